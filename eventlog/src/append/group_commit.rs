@@ -1,0 +1,195 @@
+//! The group-commit writer: one task per process that takes every append waiting at
+//! that moment and writes them in one transaction (DESIGN.md §2.3).
+//!
+//! While one batch is committing (waiting on fsync), new appends queue up in the
+//! channel; the next batch takes them all. Under load, each fsync therefore pays for
+//! many commands, and under no load an append waits for nobody.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{Instrument, warn};
+
+use caselog_schemas::Position;
+
+use super::batch::write_batch;
+use super::plan::{BatchPlan, Rejection};
+use crate::error::AppendError;
+use crate::model::{AppendOutcome, AppendRequest};
+use crate::validate::validate;
+
+/// Limits of one group commit.
+#[derive(Debug, Clone)]
+pub struct WriterConfig {
+    /// Most appends (commands) in one transaction.
+    pub max_batch_appends: usize,
+    /// Most events in one transaction; a batch stops growing once it reaches this.
+    pub max_batch_events: usize,
+    /// Appends that may wait for the writer before callers feel backpressure.
+    pub queue_capacity: usize,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        Self {
+            max_batch_appends: 1_000,
+            max_batch_events: 5_000,
+            queue_capacity: 10_000,
+        }
+    }
+}
+
+struct PendingAppend {
+    request: AppendRequest,
+    reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
+    span: tracing::Span,
+}
+
+/// A handle for appending to the log. Cheap to clone; the writer task stops when the
+/// last handle is dropped, after finishing what is queued.
+#[derive(Clone)]
+pub struct EventLog {
+    pool: PgPool,
+    queue: mpsc::Sender<PendingAppend>,
+    head: Arc<watch::Sender<Position>>,
+}
+
+impl EventLog {
+    /// Starts the writer task on the current runtime. `head` receives the log head
+    /// after every commit, for tailing readers in this process.
+    pub fn start(pool: PgPool, config: WriterConfig, head: Arc<watch::Sender<Position>>) -> Self {
+        let (queue, receiver) = mpsc::channel(config.queue_capacity);
+        tokio::spawn(run_writer(pool.clone(), receiver, config, head.clone()));
+        Self { pool, queue, head }
+    }
+
+    /// Appends one command's events atomically, checking the expected version and the
+    /// idempotency key. Resolves once the events are durably committed.
+    #[tracing::instrument(
+        name = "eventlog.append",
+        skip_all,
+        fields(stream_type = %request.stream.stream_type, stream_id = %request.stream.stream_id, events = request.events.len())
+    )]
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, AppendError> {
+        validate(&request)?;
+        let (reply, outcome) = oneshot::channel();
+        let pending = PendingAppend {
+            request,
+            reply,
+            span: tracing::Span::current(),
+        };
+        self.queue
+            .send(pending)
+            .await
+            .map_err(|_| AppendError::WriterStopped)?;
+        outcome.await.map_err(|_| AppendError::WriterStopped)?
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Follows the log head as this process commits.
+    pub fn watch_head(&self) -> watch::Receiver<Position> {
+        self.head.subscribe()
+    }
+}
+
+async fn run_writer(
+    pool: PgPool,
+    mut receiver: mpsc::Receiver<PendingAppend>,
+    config: WriterConfig,
+    head: Arc<watch::Sender<Position>>,
+) {
+    while let Some(first) = receiver.recv().await {
+        let mut events = first.request.events.len();
+        let mut batch = vec![first];
+        while batch.len() < config.max_batch_appends && events < config.max_batch_events {
+            match receiver.try_recv() {
+                Ok(next) => {
+                    events += next.request.events.len();
+                    batch.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        commit_and_reply(&pool, batch, &head).await;
+    }
+}
+
+async fn commit_and_reply(
+    pool: &PgPool,
+    batch: Vec<PendingAppend>,
+    head: &watch::Sender<Position>,
+) {
+    let span = tracing::info_span!("eventlog.group_commit", appends = batch.len());
+    // Each waiting command's own trace shows it took part in this commit.
+    for pending in &batch {
+        span.follows_from(&pending.span);
+    }
+    let started = Instant::now();
+    let requests: Vec<&AppendRequest> = batch.iter().map(|pending| &pending.request).collect();
+    let result = commit(pool, &requests).instrument(span).await;
+
+    match result {
+        Ok(plan) => {
+            metrics::histogram!("caselog_eventlog_commit_seconds")
+                .record(started.elapsed().as_secs_f64());
+            metrics::histogram!("caselog_eventlog_batch_appends").record(batch.len() as f64);
+            metrics::counter!("caselog_eventlog_appended_events_total")
+                .increment(plan.rows.len() as u64);
+            head.send_if_modified(|current| advance(current, plan.head));
+            for (pending, result) in batch.into_iter().zip(plan.results) {
+                let _ = pending.reply.send(result.map_err(rejection_to_error));
+            }
+        }
+        Err(error) if batch.len() > 1 => {
+            // One request must not sink the others: commit each on its own.
+            warn!(%error, appends = batch.len(), "group commit failed, retrying its appends one by one");
+            for pending in batch {
+                let result = commit(pool, &[&pending.request]).await;
+                let reply = match result {
+                    Ok(plan) => {
+                        head.send_if_modified(|current| advance(current, plan.head));
+                        plan.results
+                            .into_iter()
+                            .next()
+                            .expect("one result per request")
+                            .map_err(rejection_to_error)
+                    }
+                    Err(error) => Err(AppendError::Database(error)),
+                };
+                let _ = pending.reply.send(reply);
+            }
+        }
+        Err(error) => {
+            let pending = batch.into_iter().next().expect("a batch is never empty");
+            let _ = pending.reply.send(Err(AppendError::Database(error)));
+        }
+    }
+}
+
+async fn commit(pool: &PgPool, requests: &[&AppendRequest]) -> Result<BatchPlan, sqlx::Error> {
+    let mut transaction = pool.begin().await?;
+    let plan = write_batch(&mut transaction, requests).await?;
+    transaction.commit().await?;
+    Ok(plan)
+}
+
+fn advance(current: &mut Position, committed: Position) -> bool {
+    if committed > *current {
+        *current = committed;
+        true
+    } else {
+        false
+    }
+}
+
+fn rejection_to_error(rejection: Rejection) -> AppendError {
+    match rejection {
+        Rejection::Conflict { expected, actual } => AppendError::Conflict { expected, actual },
+        Rejection::IdempotencyKeyReused => AppendError::IdempotencyKeyReused,
+    }
+}

@@ -1,0 +1,387 @@
+//! The pure part of a group commit: given what the log holds now, decides for each
+//! request of a batch whether it appends, conflicts or replays an idempotent result,
+//! and lays out the rows to insert with their positions, versions and hashes.
+//!
+//! Requests are taken in arrival order and see the effects of the ones before them in
+//! the same batch, exactly as if each had been its own transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use caselog_schemas::{EventId, Position, StreamVersion, TenantId};
+
+use crate::hash::{GENESIS, Hash, HashedFields, event_hash, metadata_value};
+use crate::model::{AppendOutcome, AppendRequest, AppendedEvent, ExpectedVersion, StreamRef};
+
+/// The last event of the whole log when the batch took the writer lock.
+#[derive(Debug, Clone, Copy)]
+pub struct LogHead {
+    pub position: Position,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// The last event of one stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreamHead {
+    pub version: StreamVersion,
+    pub hash: Hash,
+}
+
+impl StreamHead {
+    pub const EMPTY: StreamHead = StreamHead {
+        version: StreamVersion::NONE,
+        hash: GENESIS,
+    };
+}
+
+/// An idempotency key already in the log, with the stream it was used for.
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    pub stream: StreamRef,
+    pub outcome: AppendOutcome,
+}
+
+/// Why one request of a batch appends nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    Conflict {
+        expected: StreamVersion,
+        actual: StreamVersion,
+    },
+    IdempotencyKeyReused,
+}
+
+/// One row of `eventlog.events`, ready to insert.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub position: Position,
+    pub event_id: EventId,
+    pub stream: StreamRef,
+    pub stream_version: StreamVersion,
+    pub event_type: String,
+    pub schema_version: i32,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: DateTime<Utc>,
+    pub previous_hash: Hash,
+    pub hash: Hash,
+}
+
+/// One row of `eventlog.idempotency_keys`.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    pub tenant_id: TenantId,
+    pub key: String,
+    pub stream: StreamRef,
+    pub outcome: AppendOutcome,
+}
+
+#[derive(Debug)]
+pub struct BatchPlan {
+    pub rows: Vec<EventRow>,
+    pub keys: Vec<KeyRow>,
+    pub results: Vec<Result<AppendOutcome, Rejection>>,
+    /// The log head after the batch commits.
+    pub head: Position,
+}
+
+pub fn plan_batch(
+    requests: &[&AppendRequest],
+    log_head: LogHead,
+    mut stream_heads: HashMap<StreamRef, StreamHead>,
+    mut stored_keys: HashMap<(TenantId, String), StoredKey>,
+    now: DateTime<Utc>,
+) -> BatchPlan {
+    // Recorded-at never goes backwards along the log, even if the clock does, so
+    // "as of time T" always maps to a prefix of the log.
+    let recorded_at = match log_head.recorded_at {
+        Some(last) if last > now => last,
+        _ => now,
+    };
+    let mut plan = BatchPlan {
+        rows: Vec::new(),
+        keys: Vec::new(),
+        results: Vec::new(),
+        head: log_head.position,
+    };
+
+    for request in requests {
+        let key = request
+            .idempotency_key
+            .as_ref()
+            .map(|key| (request.stream.tenant_id, key.clone()));
+        if let Some(stored) = key.as_ref().and_then(|key| stored_keys.get(key)) {
+            let result = if stored.stream == request.stream {
+                Ok(AppendOutcome {
+                    replayed: true,
+                    ..stored.outcome.clone()
+                })
+            } else {
+                Err(Rejection::IdempotencyKeyReused)
+            };
+            plan.results.push(result);
+            continue;
+        }
+
+        let head = stream_heads
+            .get(&request.stream)
+            .copied()
+            .unwrap_or(StreamHead::EMPTY);
+        if let ExpectedVersion::Exact(expected) = request.expected_version {
+            if expected != head.version {
+                plan.results.push(Err(Rejection::Conflict {
+                    expected,
+                    actual: head.version,
+                }));
+                continue;
+            }
+        }
+
+        let metadata = metadata_value(&request.metadata);
+        let mut new_head = head;
+        let mut appended = Vec::with_capacity(request.events.len());
+        for event in &request.events {
+            let position = plan.head.next();
+            let stream_version = new_head.version.next();
+            let event_id = EventId::new_v7();
+            let hash = event_hash(&HashedFields {
+                position,
+                event_id,
+                tenant_id: request.stream.tenant_id,
+                stream_type: &request.stream.stream_type,
+                stream_id: request.stream.stream_id,
+                stream_version,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                payload: &event.payload,
+                metadata: &metadata,
+                recorded_at,
+                previous_hash: &new_head.hash,
+            });
+            plan.rows.push(EventRow {
+                position,
+                event_id,
+                stream: request.stream.clone(),
+                stream_version,
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version,
+                payload: event.payload.clone(),
+                metadata: metadata.clone(),
+                recorded_at,
+                previous_hash: new_head.hash,
+                hash,
+            });
+            appended.push(AppendedEvent {
+                event_id,
+                event_type: event.event_type.clone(),
+                position,
+                stream_version,
+            });
+            plan.head = position;
+            new_head = StreamHead {
+                version: stream_version,
+                hash,
+            };
+        }
+        stream_heads.insert(request.stream.clone(), new_head);
+
+        let outcome = AppendOutcome {
+            stream_id: request.stream.stream_id,
+            stream_version: new_head.version,
+            position: plan.head,
+            events: appended,
+            replayed: false,
+        };
+        if let Some(key) = key {
+            let row = KeyRow {
+                tenant_id: key.0,
+                key: key.1.clone(),
+                stream: request.stream.clone(),
+                outcome: outcome.clone(),
+            };
+            stored_keys.insert(
+                key,
+                StoredKey {
+                    stream: request.stream.clone(),
+                    outcome: outcome.clone(),
+                },
+            );
+            plan.keys.push(row);
+        }
+        plan.results.push(Ok(outcome));
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NewEvent;
+    use caselog_schemas::{Actor, EventMetadata, StreamId, StreamType};
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn stream() -> StreamRef {
+        StreamRef {
+            tenant_id: TenantId::new_v7(),
+            stream_type: StreamType::new("conversation").unwrap(),
+            stream_id: StreamId::new_v7(),
+        }
+    }
+
+    fn request(
+        stream: &StreamRef,
+        expected: ExpectedVersion,
+        events: usize,
+        key: Option<&str>,
+    ) -> AppendRequest {
+        AppendRequest {
+            stream: stream.clone(),
+            expected_version: expected,
+            events: (0..events)
+                .map(|i| NewEvent {
+                    event_type: "MessageSent".into(),
+                    schema_version: 1,
+                    payload: json!({"i": i}),
+                })
+                .collect(),
+            metadata: EventMetadata::for_new_command(Actor::system()),
+            idempotency_key: key.map(str::to_owned),
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap()
+    }
+
+    fn empty_log() -> LogHead {
+        LogHead {
+            position: Position(10),
+            recorded_at: None,
+        }
+    }
+
+    #[test]
+    fn positions_continue_the_log_and_versions_continue_each_stream() {
+        let (a, b) = (stream(), stream());
+        let requests = [
+            request(&a, ExpectedVersion::Exact(StreamVersion::NONE), 2, None),
+            request(&b, ExpectedVersion::Any, 1, None),
+            request(&a, ExpectedVersion::Exact(StreamVersion(2)), 1, None),
+        ];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), now());
+
+        let positions: Vec<i64> = plan.rows.iter().map(|row| row.position.0).collect();
+        assert_eq!(positions, vec![11, 12, 13, 14]);
+        let versions: Vec<i64> = plan.rows.iter().map(|row| row.stream_version.0).collect();
+        assert_eq!(versions, vec![1, 2, 1, 3]);
+        assert_eq!(plan.head, Position(14));
+        assert_eq!(
+            plan.results[2].as_ref().unwrap().stream_version,
+            StreamVersion(3)
+        );
+    }
+
+    #[test]
+    fn each_event_links_to_the_previous_hash_of_its_stream() {
+        let a = stream();
+        let requests = [request(&a, ExpectedVersion::Any, 3, None)];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), now());
+        assert_eq!(plan.rows[0].previous_hash, GENESIS);
+        assert_eq!(plan.rows[1].previous_hash, plan.rows[0].hash);
+        assert_eq!(plan.rows[2].previous_hash, plan.rows[1].hash);
+    }
+
+    #[test]
+    fn a_stale_expected_version_conflicts_and_writes_nothing() {
+        let a = stream();
+        let heads = HashMap::from([(
+            a.clone(),
+            StreamHead {
+                version: StreamVersion(5),
+                hash: [7; 32],
+            },
+        )]);
+        let requests = [request(
+            &a,
+            ExpectedVersion::Exact(StreamVersion(4)),
+            2,
+            None,
+        )];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let plan = plan_batch(&refs, empty_log(), heads, HashMap::new(), now());
+        assert!(plan.rows.is_empty());
+        assert_eq!(
+            plan.results[0],
+            Err(Rejection::Conflict {
+                expected: StreamVersion(4),
+                actual: StreamVersion(5)
+            })
+        );
+    }
+
+    #[test]
+    fn of_two_requests_at_the_same_version_in_one_batch_only_the_first_appends() {
+        let a = stream();
+        let requests = [
+            request(&a, ExpectedVersion::Exact(StreamVersion::NONE), 1, None),
+            request(&a, ExpectedVersion::Exact(StreamVersion::NONE), 1, None),
+        ];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), now());
+        assert!(plan.results[0].is_ok());
+        assert!(matches!(plan.results[1], Err(Rejection::Conflict { .. })));
+        assert_eq!(plan.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_repeated_idempotency_key_in_one_batch_replays_the_first_outcome() {
+        let a = stream();
+        let requests = [
+            request(&a, ExpectedVersion::Any, 1, Some("k1")),
+            request(&a, ExpectedVersion::Any, 1, Some("k1")),
+        ];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), now());
+        let first = plan.results[0].as_ref().unwrap();
+        let second = plan.results[1].as_ref().unwrap();
+        assert!(second.replayed);
+        assert_eq!(first.events, second.events);
+        assert_eq!(plan.rows.len(), 1);
+        assert_eq!(plan.keys.len(), 1);
+    }
+
+    #[test]
+    fn a_key_reused_for_another_stream_is_refused() {
+        let (a, b) = (stream(), stream());
+        let b = StreamRef {
+            tenant_id: a.tenant_id,
+            ..b
+        };
+        let requests = [
+            request(&a, ExpectedVersion::Any, 1, Some("k")),
+            request(&b, ExpectedVersion::Any, 1, Some("k")),
+        ];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), now());
+        assert_eq!(plan.results[1], Err(Rejection::IdempotencyKeyReused));
+    }
+
+    #[test]
+    fn recorded_at_never_goes_backwards() {
+        let later = now() + chrono::Duration::seconds(5);
+        let a = stream();
+        let requests = [request(&a, ExpectedVersion::Any, 1, None)];
+        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let head = LogHead {
+            position: Position(3),
+            recorded_at: Some(later),
+        };
+        let plan = plan_batch(&refs, head, HashMap::new(), HashMap::new(), now());
+        assert_eq!(plan.rows[0].recorded_at, later);
+    }
+}

@@ -1,0 +1,38 @@
+//! The event log's one error type.
+
+use caselog_schemas::StreamVersion;
+
+/// Why an append was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// The stream moved past the version the caller decided against.
+    #[error("stream is at version {actual}, not the expected {expected}")]
+    Conflict {
+        expected: StreamVersion,
+        actual: StreamVersion,
+    },
+    /// The idempotency key was first used for a different stream.
+    #[error("idempotency key was already used for another stream")]
+    IdempotencyKeyReused,
+    /// The event cannot be stored as given (the caller's bug, not a transient fault).
+    #[error("invalid event: {0}")]
+    InvalidEvent(String),
+    /// The group-commit writer has stopped (the process is shutting down).
+    #[error("the event log writer is not running")]
+    WriterStopped,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Why a read or verification failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored row does not decode (for example metadata edited by hand into another shape).
+    #[error("event at position {position} does not decode: {reason}")]
+    Undecodable { position: i64, reason: String },
+    /// Two consecutive reads of the log were not contiguous: the invariant of §2.3 broke.
+    #[error("the log skipped from position {after} to {found}")]
+    Gap { after: i64, found: i64 },
+}

@@ -1,0 +1,130 @@
+//! Plain reads of `eventlog.events`.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row};
+
+use caselog_schemas::{EventEnvelope, Position, StreamId, StreamType, StreamVersion, TenantId};
+
+use crate::error::ReadError;
+use crate::model::StreamRef;
+
+const COLUMNS: &str = "position, event_id, tenant_id, stream_type, stream_id, stream_version, event_type, \
+                       schema_version, payload, metadata, recorded_at, previous_hash, hash";
+
+/// Reads the log. Cheap to clone.
+#[derive(Clone)]
+pub struct LogReader {
+    pool: PgPool,
+}
+
+impl LogReader {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The position of the newest committed event (0 for an empty log).
+    pub async fn head(&self) -> Result<Position, ReadError> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM eventlog.events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Position(head.unwrap_or(0)))
+    }
+
+    /// Events of every tenant after `after`, in position order.
+    pub async fn read_after(
+        &self,
+        after: Position,
+        limit: i64,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events WHERE position > $1 ORDER BY position LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// One tenant's events after `after`, in position order.
+    pub async fn read_tenant_after(
+        &self,
+        tenant_id: TenantId,
+        after: Position,
+        limit: i64,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events WHERE tenant_id = $1 AND position > $2 ORDER BY position LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant_id.0)
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// A stream's events after `after_version`, in version order.
+    pub async fn read_stream(
+        &self,
+        stream: &StreamRef,
+        after_version: StreamVersion,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events \
+             WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 AND stream_version > $4 \
+             ORDER BY stream_version"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(stream.tenant_id.0)
+            .bind(stream.stream_type.as_str())
+            .bind(stream.stream_id.0)
+            .bind(after_version.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// The stream's current version (0 when it has no event).
+    pub async fn stream_version(&self, stream: &StreamRef) -> Result<StreamVersion, ReadError> {
+        let version: Option<i64> = sqlx::query_scalar(
+            "SELECT max(stream_version) FROM eventlog.events WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
+        )
+        .bind(stream.tenant_id.0)
+        .bind(stream.stream_type.as_str())
+        .bind(stream.stream_id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(StreamVersion(version.unwrap_or(0)))
+    }
+}
+
+fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {
+    let position: i64 = row.try_get("position")?;
+    let undecodable = |reason: String| ReadError::Undecodable { position, reason };
+    let stream_type: String = row.try_get("stream_type")?;
+    let metadata: serde_json::Value = row.try_get("metadata")?;
+    let previous_hash: Vec<u8> = row.try_get("previous_hash")?;
+    let hash: Vec<u8> = row.try_get("hash")?;
+    Ok(EventEnvelope {
+        position: Position(position),
+        event_id: row.try_get::<uuid::Uuid, _>("event_id")?.into(),
+        tenant_id: row.try_get::<uuid::Uuid, _>("tenant_id")?.into(),
+        stream_type: StreamType::new(stream_type).map_err(|e| undecodable(e.to_string()))?,
+        stream_id: StreamId(row.try_get("stream_id")?),
+        stream_version: StreamVersion(row.try_get("stream_version")?),
+        event_type: row.try_get("event_type")?,
+        schema_version: row.try_get("schema_version")?,
+        payload: row.try_get("payload")?,
+        metadata: serde_json::from_value(metadata).map_err(|e| undecodable(e.to_string()))?,
+        recorded_at: row.try_get("recorded_at")?,
+        previous_hash: hex::encode(previous_hash),
+        hash: hex::encode(hash),
+    })
+}

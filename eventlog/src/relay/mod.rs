@@ -1,0 +1,169 @@
+//! The relay: publishes the log to one JetStream stream, strictly in position order
+//! (DESIGN.md §3).
+//!
+//! - One active relay at a time: leadership is a session advisory lock held on a
+//!   dedicated connection; a second instance waits for it.
+//! - It resumes from what the stream actually holds (the `Caselog-Position` header of
+//!   its last message), not from memory or a checkpoint, so a crash or a stream that
+//!   lost its tail is refilled from the log without loss or duplicates.
+//! - Every publish carries `Nats-Expected-Last-Sequence`. JetStream refuses a message
+//!   that would not land right after its predecessor, so even a pipelined batch whose
+//!   middle failed, or a deposed leader that still thinks it leads, cannot reorder the
+//!   stream. `Nats-Msg-Id` (the event id) makes a re-publish a no-op besides.
+
+mod leadership;
+mod message;
+mod publish;
+mod status;
+mod stream;
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use caselog_schemas::{Position, SubjectRoot};
+
+use crate::read::{LogReader, LogTail};
+
+pub use message::event_message;
+pub use status::{RelayStatus, RelayStatusReport};
+pub use stream::{provision_stream, resume_point};
+
+/// How the relay publishes.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// The JetStream stream that holds every caselog subject.
+    pub stream_name: String,
+    pub subjects: SubjectRoot,
+    /// JetStream drops a second message with the same `Nats-Msg-Id` within this window.
+    pub duplicate_window: Duration,
+    /// Events read from the log and published per round trip.
+    pub batch_size: i64,
+    /// Create the stream when it is missing (local stack); production provisions it.
+    pub provision_stream: bool,
+    /// How often a waiting instance retries the leadership lock.
+    pub standby_poll: Duration,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            stream_name: "CASELOG".to_owned(),
+            subjects: SubjectRoot::default(),
+            duplicate_window: Duration::from_secs(120),
+            batch_size: 500,
+            provision_stream: true,
+            standby_poll: Duration::from_millis(500),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("reading the log failed: {0}")]
+    Read(#[from] crate::error::ReadError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("jetstream error: {0}")]
+    JetStream(String),
+    #[error("stream {stream} holds message {sequence} without a valid Caselog-Position header")]
+    UnknownResumePoint { stream: String, sequence: u64 },
+}
+
+impl RelayError {
+    pub(crate) fn jetstream(error: impl std::fmt::Display) -> Self {
+        RelayError::JetStream(error.to_string())
+    }
+}
+
+/// Publishes the log to JetStream while it holds leadership.
+pub struct Relay {
+    reader: LogReader,
+    jetstream: jetstream::Context,
+    head: watch::Receiver<Position>,
+    config: RelayConfig,
+    status: RelayStatus,
+}
+
+impl Relay {
+    pub fn new(
+        reader: LogReader,
+        client: async_nats::Client,
+        head: watch::Receiver<Position>,
+        config: RelayConfig,
+        status: RelayStatus,
+    ) -> Self {
+        let jetstream = jetstream::ContextBuilder::new()
+            .timeout(Duration::from_secs(10))
+            .max_ack_inflight(4 * config.batch_size.max(1) as usize)
+            .backpressure_on_inflight(true)
+            .build(client);
+        Self {
+            reader,
+            jetstream,
+            head,
+            config,
+            status,
+        }
+    }
+
+    /// Runs until `shutdown`: waits for leadership, publishes, and starts over after
+    /// any error (after a pause) from what the stream holds.
+    pub async fn run(self, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            let Some(leadership) =
+                leadership::acquire(self.reader.pool(), &self.config, &shutdown).await
+            else {
+                return;
+            };
+            info!(stream = %self.config.stream_name, "relay is now the active publisher");
+            self.status.set_leader(true);
+            let result = self.lead(&leadership, &shutdown).await;
+            self.status.set_leader(false);
+            leadership.release().await;
+            match result {
+                Ok(()) => return,
+                Err(error) => {
+                    warn!(%error, "relay stopped publishing, starting over");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn lead(
+        &self,
+        leadership: &leadership::Leadership,
+        shutdown: &CancellationToken,
+    ) -> Result<(), RelayError> {
+        let stream = stream::open(&self.jetstream, &self.config).await?;
+        let (mut last_sequence, published) =
+            resume_point(&stream, &self.config.stream_name).await?;
+        self.status.set_published(published);
+        self.status.observe_head(self.reader.head().await?);
+        info!(published = %published, last_sequence, "relay resumes after what the stream holds");
+
+        let mut tail = LogTail::new(self.reader.clone(), published, self.head.clone());
+        let mut head = self.head.clone();
+        loop {
+            let batch = tokio::select! {
+                _ = shutdown.cancelled() => return Ok(()),
+                batch = tail.next_batch(self.config.batch_size) => batch?,
+            };
+            leadership.check().await?;
+            self.status.observe_head(*head.borrow_and_update());
+            last_sequence =
+                publish::publish_in_order(&self.jetstream, &self.config, &batch, last_sequence)
+                    .await?;
+            let last = batch.last().expect("a batch is never empty").position;
+            self.status.set_published(last);
+            metrics::counter!("caselog_relay_published_events_total").increment(batch.len() as u64);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The NATS subject scheme: `<root>.<tenant_id>.<stream_type>.<event_type>`, with the
+//! root `caselog.v1` in production. The root is configurable only so that tests and
+//! parallel environments on one server do not share subjects.
+
+use crate::envelope::EventEnvelope;
+
+/// Header names of a published event (DESIGN.md §3).
+pub mod headers {
+    pub const MSG_ID: &str = "Nats-Msg-Id";
+    pub const EVENT_TYPE: &str = "Caselog-Event-Type";
+    pub const SCHEMA_VERSION: &str = "Caselog-Schema-Version";
+    pub const POSITION: &str = "Caselog-Position";
+    pub const STREAM_VERSION: &str = "Caselog-Stream-Version";
+    pub const CONTENT_TYPE: &str = "Content-Type";
+    pub const MSGPACK: &str = "application/msgpack";
+    pub const TRACEPARENT: &str = "traceparent";
+    pub const TRACESTATE: &str = "tracestate";
+}
+
+/// The first tokens of every subject caselog publishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectRoot(String);
+
+impl SubjectRoot {
+    pub const PRODUCTION: &'static str = "caselog.v1";
+
+    pub fn new(root: impl Into<String>) -> Self {
+        let root = root.into();
+        debug_assert!(!root.is_empty() && !root.ends_with('.'));
+        Self(root)
+    }
+
+    /// The subject one event is published on.
+    pub fn subject_for(&self, event: &EventEnvelope) -> String {
+        format!(
+            "{}.{}.{}.{}",
+            self.0, event.tenant_id, event.stream_type, event.event_type
+        )
+    }
+
+    /// The wildcard that captures every caselog subject, used as the stream's subject.
+    pub fn wildcard(&self) -> String {
+        format!("{}.>", self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for SubjectRoot {
+    fn default() -> Self {
+        Self::new(Self::PRODUCTION)
+    }
+}
