@@ -1,1 +1,64 @@
-fn main() {}
+use clap::{Parser, Subcommand};
+
+use caselog_command_service::{Application, Settings};
+use caselog_platform::{telemetry, token};
+use caselog_schemas::Role;
+
+/// caselog's command service: HTTP commands in, events into the log, and the relay
+/// that publishes the log to NATS.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the command API and run the relay (the default).
+    Serve,
+    /// Print a JWT signed with CASELOG_JWT_SECRET.
+    Token {
+        #[arg(long)]
+        tenant: uuid::Uuid,
+        #[arg(long)]
+        user: uuid::Uuid,
+        #[arg(long)]
+        role: Role,
+        /// Lifetime in hours.
+        #[arg(long, default_value_t = 12)]
+        hours: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Token {
+            tenant,
+            user,
+            role,
+            hours,
+        } => {
+            println!(
+                "{}",
+                token::mint(
+                    &settings.common.jwt_secret,
+                    user,
+                    tenant,
+                    role,
+                    chrono::Duration::hours(hours)
+                )
+            );
+            Ok(())
+        }
+        Command::Serve => {
+            let _telemetry = telemetry::init("command-service", &settings.common)?;
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
+    }
+}

@@ -1,1 +1,13 @@
+//! Plumbing the three services share, written once: settings from the environment,
+//! telemetry (logs, traces, trace propagation), graceful shutdown, the health, readiness
+//! and metrics routes, connections to Postgres and NATS, and access tokens.
 
+pub mod connect;
+pub mod health;
+pub mod service;
+pub mod settings;
+pub mod shutdown;
+pub mod telemetry;
+pub mod token;
+
+pub use settings::CommonSettings;

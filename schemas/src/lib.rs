@@ -8,9 +8,11 @@
 mod codec;
 mod envelope;
 mod ids;
+mod role;
 mod subject;
 
 pub use codec::{CodecError, decode_msgpack, encode_msgpack};
 pub use envelope::{Actor, EventEnvelope, EventMetadata, TraceContext};
 pub use ids::{EventId, Position, StreamId, StreamType, StreamVersion, TenantId, UserId};
+pub use role::{Role, UnknownRole};
 pub use subject::{SubjectRoot, headers};

@@ -1,0 +1,70 @@
+//! Builds the service from its settings: the log's migrations, the relay task, the routes.
+
+use std::net::SocketAddr;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
+use caselog_eventlog::{LogReader, head_channel, listen_for_head};
+use caselog_platform::service::Service;
+use caselog_platform::{connect, health};
+use caselog_schemas::SubjectRoot;
+
+use crate::http::{self, AppState};
+use crate::settings::Settings;
+
+pub struct Application {
+    service: Service,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = connect::postgres(&settings.common.database_url, "command-service", 16).await?;
+        caselog_eventlog::migrate(&pool).await?;
+        let nats = connect::nats(&settings.common.nats_url, "command-service").await?;
+
+        let shutdown = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        let head = head_channel();
+        tasks.spawn(listen_for_head(
+            pool.clone(),
+            head.clone(),
+            shutdown.clone(),
+        ));
+
+        let relay_status = RelayStatus::default();
+        if settings.relay_enabled {
+            let config = RelayConfig {
+                stream_name: settings.common.stream_name.clone(),
+                subjects: SubjectRoot::new(settings.common.subject_root.clone()),
+                ..RelayConfig::default()
+            };
+            let reader = LogReader::new(pool.clone());
+            let relay = Relay::new(
+                reader,
+                nats.clone(),
+                head.subscribe(),
+                config,
+                relay_status.clone(),
+            );
+            tasks.spawn(relay.run(shutdown.clone()));
+        }
+
+        let router =
+            http::router(AppState { relay_status }).merge(health::router(health::Dependencies {
+                postgres: pool,
+                nats,
+            }));
+        let service = Service::bind(settings.address, router, shutdown, tasks).await?;
+        Ok(Self { service })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.service.address()
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.service.run_until_stopped().await
+    }
+}

@@ -1,0 +1,44 @@
+//! Connections to the two engines every service needs.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tracing::info;
+
+/// Opens a Postgres pool named after the service (visible in `pg_stat_activity`).
+pub async fn postgres(
+    database_url: &str,
+    service: &str,
+    max_connections: u32,
+) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = database_url.parse()?;
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.application_name(service))
+        .await?;
+    Ok(pool)
+}
+
+/// Connects to NATS, retrying in the background if the server goes away, and logs the
+/// server version (the local stack pins one; DEPENDENCIES.md says why it matters).
+pub async fn nats(nats_url: &str, service: &str) -> anyhow::Result<async_nats::Client> {
+    let client = async_nats::ConnectOptions::new()
+        .name(service)
+        .retry_on_initial_connect()
+        .connection_timeout(Duration::from_secs(5))
+        .connect(nats_url)
+        .await?;
+    // With retry_on_initial_connect the first handshake happens in the background; wait
+    // for it briefly so a misconfigured URL shows at start-up, not at the first publish.
+    for _ in 0..50 {
+        if client.connection_state() == async_nats::connection::State::Connected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let server = client.server_info();
+    info!(server_version = %server.version, server_name = %server.server_name, "connected to nats");
+    Ok(client)
+}

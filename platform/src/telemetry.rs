@@ -1,0 +1,95 @@
+//! Logs and traces. `tracing` is the one API; a `tracing-opentelemetry` layer turns spans
+//! into OpenTelemetry spans (exported over OTLP/gRPC when `OTEL_EXPORTER_OTLP_ENDPOINT` is
+//! set) and gives every request a W3C trace id even when nothing is exported, so the id
+//! stored in event metadata always means something in the logs.
+//!
+//! Trace propagation across the event log: the command service stores the current
+//! context in each event's metadata ([`current_trace_context`]); the relay copies it into
+//! the NATS headers; a consumer makes its span a child of it ([`continue_trace`]).
+
+use std::collections::HashMap;
+
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use caselog_schemas::TraceContext;
+
+use crate::settings::{CommonSettings, LogFormat};
+
+/// Flushes and stops trace export when dropped.
+pub struct TelemetryGuard {
+    provider: SdkTracerProvider,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        let _ = self.provider.shutdown();
+    }
+}
+
+/// Installs the global subscriber. `RUST_LOG` filters logs (default `info`).
+pub fn init(service: &'static str, settings: &CommonSettings) -> anyhow::Result<TelemetryGuard> {
+    let mut builder = SdkTracerProvider::builder()
+        .with_resource(Resource::builder().with_service_name(service).build());
+    if let Some(endpoint) = &settings.otlp_endpoint {
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_tonic()
+            .with_endpoint(endpoint)
+            .build()?;
+        builder = builder.with_batch_exporter(exporter);
+    }
+    let provider = builder.build();
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+
+    let log_filter =
+        || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let log_layer = match settings.log_format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .boxed(),
+        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
+    };
+    // The exporter logs its own failures through tracing: keep those crates quiet on
+    // the trace layer so an unreachable collector does not trace itself in a loop.
+    let trace_filter = EnvFilter::new(
+        "info,opentelemetry=warn,opentelemetry_sdk=warn,tonic=warn,h2=warn,hyper=warn",
+    );
+    let trace_layer = tracing_opentelemetry::layer().with_tracer(provider.tracer(service));
+
+    tracing_subscriber::registry()
+        .with(log_layer.with_filter(log_filter()))
+        .with(trace_layer.with_filter(trace_filter))
+        .try_init()?;
+    Ok(TelemetryGuard { provider })
+}
+
+/// The W3C context of the current span, to store in event metadata.
+pub fn current_trace_context() -> Option<TraceContext> {
+    let context = tracing::Span::current().context();
+    let mut carrier = HashMap::new();
+    TraceContextPropagator::new().inject_context(&context, &mut carrier);
+    let traceparent = carrier.remove("traceparent")?;
+    Some(TraceContext {
+        traceparent,
+        tracestate: carrier.remove("tracestate").filter(|s| !s.is_empty()),
+    })
+}
+
+/// Makes `span` a child of a context carried by an event or a NATS message.
+pub fn continue_trace(span: &tracing::Span, trace: &TraceContext) {
+    let mut carrier = HashMap::from([("traceparent".to_owned(), trace.traceparent.clone())]);
+    if let Some(state) = &trace.tracestate {
+        carrier.insert("tracestate".to_owned(), state.clone());
+    }
+    let parent = TraceContextPropagator::new().extract(&carrier);
+    let _ = span.set_parent(parent);
+}

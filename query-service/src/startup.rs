@@ -1,0 +1,41 @@
+use std::net::SocketAddr;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use caselog_platform::service::Service;
+use caselog_platform::{connect, health};
+
+use crate::settings::Settings;
+
+pub struct Application {
+    service: Service,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = connect::postgres(&settings.common.database_url, "query-service", 16).await?;
+        caselog_eventlog::migrate(&pool).await?;
+        let nats = connect::nats(&settings.common.nats_url, "query-service").await?;
+        let router = health::router(health::Dependencies {
+            postgres: pool,
+            nats,
+        });
+        let service = Service::bind(
+            settings.address,
+            router,
+            CancellationToken::new(),
+            TaskTracker::new(),
+        )
+        .await?;
+        Ok(Self { service })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.service.address()
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.service.run_until_stopped().await
+    }
+}

@@ -1,0 +1,99 @@
+//! A JetStream stream and subject root of the test's own, and reading a stream back.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer};
+use futures::StreamExt;
+
+use caselog_eventlog::relay::RelayConfig;
+use caselog_schemas::{EventEnvelope, SubjectRoot, decode_msgpack};
+
+pub struct TestNats {
+    pub client: async_nats::Client,
+    pub jetstream: jetstream::Context,
+    pub stream_name: String,
+    pub subject_root: SubjectRoot,
+}
+
+/// One message read back from the stream.
+#[derive(Debug)]
+pub struct StoredMessage {
+    pub sequence: u64,
+    pub subject: String,
+    pub headers: async_nats::HeaderMap,
+    pub envelope: EventEnvelope,
+}
+
+impl TestNats {
+    pub async fn connect() -> Self {
+        let client = async_nats::connect(crate::nats_url())
+            .await
+            .expect("the test nats-server answers");
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        Self {
+            jetstream: jetstream::new(client.clone()),
+            client,
+            stream_name: format!("T_{unique}"),
+            subject_root: SubjectRoot::new(format!("t_{unique}.v1")),
+        }
+    }
+
+    pub fn relay_config(&self) -> RelayConfig {
+        RelayConfig {
+            stream_name: self.stream_name.clone(),
+            subjects: self.subject_root.clone(),
+            standby_poll: Duration::from_millis(100),
+            ..RelayConfig::default()
+        }
+    }
+
+    /// The stream's last sequence (0 when it does not exist yet).
+    pub async fn last_sequence(&self) -> u64 {
+        match self.jetstream.get_stream(&self.stream_name).await {
+            Ok(stream) => stream
+                .get_info()
+                .await
+                .map(|info| info.state.last_sequence)
+                .unwrap_or(0),
+            Err(_) => 0,
+        }
+    }
+
+    /// Every message in the stream, in stream order.
+    pub async fn read_all(&self) -> Vec<StoredMessage> {
+        let stream = self
+            .jetstream
+            .get_stream(&self.stream_name)
+            .await
+            .expect("the stream exists");
+        let total = stream.get_info().await.expect("stream info").state.messages as usize;
+        let consumer = stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                ..Default::default()
+            })
+            .await
+            .expect("an ordered consumer");
+        let mut messages = consumer.messages().await.expect("a message stream");
+        let mut stored = Vec::with_capacity(total);
+        while stored.len() < total {
+            let message = tokio::time::timeout(Duration::from_secs(10), messages.next())
+                .await
+                .expect("the stream delivers everything it holds")
+                .expect("the stream does not end")
+                .expect("a message");
+            let info = message.info().expect("jetstream metadata");
+            stored.push(StoredMessage {
+                sequence: info.stream_sequence,
+                subject: message.subject.to_string(),
+                headers: message.headers.clone().unwrap_or_default(),
+                envelope: decode_msgpack(&message.payload)
+                    .expect("payload is a messagepack envelope"),
+            });
+        }
+        stored
+    }
+
+    pub async fn delete_stream(&self) {
+        let _ = self.jetstream.delete_stream(&self.stream_name).await;
+    }
+}

@@ -1,0 +1,53 @@
+//! Building appends and reading the log back in tests.
+
+use serde_json::json;
+
+use caselog_eventlog::{AppendRequest, ExpectedVersion, NewEvent, StreamRef};
+use caselog_schemas::{
+    Actor, EventEnvelope, EventMetadata, Position, StreamId, StreamType, TenantId,
+};
+
+pub fn conversation(tenant_id: TenantId) -> StreamRef {
+    StreamRef {
+        tenant_id,
+        stream_type: StreamType::new("conversation").unwrap(),
+        stream_id: StreamId::new_v7(),
+    }
+}
+
+/// An append of `events` MessageSent events with a recognisable payload.
+pub fn messages(
+    stream: &StreamRef,
+    expected_version: ExpectedVersion,
+    events: usize,
+    label: &str,
+) -> AppendRequest {
+    AppendRequest {
+        stream: stream.clone(),
+        expected_version,
+        events: (0..events)
+            .map(|i| NewEvent {
+                event_type: "MessageSent".to_owned(),
+                schema_version: 1,
+                payload: json!({"text": format!("{label} #{i}"), "channel": "webchat"}),
+            })
+            .collect(),
+        metadata: EventMetadata::for_new_command(Actor {
+            user_id: None,
+            role: "agent".to_owned(),
+        }),
+        idempotency_key: None,
+    }
+}
+
+/// The whole log, in position order.
+pub async fn whole_log(reader: &caselog_eventlog::LogReader) -> Vec<EventEnvelope> {
+    let mut all = Vec::new();
+    let mut after = Position::BEFORE_FIRST;
+    loop {
+        let page = reader.read_after(after, 5_000).await.expect("read the log");
+        let Some(last) = page.last() else { return all };
+        after = last.position;
+        all.extend(page);
+    }
+}

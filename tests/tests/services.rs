@@ -1,0 +1,103 @@
+//! The three binaries start against real Postgres and NATS and answer their operational
+//! routes.
+
+use caselog_tests::TestDatabase;
+use caselog_tests::jetstream::TestNats;
+use caselog_tests::services::ServiceProcess;
+
+#[tokio::test]
+async fn every_service_answers_healthz_readyz_and_metrics() {
+    let database = TestDatabase::create().await;
+    let nats = TestNats::connect().await;
+    let env = [
+        ("CASELOG_DATABASE_URL", database.url.clone()),
+        ("CASELOG_NATS_URL", caselog_tests::nats_url()),
+        ("CASELOG_NATS_STREAM", nats.stream_name.clone()),
+        (
+            "CASELOG_NATS_SUBJECT_ROOT",
+            nats.subject_root.as_str().to_owned(),
+        ),
+    ];
+    let client = reqwest::Client::new();
+    for (binary, address_variable) in [
+        ("command-service", "CASELOG_COMMAND_ADDR"),
+        ("query-service", "CASELOG_QUERY_ADDR"),
+        ("projection-service", "CASELOG_PROJECTION_ADDR"),
+    ] {
+        let service = ServiceProcess::start(binary, address_variable, &env).await;
+        let healthz = client
+            .get(format!("{}/healthz", service.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(healthz.status(), 200, "{binary} /healthz");
+        let readyz = client
+            .get(format!("{}/readyz", service.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(readyz.status(), 200, "{binary} /readyz");
+        let body: serde_json::Value = readyz.json().await.unwrap();
+        assert_eq!(
+            (body["postgres"].as_str(), body["nats"].as_str()),
+            (Some("up"), Some("up"))
+        );
+        let metrics = client
+            .get(format!("{}/metrics", service.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(metrics.status(), 200, "{binary} /metrics");
+        assert!(
+            metrics.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+    }
+    nats.delete_stream().await;
+}
+
+#[tokio::test]
+async fn the_command_service_reports_its_relay_and_exports_its_lag() {
+    let database = TestDatabase::create().await;
+    let nats = TestNats::connect().await;
+    let env = [
+        ("CASELOG_DATABASE_URL", database.url.clone()),
+        ("CASELOG_NATS_URL", caselog_tests::nats_url()),
+        ("CASELOG_NATS_STREAM", nats.stream_name.clone()),
+        (
+            "CASELOG_NATS_SUBJECT_ROOT",
+            nats.subject_root.as_str().to_owned(),
+        ),
+    ];
+    let service = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
+    let client = reqwest::Client::new();
+    let report: serde_json::Value = caselog_tests::eventually(
+        std::time::Duration::from_secs(20),
+        "an active relay",
+        || async {
+            let report: serde_json::Value = client
+                .get(format!("{}/v1/relay", service.base_url))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            (report["role"] == "active").then_some(report)
+        },
+    )
+    .await;
+    assert_eq!(report["lag"], 0);
+    let metrics = client
+        .get(format!("{}/metrics", service.base_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("caselog_relay_lag_events"), "{metrics}");
+    nats.delete_stream().await;
+}
