@@ -15,12 +15,12 @@ pub fn validate(request: &AppendRequest) -> Result<(), AppendError> {
             "at most {MAX_EVENTS_PER_APPEND} events per append"
         )));
     }
-    if let Some(key) = &request.idempotency_key {
-        if key.is_empty() || key.len() > 255 || key.contains('\0') {
-            return Err(invalid(
-                "idempotency key must be 1-255 bytes without NUL".to_owned(),
-            ));
-        }
+    if let Some(key) = &request.idempotency_key
+        && (key.is_empty() || key.len() > 255 || key.contains('\0'))
+    {
+        return Err(invalid(
+            "idempotency key must be 1-255 bytes without NUL".to_owned(),
+        ));
     }
     for event in &request.events {
         let type_is_token = !event.event_type.is_empty()

@@ -93,3 +93,38 @@ pub fn continue_trace(span: &tracing::Span, trace: &TraceContext) {
     let parent = TraceContextPropagator::new().extract(&carrier);
     let _ = span.set_parent(parent);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::TraceContextExt;
+
+    #[test]
+    fn a_consumer_span_joins_the_trace_stored_by_the_command() {
+        let provider = SdkTracerProvider::builder().build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            let command_span = tracing::info_span!("command");
+            let stored = command_span
+                .in_scope(current_trace_context)
+                .expect("a trace context inside a span");
+            let parts: Vec<&str> = stored.traceparent.split('-').collect();
+            assert_eq!(parts.len(), 4, "W3C traceparent: {}", stored.traceparent);
+            let command_trace_id = command_span.context().span().span_context().trace_id();
+            assert_eq!(parts[1], command_trace_id.to_string());
+
+            let projector_span = tracing::info_span!("projector");
+            continue_trace(&projector_span, &stored);
+            assert_eq!(
+                projector_span.context().span().span_context().trace_id(),
+                command_trace_id
+            );
+        });
+    }
+
+    #[test]
+    fn outside_any_span_there_is_no_context_to_store() {
+        assert_eq!(current_trace_context(), None);
+    }
+}

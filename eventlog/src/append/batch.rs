@@ -19,7 +19,7 @@ use super::plan::{BatchPlan, LogHead, StoredKey, StreamHead, plan_batch};
 use crate::model::{AppendRequest, StreamRef};
 
 /// `pg_advisory_xact_lock` key of the single log writer ("caselog" in ASCII).
-pub const WRITER_LOCK_KEY: i64 = 0x6361_7365_6c6f_67;
+pub const WRITER_LOCK_KEY: i64 = 0x0063_6173_656c_6f67;
 
 /// The channel on which every commit announces the new log head.
 pub const HEAD_CHANNEL: &str = "caselog_events";

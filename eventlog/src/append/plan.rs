@@ -129,14 +129,14 @@ pub fn plan_batch(
             .get(&request.stream)
             .copied()
             .unwrap_or(StreamHead::EMPTY);
-        if let ExpectedVersion::Exact(expected) = request.expected_version {
-            if expected != head.version {
-                plan.results.push(Err(Rejection::Conflict {
-                    expected,
-                    actual: head.version,
-                }));
-                continue;
-            }
+        if let ExpectedVersion::Exact(expected) = request.expected_version
+            && expected != head.version
+        {
+            plan.results.push(Err(Rejection::Conflict {
+                expected,
+                actual: head.version,
+            }));
+            continue;
         }
 
         let metadata = metadata_value(&request.metadata);

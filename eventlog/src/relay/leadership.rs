@@ -12,7 +12,7 @@ use tracing::warn;
 use super::{RelayConfig, RelayError};
 
 /// `pg_advisory_lock` key of the relay ("relay" in ASCII).
-const RELAY_LOCK_KEY: i64 = 0x72_656c_6179;
+const RELAY_LOCK_KEY: i64 = 0x0072_656c_6179;
 
 pub struct Leadership {
     connection: Mutex<PgConnection>,
