@@ -37,8 +37,7 @@ pub async fn write_batch(
         .execute(&mut *conn)
         .await?;
 
-    let log_head = read_log_head(conn).await?;
-    let stream_heads = read_stream_heads(conn, requests).await?;
+    let (log_head, stream_heads) = read_heads(conn, requests).await?;
     let stored_keys = read_stored_keys(conn, requests).await?;
     let plan = plan_batch(
         requests,
@@ -49,13 +48,7 @@ pub async fn write_batch(
     );
 
     if !plan.rows.is_empty() {
-        insert_events(conn, &plan).await?;
-        insert_keys(conn, &plan).await?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(HEAD_CHANNEL)
-            .bind(plan.head.0.to_string())
-            .execute(&mut *conn)
-            .await?;
+        insert_batch(conn, &plan).await?;
     }
     Ok(plan)
 }
@@ -66,33 +59,15 @@ fn now_in_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-async fn read_log_head(conn: &mut PgConnection) -> Result<LogHead, sqlx::Error> {
-    let row: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT position, recorded_at FROM eventlog.events ORDER BY position DESC LIMIT 1",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match row {
-        Some((position, recorded_at)) => LogHead {
-            position: Position(position),
-            recorded_at: Some(recorded_at),
-        },
-        None => LogHead {
-            position: Position::BEFORE_FIRST,
-            recorded_at: None,
-        },
-    })
-}
-
-async fn read_stream_heads(
+async fn read_heads(
     conn: &mut PgConnection,
     requests: &[&AppendRequest],
-) -> Result<HashMap<StreamRef, StreamHead>, sqlx::Error> {
+) -> Result<(LogHead, HashMap<StreamRef, StreamHead>), sqlx::Error> {
     let mut streams: Vec<&StreamRef> = requests.iter().map(|request| &request.stream).collect();
     streams.sort_by_key(|stream| (stream.tenant_id, stream.stream_id));
     streams.dedup();
 
-    let rows = sqlx::query(include_str!("sql/stream_heads.sql"))
+    let rows = sqlx::query(include_str!("sql/heads.sql"))
         .bind(streams.iter().map(|s| s.tenant_id.0).collect::<Vec<Uuid>>())
         .bind(
             streams
@@ -104,9 +79,19 @@ async fn read_stream_heads(
         .fetch_all(&mut *conn)
         .await?;
 
+    let mut log_head = LogHead {
+        position: Position::BEFORE_FIRST,
+        recorded_at: None,
+    };
     let mut heads = HashMap::with_capacity(rows.len());
     for row in rows {
-        let ordinal: i64 = row.try_get("ordinal")?;
+        let Some(ordinal) = row.try_get::<Option<i64>, _>("ordinal")? else {
+            log_head = LogHead {
+                position: Position(row.try_get("position")?),
+                recorded_at: Some(row.try_get("recorded_at")?),
+            };
+            continue;
+        };
         let hash: Vec<u8> = row.try_get("hash")?;
         let stream = streams[(ordinal - 1) as usize].clone();
         let head = StreamHead {
@@ -117,7 +102,7 @@ async fn read_stream_heads(
         };
         heads.insert(stream, head);
     }
-    Ok(heads)
+    Ok((log_head, heads))
 }
 
 async fn read_stored_keys(
@@ -162,9 +147,14 @@ async fn read_stored_keys(
     Ok(stored)
 }
 
-async fn insert_events(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), sqlx::Error> {
+async fn insert_batch(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), sqlx::Error> {
     let rows = &plan.rows;
-    sqlx::query(include_str!("sql/insert_events.sql"))
+    let keys = &plan.keys;
+    let outcomes = keys
+        .iter()
+        .map(|k| serde_json::to_value(&k.outcome).map_err(|e| decode_error(&e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (events, stored_keys): (i64, i64) = sqlx::query_as(include_str!("sql/insert_batch.sql"))
         .bind(rows.iter().map(|r| r.position.0).collect::<Vec<i64>>())
         .bind(rows.iter().map(|r| r.event_id.0).collect::<Vec<Uuid>>())
         .bind(
@@ -218,21 +208,6 @@ async fn insert_events(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), 
                 .map(|r| r.hash.to_vec())
                 .collect::<Vec<Vec<u8>>>(),
         )
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-async fn insert_keys(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), sqlx::Error> {
-    if plan.keys.is_empty() {
-        return Ok(());
-    }
-    let keys = &plan.keys;
-    let outcomes = keys
-        .iter()
-        .map(|k| serde_json::to_value(&k.outcome).map_err(|e| decode_error(&e.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
-    sqlx::query(include_str!("sql/insert_keys.sql"))
         .bind(keys.iter().map(|k| k.tenant_id.0).collect::<Vec<Uuid>>())
         .bind(keys.iter().map(|k| k.key.clone()).collect::<Vec<String>>())
         .bind(
@@ -246,8 +221,15 @@ async fn insert_keys(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), sq
                 .collect::<Vec<Uuid>>(),
         )
         .bind(outcomes)
-        .execute(&mut *conn)
-        .await?;
+        .bind(HEAD_CHANNEL)
+        .bind(plan.head.0.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .map(|(_, events, keys): ((), i64, i64)| (events, keys))?;
+    debug_assert_eq!(
+        (events as usize, stored_keys as usize),
+        (rows.len(), keys.len())
+    );
     Ok(())
 }
 
