@@ -101,3 +101,32 @@ async fn the_command_service_reports_its_relay_and_exports_its_lag() {
     assert!(metrics.contains("caselog_relay_lag_events"), "{metrics}");
     nats.delete_stream().await;
 }
+
+#[tokio::test]
+async fn readyz_answers_503_naming_the_dependency_that_is_down() {
+    let database = TestDatabase::create().await;
+    // Nothing listens on port 1: the service starts (it keeps retrying NATS) but is not ready.
+    let env = [
+        ("CASELOG_DATABASE_URL", database.url.clone()),
+        ("CASELOG_NATS_URL", "nats://127.0.0.1:1".to_owned()),
+    ];
+    let service = ServiceProcess::start("query-service", "CASELOG_QUERY_ADDR", &env).await;
+    let client = reqwest::Client::new();
+    let healthz = client
+        .get(format!("{}/healthz", service.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(healthz.status(), 200, "the process itself is alive");
+    let readyz = client
+        .get(format!("{}/readyz", service.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(readyz.status(), 503);
+    let body: serde_json::Value = readyz.json().await.unwrap();
+    assert_eq!(
+        (body["postgres"].as_str(), body["nats"].as_str()),
+        (Some("up"), Some("down"))
+    );
+}
