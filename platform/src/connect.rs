@@ -6,6 +6,18 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tracing::info;
 
+/// Connects to both engines for `service`.
+pub async fn dependencies(
+    settings: &crate::CommonSettings,
+    service: &str,
+    max_connections: u32,
+) -> anyhow::Result<crate::health::Dependencies> {
+    Ok(crate::health::Dependencies {
+        postgres: postgres(&settings.database_url, service, max_connections).await?,
+        nats: nats(&settings.nats_url, service).await?,
+    })
+}
+
 /// Opens a Postgres pool named after the service (visible in `pg_stat_activity`).
 pub async fn postgres(
     database_url: &str,

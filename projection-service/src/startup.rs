@@ -16,16 +16,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool =
-            connect::postgres(&settings.common.database_url, "projection-service", 16).await?;
-        caselog_eventlog::migrate(&pool).await?;
-        let nats = connect::nats(&settings.common.nats_url, "projection-service").await?;
-        let router = http::router(LogReader::new(pool.clone())).merge(health::router(
-            health::Dependencies {
-                postgres: pool,
-                nats,
-            },
-        ));
+        let dependencies =
+            connect::dependencies(&settings.common, "projection-service", 16).await?;
+        caselog_eventlog::migrate(&dependencies.postgres).await?;
+        let router = http::router(LogReader::new(dependencies.postgres.clone()))
+            .merge(health::router(dependencies));
         let service = Service::bind(
             settings.address,
             router,

@@ -14,13 +14,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = connect::postgres(&settings.common.database_url, "query-service", 16).await?;
-        caselog_eventlog::migrate(&pool).await?;
-        let nats = connect::nats(&settings.common.nats_url, "query-service").await?;
-        let router = health::router(health::Dependencies {
-            postgres: pool,
-            nats,
-        });
+        let dependencies = connect::dependencies(&settings.common, "query-service", 16).await?;
+        caselog_eventlog::migrate(&dependencies.postgres).await?;
+        let router = health::router(dependencies);
         let service = Service::bind(
             settings.address,
             router,

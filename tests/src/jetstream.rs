@@ -47,6 +47,19 @@ impl TestNats {
         }
     }
 
+    /// The environment a service binary needs to use `database` and this stream.
+    pub fn service_env(&self, database: &crate::TestDatabase) -> Vec<(&'static str, String)> {
+        vec![
+            ("CASELOG_DATABASE_URL", database.url.clone()),
+            ("CASELOG_NATS_URL", crate::nats_url()),
+            ("CASELOG_NATS_STREAM", self.stream_name.clone()),
+            (
+                "CASELOG_NATS_SUBJECT_ROOT",
+                self.subject_root.as_str().to_owned(),
+            ),
+        ]
+    }
+
     /// The stream's last sequence (0 when it does not exist yet).
     pub async fn last_sequence(&self) -> u64 {
         match self.jetstream.get_stream(&self.stream_name).await {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use caselog_eventlog::{AppendRequest, ExpectedVersion, NewEvent, StreamRef};
+use caselog_eventlog::{AppendRequest, EventLog, ExpectedVersion, NewEvent, StreamRef};
 use caselog_schemas::{
     Actor, EventEnvelope, EventMetadata, Position, StreamId, StreamType, TenantId,
 };
@@ -50,4 +50,28 @@ pub async fn whole_log(reader: &caselog_eventlog::LogReader) -> Vec<EventEnvelop
         after = last.position;
         all.extend(page);
     }
+}
+
+/// Appends `rounds` × 50 single-event appends, 50 at a time, each to a new conversation.
+pub fn keep_appending(
+    log: &EventLog,
+    tenant_id: TenantId,
+    rounds: usize,
+) -> tokio::task::JoinHandle<()> {
+    let log = log.clone();
+    tokio::spawn(async move {
+        for round in 0..rounds {
+            let appends = (0..50).map(|i| {
+                log.append(messages(
+                    &conversation(tenant_id),
+                    ExpectedVersion::Any,
+                    1,
+                    &format!("{round}/{i}"),
+                ))
+            });
+            for result in futures::future::join_all(appends).await {
+                result.expect("append");
+            }
+        }
+    })
 }

@@ -11,7 +11,7 @@ use caselog_eventlog::{
 };
 use caselog_schemas::{EventEnvelope, TenantId, TraceContext, headers};
 use caselog_tests::jetstream::TestNats;
-use caselog_tests::log::{conversation, messages, whole_log};
+use caselog_tests::log::{conversation, keep_appending, messages, whole_log};
 use caselog_tests::services::ServiceProcess;
 use caselog_tests::{TestDatabase, eventually};
 
@@ -136,24 +136,7 @@ async fn a_relay_aborted_mid_stream_and_restarted_leaves_every_event_once_in_ord
     let tenant = TenantId::new_v7();
 
     // Writers keep appending throughout.
-    let writer = {
-        let log = log.clone();
-        tokio::spawn(async move {
-            for round in 0..60 {
-                let appends = (0..50).map(|i| {
-                    log.append(messages(
-                        &conversation(tenant),
-                        ExpectedVersion::Any,
-                        1,
-                        &format!("{round}/{i}"),
-                    ))
-                });
-                for result in futures::future::join_all(appends).await {
-                    result.unwrap();
-                }
-            }
-        })
-    };
+    let writer = keep_appending(&log, tenant, 60);
 
     for _crash in 0..3 {
         let shutdown = CancellationToken::new();
@@ -257,39 +240,14 @@ async fn a_second_relay_waits_and_takes_over_when_the_first_stops() {
 async fn the_command_service_killed_while_relaying_resumes_without_loss_or_duplicates() {
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
-    let env = [
-        ("CASELOG_DATABASE_URL", database.url.clone()),
-        ("CASELOG_NATS_URL", caselog_tests::nats_url()),
-        ("CASELOG_NATS_STREAM", nats.stream_name.clone()),
-        (
-            "CASELOG_NATS_SUBJECT_ROOT",
-            nats.subject_root.as_str().to_owned(),
-        ),
-    ];
+    let env = nats.service_env(&database);
     let log = EventLog::start(
         database.pool.clone(),
         WriterConfig::default(),
         head_channel(),
     );
     let tenant = TenantId::new_v7();
-    let writer = {
-        let log = log.clone();
-        tokio::spawn(async move {
-            for round in 0..40 {
-                let appends = (0..50).map(|i| {
-                    log.append(messages(
-                        &conversation(tenant),
-                        ExpectedVersion::Any,
-                        1,
-                        &format!("{round}/{i}"),
-                    ))
-                });
-                for result in futures::future::join_all(appends).await {
-                    result.unwrap();
-                }
-            }
-        })
-    };
+    let writer = keep_appending(&log, tenant, 40);
 
     let mut service = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
     eventually(

@@ -9,15 +9,7 @@ use caselog_tests::services::ServiceProcess;
 async fn every_service_answers_healthz_readyz_and_metrics() {
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
-    let env = [
-        ("CASELOG_DATABASE_URL", database.url.clone()),
-        ("CASELOG_NATS_URL", caselog_tests::nats_url()),
-        ("CASELOG_NATS_STREAM", nats.stream_name.clone()),
-        (
-            "CASELOG_NATS_SUBJECT_ROOT",
-            nats.subject_root.as_str().to_owned(),
-        ),
-    ];
+    let env = nats.service_env(&database);
     let client = reqwest::Client::new();
     for (binary, address_variable) in [
         ("command-service", "CASELOG_COMMAND_ADDR"),
@@ -62,15 +54,7 @@ async fn every_service_answers_healthz_readyz_and_metrics() {
 async fn the_command_service_reports_its_relay_and_exports_its_lag() {
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
-    let env = [
-        ("CASELOG_DATABASE_URL", database.url.clone()),
-        ("CASELOG_NATS_URL", caselog_tests::nats_url()),
-        ("CASELOG_NATS_STREAM", nats.stream_name.clone()),
-        (
-            "CASELOG_NATS_SUBJECT_ROOT",
-            nats.subject_root.as_str().to_owned(),
-        ),
-    ];
+    let env = nats.service_env(&database);
     let service = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
     let client = reqwest::Client::new();
     let report: serde_json::Value = caselog_tests::eventually(
