@@ -7,6 +7,7 @@
 
 mod codec;
 mod envelope;
+pub mod events;
 mod ids;
 mod role;
 mod subject;

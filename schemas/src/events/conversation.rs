@@ -1,0 +1,116 @@
+//! Events of the `conversation` stream: one stream per conversation (case, ticket).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::content::{Channel, MessageContent, SenderKind};
+use crate::ids::UserId;
+
+/// How a conversation came to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartedBy {
+    /// The contact's inbound message, when the contact had no conversation that was not closed.
+    InboundMessage,
+    /// An agent starting a new chat to the contact.
+    Agent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "payload")]
+pub enum ConversationEvent {
+    ConversationStarted {
+        contact_id: Uuid,
+        group_id: Uuid,
+        channel: Channel,
+        started_by: StartedBy,
+        /// The contact's presets, applied to each new conversation: assignees…
+        assignees: Vec<UserId>,
+        /// …and restricted visibility (`None`: everyone in the group).
+        visible_to: Option<Vec<UserId>>,
+    },
+    MessageReceived {
+        message_id: Uuid,
+        channel: Channel,
+        /// The channel gateway's own id, for de-duplicating redeliveries.
+        external_id: Option<String>,
+        content: MessageContent,
+        received_at: DateTime<Utc>,
+    },
+    MessageSent {
+        message_id: Uuid,
+        channel: Channel,
+        sender_kind: SenderKind,
+        /// The human author, for agent messages.
+        author: Option<UserId>,
+        content: MessageContent,
+        /// The snippet the text was expanded from, if any.
+        snippet_id: Option<Uuid>,
+        sent_at: DateTime<Utc>,
+    },
+    HandedOffToHuman {
+        reason: Option<String>,
+    },
+    PrivateNoteAdded {
+        note_id: Uuid,
+        author: UserId,
+        text: String,
+    },
+    InternalMessageSent {
+        internal_message_id: Uuid,
+        from: UserId,
+        to: UserId,
+        text: String,
+        in_reply_to: Option<Uuid>,
+    },
+    InternalMessageRead {
+        internal_message_id: Uuid,
+        reader: UserId,
+    },
+    ConversationAssigned {
+        assignees: Vec<UserId>,
+        previous_assignees: Vec<UserId>,
+        /// True when the first human reply assigned an unassigned conversation.
+        automatic: bool,
+    },
+    VisibilityChanged {
+        visible_to: Option<Vec<UserId>>,
+    },
+    ConversationAccepted {
+        user: UserId,
+    },
+    ConversationRejected {
+        user: UserId,
+    },
+    ConversationLeft {
+        user: UserId,
+    },
+    ConversationRead {
+        user: UserId,
+        /// The last message the user has now seen.
+        up_to_message_id: Option<Uuid>,
+    },
+    ConversationResolved {},
+    ConversationClosed {
+        /// True when the auto-close timer closed it.
+        automatic: bool,
+    },
+    ConversationReopened {},
+    ConversationDeleted {},
+    InvoiceAttached {
+        invoice_id: String,
+        amount_minor: i64,
+        currency: String,
+    },
+    InvoicePaid {
+        invoice_id: String,
+    },
+    ConversationRated {
+        score: u8,
+        comment: Option<String>,
+    },
+    TopicSet {
+        topic: String,
+    },
+}

@@ -1,0 +1,134 @@
+//! Events of the `directory` streams: users, groups, contacts, snippets and the tenant's
+//! settings, each entity its own stream.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::UserId;
+use crate::role::Role;
+
+/// A tenant's settings, stored whole on each change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// Minutes after which a resolved conversation closes by itself; `None`: never.
+    pub auto_close_minutes: Option<u32>,
+    /// Agents must accept an offered chat before replying.
+    pub require_accept: bool,
+    pub internal_chat_enabled: bool,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            auto_close_minutes: Some(15),
+            require_accept: false,
+            internal_chat_enabled: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "payload")]
+pub enum DirectoryEvent {
+    UserUpserted {
+        name: String,
+        email: String,
+        role: Role,
+        groups: Vec<Uuid>,
+    },
+    GroupUpserted {
+        name: String,
+    },
+    ContactUpserted {
+        name: String,
+        firstname: Option<String>,
+        lastname: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+        country: Option<String>,
+        group_id: Option<Uuid>,
+    },
+    ContactPresetsSet {
+        auto_assign: Vec<UserId>,
+        visible_to: Option<Vec<UserId>>,
+    },
+    SnippetCreated {
+        name: String,
+        text: String,
+        theme: Option<String>,
+    },
+    SnippetUpdated {
+        name: String,
+        text: String,
+        theme: Option<String>,
+    },
+    SnippetDeleted {},
+    SettingsUpdated {
+        settings: TenantSettings,
+    },
+    NotificationPreferencesSet {
+        mention: DeliveryPreference,
+        dm: DeliveryPreference,
+        announcement: DeliveryPreference,
+    },
+}
+
+/// Where one kind of chat notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPreference {
+    pub bell: bool,
+    pub email: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{ConversationEvent, MessageContent, from_stored, to_stored};
+
+    #[test]
+    fn an_event_is_stored_as_its_type_name_and_a_plain_payload() {
+        let event = ConversationEvent::TopicSet {
+            topic: "refund".into(),
+        };
+        let (event_type, payload) = to_stored(&event);
+        assert_eq!(event_type, "TopicSet");
+        assert_eq!(payload, serde_json::json!({"topic": "refund"}));
+        assert_eq!(
+            from_stored::<ConversationEvent>(&event_type, &payload).unwrap(),
+            event
+        );
+    }
+
+    #[test]
+    fn events_without_fields_store_an_empty_object() {
+        let (event_type, payload) = to_stored(&ConversationEvent::ConversationResolved {});
+        assert_eq!(
+            (event_type.as_str(), payload),
+            ("ConversationResolved", serde_json::json!({}))
+        );
+        let (event_type, payload) = to_stored(&DirectoryEvent::SnippetDeleted {});
+        assert_eq!(
+            from_stored::<DirectoryEvent>(&event_type, &payload).unwrap(),
+            DirectoryEvent::SnippetDeleted {}
+        );
+    }
+
+    #[test]
+    fn message_content_omits_what_it_does_not_carry() {
+        let content = MessageContent::text("olá 👋");
+        assert_eq!(
+            serde_json::to_value(&content).unwrap(),
+            serde_json::json!({"text": "olá 👋"})
+        );
+        assert!(!content.is_empty());
+        assert!(MessageContent::text("   ").is_empty());
+    }
+
+    #[test]
+    fn an_unknown_event_type_does_not_decode() {
+        assert!(
+            from_stored::<ConversationEvent>("ConversationTeleported", &serde_json::json!({}))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! The event catalogue analytics and projectors see (DESIGN.md §4). Each stream type has
+//! one enum; a variant's name is the stored `event_type` and its fields are the payload.
+//!
+//! Events are facts: past tense, self-contained, never changed once published. A new
+//! shape is a new schema version with an upcaster, not an edit.
+
+mod content;
+mod conversation;
+mod directory;
+
+pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
+pub use conversation::ConversationEvent;
+pub use directory::{DirectoryEvent, TenantSettings};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The current schema version of every event in this catalogue.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// Splits an adjacently tagged event into its stored type name and payload.
+pub fn to_stored<E: Serialize>(event: &E) -> (String, Value) {
+    let Value::Object(mut tagged) = serde_json::to_value(event).expect("events always serialise")
+    else {
+        unreachable!("events are adjacently tagged objects");
+    };
+    let event_type = match tagged.remove("event_type") {
+        Some(Value::String(name)) => name,
+        _ => unreachable!("events carry their event_type tag"),
+    };
+    (
+        event_type,
+        tagged
+            .remove("payload")
+            .unwrap_or(Value::Object(Default::default())),
+    )
+}
+
+/// Rebuilds an event from its stored type name and payload.
+pub fn from_stored<E: DeserializeOwned>(
+    event_type: &str,
+    payload: &Value,
+) -> Result<E, serde_json::Error> {
+    serde_json::from_value(serde_json::json!({ "event_type": event_type, "payload": payload }))
+}
