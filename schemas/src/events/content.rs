@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The channel a message travelled on. One conversation may span several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Webchat,

@@ -1,0 +1,164 @@
+//! What a conversation's history adds up to, as far as its rules need to know.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use uuid::Uuid;
+
+use caselog_schemas::UserId;
+use caselog_schemas::events::{Channel, ConversationEvent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Status {
+    /// No event yet: the stream does not exist.
+    #[default]
+    New,
+    Open,
+    Resolved,
+    Closed,
+    /// Final: nothing more happens to it.
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalMessage {
+    pub from: UserId,
+    pub to: UserId,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Conversation {
+    pub status: Status,
+    pub contact_id: Option<Uuid>,
+    pub group_id: Option<Uuid>,
+    /// Every channel the conversation has used, and the last one (replies go there by default).
+    pub channels: BTreeSet<Channel>,
+    pub last_channel: Option<Channel>,
+    pub assignees: Vec<UserId>,
+    /// `None`: everyone in the group may see it.
+    pub visible_to: Option<Vec<UserId>>,
+    pub accepted_by: BTreeSet<UserId>,
+    /// Invoice id -> paid.
+    pub invoices: BTreeMap<String, bool>,
+    pub internal_messages: BTreeMap<Uuid, InternalMessage>,
+    pub last_message_id: Option<Uuid>,
+    pub has_messages: bool,
+}
+
+impl Conversation {
+    pub fn exists(&self) -> bool {
+        !matches!(self.status, Status::New | Status::Deleted)
+    }
+
+    pub fn is_assignee(&self, user: UserId) -> bool {
+        self.assignees.contains(&user)
+    }
+
+    /// Whether visibility lets `user` see the conversation (owners and auditors see every
+    /// conversation; the caller checks roles).
+    pub fn visible_to_user(&self, user: UserId) -> bool {
+        self.visible_to
+            .as_ref()
+            .is_none_or(|list| list.contains(&user))
+    }
+
+    pub fn unpaid_invoice(&self) -> Option<&str> {
+        self.invoices
+            .iter()
+            .find(|(_, paid)| !**paid)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Folds one event into the state.
+    pub fn evolve(mut self, event: &ConversationEvent) -> Self {
+        use ConversationEvent as E;
+        match event {
+            E::ConversationStarted {
+                contact_id,
+                group_id,
+                channel,
+                assignees,
+                visible_to,
+                ..
+            } => {
+                self.status = Status::Open;
+                self.contact_id = Some(*contact_id);
+                self.group_id = Some(*group_id);
+                self.channels.insert(*channel);
+                self.last_channel = Some(*channel);
+                self.assignees = assignees.clone();
+                self.visible_to = visible_to.clone();
+            }
+            E::MessageReceived {
+                message_id,
+                channel,
+                ..
+            }
+            | E::MessageSent {
+                message_id,
+                channel,
+                ..
+            } => {
+                self.channels.insert(*channel);
+                self.last_channel = Some(*channel);
+                self.last_message_id = Some(*message_id);
+                self.has_messages = true;
+            }
+            E::InternalMessageSent {
+                internal_message_id,
+                from,
+                to,
+                ..
+            } => {
+                self.internal_messages.insert(
+                    *internal_message_id,
+                    InternalMessage {
+                        from: *from,
+                        to: *to,
+                        read: false,
+                    },
+                );
+            }
+            E::InternalMessageRead {
+                internal_message_id,
+                ..
+            } => {
+                if let Some(message) = self.internal_messages.get_mut(internal_message_id) {
+                    message.read = true;
+                }
+            }
+            E::ConversationAssigned { assignees, .. } => self.assignees = assignees.clone(),
+            E::VisibilityChanged { visible_to } => self.visible_to = visible_to.clone(),
+            E::ConversationAccepted { user } => {
+                self.accepted_by.insert(*user);
+            }
+            E::ConversationRejected { user } | E::ConversationLeft { user } => {
+                self.assignees.retain(|assignee| assignee != user);
+                self.accepted_by.remove(user);
+            }
+            E::ConversationResolved {} => self.status = Status::Resolved,
+            E::ConversationClosed { .. } => self.status = Status::Closed,
+            E::ConversationReopened {} => self.status = Status::Open,
+            E::ConversationDeleted {} => self.status = Status::Deleted,
+            E::InvoiceAttached { invoice_id, .. } => {
+                self.invoices.insert(invoice_id.clone(), false);
+            }
+            E::InvoicePaid { invoice_id } => {
+                self.invoices.insert(invoice_id.clone(), true);
+            }
+            E::HandedOffToHuman { .. }
+            | E::PrivateNoteAdded { .. }
+            | E::ConversationRead { .. }
+            | E::ConversationRated { .. }
+            | E::TopicSet { .. } => {}
+        }
+        self
+    }
+
+    /// Folds a whole history.
+    pub fn from_history<'a>(events: impl IntoIterator<Item = &'a ConversationEvent>) -> Self {
+        events
+            .into_iter()
+            .fold(Conversation::default(), Conversation::evolve)
+    }
+}
