@@ -9,8 +9,8 @@ mod conversation;
 mod directory;
 
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
-pub use conversation::ConversationEvent;
-pub use directory::{DirectoryEvent, TenantSettings};
+pub use conversation::{ConversationEvent, StartedBy};
+pub use directory::{DeliveryPreference, DirectoryEvent, TenantSettings};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -1,0 +1,136 @@
+//! What can be asked of a conversation. Everything a rule needs beyond the stream's own
+//! history travels in the command: the acting user, the tenant's settings, the contact's
+//! presets, generated ids and the current time, so `decide` stays pure and repeatable.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use caselog_schemas::events::{Channel, MessageContent, SenderKind};
+use caselog_schemas::{Role, UserId};
+
+/// A signed-in user acting on the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+impl Actor {
+    /// Owners and admins may resolve, close, reopen and delete any conversation.
+    pub fn is_account_admin(self) -> bool {
+        matches!(self.role, Role::Owner | Role::Admin)
+    }
+}
+
+/// A contact's presets, applied to each new conversation of that contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactPresets {
+    pub auto_assign: Vec<UserId>,
+    pub visible_to: Option<Vec<UserId>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConversationCommand {
+    /// A customer's message from a channel gateway.
+    ReceiveInboundMessage {
+        contact_id: Uuid,
+        group_id: Uuid,
+        presets: ContactPresets,
+        channel: Channel,
+        external_id: Option<String>,
+        content: MessageContent,
+        message_id: Uuid,
+        now: DateTime<Utc>,
+    },
+    /// An agent starting a new chat to a contact.
+    StartConversation {
+        actor: Actor,
+        contact_id: Uuid,
+        group_id: Uuid,
+        presets: ContactPresets,
+        channel: Channel,
+        content: MessageContent,
+        snippet_id: Option<Uuid>,
+        message_id: Uuid,
+        now: DateTime<Utc>,
+    },
+    SendMessage {
+        /// `None` for messages from an integration (bot, auto-reply).
+        actor: Option<Actor>,
+        sender_kind: SenderKind,
+        channel: Option<Channel>,
+        content: MessageContent,
+        snippet_id: Option<Uuid>,
+        require_accept: bool,
+        message_id: Uuid,
+        now: DateTime<Utc>,
+    },
+    HandOffToHuman {
+        reason: Option<String>,
+    },
+    AddPrivateNote {
+        actor: Actor,
+        text: String,
+        note_id: Uuid,
+    },
+    SendInternalMessage {
+        actor: Actor,
+        to: UserId,
+        text: String,
+        in_reply_to: Option<Uuid>,
+        internal_message_id: Uuid,
+    },
+    MarkInternalMessageRead {
+        actor: Actor,
+        internal_message_id: Uuid,
+    },
+    AssignConversation {
+        actor: Actor,
+        assignees: Vec<UserId>,
+    },
+    SetVisibility {
+        actor: Actor,
+        visible_to: Option<Vec<UserId>>,
+    },
+    AcceptConversation {
+        actor: Actor,
+    },
+    RejectConversation {
+        actor: Actor,
+    },
+    LeaveConversation {
+        actor: Actor,
+    },
+    MarkConversationRead {
+        actor: Actor,
+    },
+    ResolveConversation {
+        actor: Actor,
+    },
+    CloseConversation {
+        actor: Actor,
+    },
+    /// The auto-close timer, after the tenant's delay.
+    CloseResolvedConversation,
+    ReopenConversation {
+        actor: Actor,
+    },
+    DeleteConversation {
+        actor: Actor,
+    },
+    AttachInvoice {
+        invoice_id: String,
+        amount_minor: i64,
+        currency: String,
+    },
+    MarkInvoicePaid {
+        invoice_id: String,
+    },
+    RateConversation {
+        score: u8,
+        comment: Option<String>,
+    },
+    SetTopic {
+        topic: String,
+    },
+}

@@ -1,0 +1,498 @@
+//! given(history).when(command).then(events) / .then_err(rejection), with no database.
+
+use chrono::{TimeZone, Utc};
+use uuid::Uuid;
+
+use caselog_schemas::events::{
+    Channel, ConversationEvent as E, MessageContent, SenderKind, StartedBy,
+};
+use caselog_schemas::{Role, UserId};
+
+use super::*;
+
+struct Given(Conversation);
+
+fn given(history: &[E]) -> Given {
+    Given(Conversation::from_history(history))
+}
+
+impl Given {
+    fn when(self, command: ConversationCommand) -> Result<Vec<E>, ConversationRejection> {
+        decide(&self.0, command)
+    }
+}
+
+fn user(n: u128) -> UserId {
+    UserId(Uuid::from_u128(n))
+}
+fn agent(n: u128) -> Actor {
+    Actor {
+        user_id: user(n),
+        role: Role::Agent,
+    }
+}
+fn admin() -> Actor {
+    Actor {
+        user_id: user(900),
+        role: Role::Admin,
+    }
+}
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap()
+}
+
+fn started(assignees: Vec<UserId>, visible_to: Option<Vec<UserId>>) -> E {
+    E::ConversationStarted {
+        contact_id: id(1),
+        group_id: id(2),
+        channel: Channel::Whatsapp,
+        started_by: StartedBy::InboundMessage,
+        assignees,
+        visible_to,
+    }
+}
+
+fn inbound(text: &str) -> ConversationCommand {
+    ConversationCommand::ReceiveInboundMessage {
+        contact_id: id(1),
+        group_id: id(2),
+        presets: ContactPresets::default(),
+        channel: Channel::Whatsapp,
+        external_id: None,
+        content: MessageContent::text(text),
+        message_id: id(10),
+        now: now(),
+    }
+}
+
+fn reply(actor: Actor, require_accept: bool) -> ConversationCommand {
+    ConversationCommand::SendMessage {
+        actor: Some(actor),
+        sender_kind: SenderKind::Agent,
+        channel: None,
+        content: MessageContent::text("on it"),
+        snippet_id: None,
+        require_accept,
+        message_id: id(11),
+        now: now(),
+    }
+}
+
+#[test]
+fn an_inbound_message_to_a_new_stream_starts_the_conversation_with_the_contact_presets() {
+    let presets = ContactPresets {
+        auto_assign: vec![user(5)],
+        visible_to: Some(vec![user(5), user(6)]),
+    };
+    let command = match inbound("hello") {
+        ConversationCommand::ReceiveInboundMessage {
+            presets: _,
+            contact_id,
+            group_id,
+            channel,
+            external_id,
+            content,
+            message_id,
+            now,
+        } => ConversationCommand::ReceiveInboundMessage {
+            presets,
+            contact_id,
+            group_id,
+            channel,
+            external_id,
+            content,
+            message_id,
+            now,
+        },
+        _ => unreachable!(),
+    };
+    let events = given(&[]).when(command).unwrap();
+    assert_eq!(
+        events[0],
+        started(vec![user(5)], Some(vec![user(5), user(6)]))
+    );
+    assert!(matches!(
+        events[1],
+        E::MessageReceived {
+            channel: Channel::Whatsapp,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn an_inbound_message_reopens_a_resolved_conversation() {
+    let events = given(&[started(vec![], None), E::ConversationResolved {}])
+        .when(inbound("again"))
+        .unwrap();
+    assert_eq!(events[0], E::ConversationReopened {});
+}
+
+#[test]
+fn a_closed_conversation_takes_no_new_message() {
+    let history = [
+        started(vec![], None),
+        E::ConversationClosed { automatic: false },
+    ];
+    assert_eq!(
+        given(&history).when(inbound("hi")),
+        Err(ConversationRejection::Closed)
+    );
+    assert_eq!(
+        given(&history).when(reply(agent(1), false)),
+        Err(ConversationRejection::Closed)
+    );
+}
+
+#[test]
+fn an_empty_message_is_refused() {
+    assert_eq!(
+        given(&[]).when(inbound("  ")),
+        Err(ConversationRejection::EmptyMessage)
+    );
+}
+
+#[test]
+fn the_first_human_reply_assigns_an_unassigned_conversation() {
+    let events = given(&[started(vec![], None)])
+        .when(reply(agent(1), false))
+        .unwrap();
+    assert!(matches!(
+        events[0],
+        E::MessageSent {
+            sender_kind: SenderKind::Agent,
+            channel: Channel::Whatsapp,
+            ..
+        }
+    ));
+    assert_eq!(
+        events[1],
+        E::ConversationAssigned {
+            assignees: vec![user(1)],
+            previous_assignees: vec![],
+            automatic: true
+        }
+    );
+}
+
+#[test]
+fn a_bot_reply_does_not_assign() {
+    let command = ConversationCommand::SendMessage {
+        actor: None,
+        sender_kind: SenderKind::Bot,
+        channel: None,
+        content: MessageContent::text("I am a bot"),
+        snippet_id: None,
+        require_accept: false,
+        message_id: id(12),
+        now: now(),
+    };
+    let events = given(&[started(vec![], None)]).when(command).unwrap();
+    assert_eq!(events.len(), 1);
+}
+
+#[test]
+fn when_accepting_is_required_an_agent_must_accept_before_replying() {
+    let history = [started(vec![], None)];
+    assert_eq!(
+        given(&history).when(reply(agent(1), true)),
+        Err(ConversationRejection::NotAccepted)
+    );
+    let accepted = [
+        started(vec![], None),
+        E::ConversationAccepted { user: user(1) },
+    ];
+    assert!(given(&accepted).when(reply(agent(1), true)).is_ok());
+}
+
+#[test]
+fn assignees_must_be_within_the_visibility_list() {
+    let history = [started(vec![], Some(vec![user(1)]))];
+    let command = ConversationCommand::AssignConversation {
+        actor: agent(1),
+        assignees: vec![user(1), user(2)],
+    };
+    assert_eq!(
+        given(&history).when(command),
+        Err(ConversationRejection::AssigneeNotVisible { user: user(2) })
+    );
+}
+
+#[test]
+fn reassigning_is_a_transfer_that_remembers_the_previous_assignees() {
+    let command = ConversationCommand::AssignConversation {
+        actor: agent(1),
+        assignees: vec![user(2), user(2)],
+    };
+    let events = given(&[started(vec![user(1)], None)])
+        .when(command)
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![E::ConversationAssigned {
+            assignees: vec![user(2)],
+            previous_assignees: vec![user(1)],
+            automatic: false
+        }]
+    );
+}
+
+#[test]
+fn restricting_visibility_must_keep_the_assignees_in_the_list() {
+    let history = [started(vec![user(1)], None)];
+    let refused = ConversationCommand::SetVisibility {
+        actor: admin(),
+        visible_to: Some(vec![user(2)]),
+    };
+    assert_eq!(
+        given(&history).when(refused),
+        Err(ConversationRejection::AssigneeNotVisible { user: user(1) })
+    );
+    let outsider = ConversationCommand::SetVisibility {
+        actor: agent(3),
+        visible_to: Some(vec![user(1)]),
+    };
+    assert_eq!(
+        given(&history).when(outsider),
+        Err(ConversationRejection::MayNotChangeVisibility)
+    );
+}
+
+#[test]
+fn closing_with_an_unpaid_invoice_is_refused_and_allowed_once_paid() {
+    let invoice = E::InvoiceAttached {
+        invoice_id: "INV-1".into(),
+        amount_minor: 1250,
+        currency: "EUR".into(),
+    };
+    let unpaid = [started(vec![user(1)], None), invoice.clone()];
+    let close = ConversationCommand::CloseConversation { actor: agent(1) };
+    assert_eq!(
+        given(&unpaid).when(close.clone()),
+        Err(ConversationRejection::UnpaidInvoice {
+            invoice_id: "INV-1".into()
+        })
+    );
+    let delete = ConversationCommand::DeleteConversation { actor: admin() };
+    assert_eq!(
+        given(&unpaid).when(delete),
+        Err(ConversationRejection::UnpaidInvoice {
+            invoice_id: "INV-1".into()
+        })
+    );
+    let paid = [
+        started(vec![user(1)], None),
+        invoice,
+        E::InvoicePaid {
+            invoice_id: "INV-1".into(),
+        },
+    ];
+    assert_eq!(
+        given(&paid).when(close),
+        Ok(vec![E::ConversationClosed { automatic: false }])
+    );
+}
+
+#[test]
+fn only_an_assignee_or_an_account_admin_resolves() {
+    let history = [started(vec![user(1)], None)];
+    assert_eq!(
+        given(&history).when(ConversationCommand::ResolveConversation { actor: agent(2) }),
+        Err(ConversationRejection::NotAnAssigneeOrAdmin)
+    );
+    assert_eq!(
+        given(&history).when(ConversationCommand::ResolveConversation { actor: agent(1) }),
+        Ok(vec![E::ConversationResolved {}])
+    );
+    assert_eq!(
+        given(&history).when(ConversationCommand::ResolveConversation { actor: admin() }),
+        Ok(vec![E::ConversationResolved {}])
+    );
+}
+
+#[test]
+fn only_owners_and_admins_delete() {
+    let history = [started(vec![user(1)], None)];
+    let supervisor = Actor {
+        user_id: user(7),
+        role: Role::Supervisor,
+    };
+    assert_eq!(
+        given(&history).when(ConversationCommand::DeleteConversation { actor: supervisor }),
+        Err(ConversationRejection::MayNotDelete)
+    );
+    let deleted = [started(vec![user(1)], None), E::ConversationDeleted {}];
+    assert_eq!(
+        given(&deleted).when(inbound("hello?")),
+        Err(ConversationRejection::NotFound)
+    );
+}
+
+#[test]
+fn the_auto_close_timer_closes_only_a_still_resolved_conversation_as_the_system() {
+    let resolved = [started(vec![], None), E::ConversationResolved {}];
+    assert_eq!(
+        given(&resolved).when(ConversationCommand::CloseResolvedConversation),
+        Ok(vec![E::ConversationClosed { automatic: true }])
+    );
+    let reopened = [
+        started(vec![], None),
+        E::ConversationResolved {},
+        E::ConversationReopened {},
+    ];
+    assert_eq!(
+        given(&reopened).when(ConversationCommand::CloseResolvedConversation),
+        Ok(vec![])
+    );
+}
+
+#[test]
+fn only_the_recipient_reads_an_internal_message_and_only_once() {
+    let history = [
+        started(vec![user(1)], None),
+        E::InternalMessageSent {
+            internal_message_id: id(50),
+            from: user(900),
+            to: user(1),
+            text: "check the invoice".into(),
+            in_reply_to: None,
+        },
+    ];
+    let by_other = ConversationCommand::MarkInternalMessageRead {
+        actor: agent(2),
+        internal_message_id: id(50),
+    };
+    assert_eq!(
+        given(&history).when(by_other),
+        Err(ConversationRejection::NotTheRecipient)
+    );
+    let by_recipient = ConversationCommand::MarkInternalMessageRead {
+        actor: agent(1),
+        internal_message_id: id(50),
+    };
+    assert_eq!(
+        given(&history).when(by_recipient.clone()),
+        Ok(vec![E::InternalMessageRead {
+            internal_message_id: id(50),
+            reader: user(1)
+        }])
+    );
+    let mut read = history.to_vec();
+    read.push(E::InternalMessageRead {
+        internal_message_id: id(50),
+        reader: user(1),
+    });
+    assert_eq!(given(&read).when(by_recipient), Ok(vec![]));
+}
+
+#[test]
+fn a_reply_to_an_internal_message_must_come_from_its_sender_or_recipient() {
+    let history = [
+        started(vec![user(1)], None),
+        E::InternalMessageSent {
+            internal_message_id: id(50),
+            from: user(900),
+            to: user(1),
+            text: "hi".into(),
+            in_reply_to: None,
+        },
+    ];
+    let reply = |actor| ConversationCommand::SendInternalMessage {
+        actor,
+        to: user(900),
+        text: "done".into(),
+        in_reply_to: Some(id(50)),
+        internal_message_id: id(51),
+    };
+    assert!(given(&history).when(reply(agent(1))).is_ok());
+    assert_eq!(
+        given(&history).when(reply(agent(3))),
+        Err(ConversationRejection::UnknownInternalMessage {
+            internal_message_id: id(50)
+        })
+    );
+}
+
+#[test]
+fn leaving_drops_the_agent_from_the_assignees() {
+    let history = [started(vec![user(1), user(2)], None)];
+    let events = given(&history)
+        .when(ConversationCommand::LeaveConversation { actor: agent(1) })
+        .unwrap();
+    let state = Conversation::from_history(history.iter().chain(&events));
+    assert_eq!(state.assignees, vec![user(2)]);
+    assert_eq!(
+        given(&history).when(ConversationCommand::LeaveConversation { actor: agent(3) }),
+        Err(ConversationRejection::NotAssigned { user: user(3) })
+    );
+}
+
+#[test]
+fn a_rating_is_one_to_five_and_an_invoice_needs_a_positive_amount_and_a_currency() {
+    let history = [started(vec![], None)];
+    assert_eq!(
+        given(&history).when(ConversationCommand::RateConversation {
+            score: 6,
+            comment: None
+        }),
+        Err(ConversationRejection::InvalidScore)
+    );
+    assert!(
+        given(&history)
+            .when(ConversationCommand::RateConversation {
+                score: 5,
+                comment: None
+            })
+            .is_ok()
+    );
+    let bad_amount = ConversationCommand::AttachInvoice {
+        invoice_id: "I".into(),
+        amount_minor: 0,
+        currency: "EUR".into(),
+    };
+    assert!(matches!(
+        given(&history).when(bad_amount),
+        Err(ConversationRejection::Invalid {
+            field: "amount_minor",
+            ..
+        })
+    ));
+    let bad_currency = ConversationCommand::AttachInvoice {
+        invoice_id: "I".into(),
+        amount_minor: 10,
+        currency: "euro".into(),
+    };
+    assert!(matches!(
+        given(&history).when(bad_currency),
+        Err(ConversationRejection::Invalid {
+            field: "currency",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn an_agent_starting_a_chat_is_its_assignee() {
+    let command = ConversationCommand::StartConversation {
+        actor: agent(1),
+        contact_id: id(1),
+        group_id: id(2),
+        presets: ContactPresets::default(),
+        channel: Channel::Sms,
+        content: MessageContent::text("Hi, your order shipped"),
+        snippet_id: None,
+        message_id: id(20),
+        now: now(),
+    };
+    let events = given(&[]).when(command.clone()).unwrap();
+    assert!(
+        matches!(&events[0], E::ConversationStarted { started_by: StartedBy::Agent, assignees, .. } if assignees == &vec![user(1)])
+    );
+    assert_eq!(
+        given(&[started(vec![], None)]).when(command),
+        Err(ConversationRejection::AlreadyExists)
+    );
+}
