@@ -53,6 +53,35 @@ impl TestDatabase {
         Self { name, url, pool }
     }
 
+    /// A group-commit writer on this database, as a command service would start it.
+    pub fn event_log(&self) -> caselog_eventlog::EventLog {
+        caselog_eventlog::EventLog::start(
+            self.pool.clone(),
+            caselog_eventlog::WriterConfig::default(),
+            caselog_eventlog::head_channel(),
+        )
+    }
+
+    /// Runs `sql` with triggers disabled, as a database administrator could, to show
+    /// what the append-only trigger alone would not stop. Returns the rows affected.
+    pub async fn edit_as_administrator(&self, sql: &'static str, stream_id: uuid::Uuid) -> u64 {
+        let mut connection = self.pool.acquire().await.expect("a connection");
+        sqlx::query("SET session_replication_role = replica")
+            .execute(&mut *connection)
+            .await
+            .expect("superuser");
+        let affected = sqlx::query(sql)
+            .bind(stream_id)
+            .execute(&mut *connection)
+            .await
+            .expect("the edit runs");
+        sqlx::query("SET session_replication_role = origin")
+            .execute(&mut *connection)
+            .await
+            .expect("reset");
+        affected.rows_affected()
+    }
+
     /// Another pool on the same database: a stand-in for another process.
     pub async fn another_pool(&self, max_connections: u32) -> PgPool {
         Self::pool_with(&self.url, max_connections).await

@@ -1,6 +1,6 @@
 //! DESIGN.md §2.4: an edit made with SQL is detected, and named by its stream version.
 
-use caselog_eventlog::{EventLog, ExpectedVersion, LogReader, WriterConfig, head_channel};
+use caselog_eventlog::{ExpectedVersion, LogReader};
 use caselog_schemas::{StreamVersion, TenantId};
 use caselog_tests::TestDatabase;
 use caselog_tests::log::{conversation, messages};
@@ -8,11 +8,7 @@ use caselog_tests::log::{conversation, messages};
 #[tokio::test]
 async fn an_event_edited_with_sql_breaks_verification_at_that_version() {
     let database = TestDatabase::create().await;
-    let log = EventLog::start(
-        database.pool.clone(),
-        WriterConfig::default(),
-        head_channel(),
-    );
+    let log = database.event_log();
     let stream = conversation(TenantId::new_v7());
     log.append(messages(&stream, ExpectedVersion::Any, 5, "original"))
         .await
@@ -32,25 +28,14 @@ async fn an_event_edited_with_sql_breaks_verification_at_that_version() {
     assert!(refused.is_err(), "the log refuses updates");
 
     // ...so the administrator disables triggers for the session, as a DBA could.
-    let mut connection = database.pool.acquire().await.unwrap();
-    sqlx::query("SET session_replication_role = replica")
-        .execute(&mut *connection)
-        .await
-        .unwrap();
-    let edited = sqlx::query(
-        "UPDATE eventlog.events SET payload = jsonb_set(payload, '{text}', '\"rewritten\"') \
-         WHERE stream_id = $1 AND stream_version = 3",
-    )
-    .bind(stream.stream_id.0)
-    .execute(&mut *connection)
-    .await
-    .unwrap();
-    assert_eq!(edited.rows_affected(), 1);
-    sqlx::query("SET session_replication_role = origin")
-        .execute(&mut *connection)
-        .await
-        .unwrap();
-    drop(connection);
+    let edited = database
+        .edit_as_administrator(
+            "UPDATE eventlog.events SET payload = jsonb_set(payload, '{text}', '\"rewritten\"') \
+             WHERE stream_id = $1 AND stream_version = 3",
+            stream.stream_id.0,
+        )
+        .await;
+    assert_eq!(edited, 1);
 
     let after = reader.verify_stream(&stream, None).await.unwrap();
     assert!(!after.ok);
@@ -60,27 +45,19 @@ async fn an_event_edited_with_sql_breaks_verification_at_that_version() {
 #[tokio::test]
 async fn a_deleted_event_breaks_verification_where_it_was() {
     let database = TestDatabase::create().await;
-    let log = EventLog::start(
-        database.pool.clone(),
-        WriterConfig::default(),
-        head_channel(),
-    );
+    let log = database.event_log();
     let stream = conversation(TenantId::new_v7());
     log.append(messages(&stream, ExpectedVersion::Any, 4, "original"))
         .await
         .unwrap();
 
-    let mut connection = database.pool.acquire().await.unwrap();
-    sqlx::query("SET session_replication_role = replica")
-        .execute(&mut *connection)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM eventlog.events WHERE stream_id = $1 AND stream_version = 2")
-        .bind(stream.stream_id.0)
-        .execute(&mut *connection)
-        .await
-        .unwrap();
-    drop(connection);
+    let deleted = database
+        .edit_as_administrator(
+            "DELETE FROM eventlog.events WHERE stream_id = $1 AND stream_version = 2",
+            stream.stream_id.0,
+        )
+        .await;
+    assert_eq!(deleted, 1);
 
     let report = LogReader::new(database.pool.clone())
         .verify_stream(&stream, None)

@@ -6,9 +6,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use caselog_eventlog::relay::{Relay, RelayStatus};
-use caselog_eventlog::{
-    EventLog, ExpectedVersion, LogReader, WriterConfig, head_channel, listen_for_head,
-};
+use caselog_eventlog::{ExpectedVersion, LogReader, head_channel, listen_for_head};
 use caselog_schemas::{EventEnvelope, TenantId, TraceContext, headers};
 use caselog_tests::jetstream::TestNats;
 use caselog_tests::log::{conversation, keep_appending, messages, whole_log};
@@ -59,11 +57,7 @@ async fn a_published_event_carries_the_documented_subject_headers_and_payload() 
     let shutdown = CancellationToken::new();
     let (status, _relay) = start_relay(&database, &nats, &shutdown);
 
-    let log = EventLog::start(
-        database.pool.clone(),
-        WriterConfig::default(),
-        head_channel(),
-    );
+    let log = database.event_log();
     let tenant = TenantId::new_v7();
     let mut request = messages(&conversation(tenant), ExpectedVersion::Any, 1, "traced");
     let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned();
@@ -128,11 +122,7 @@ async fn a_published_event_carries_the_documented_subject_headers_and_payload() 
 async fn a_relay_aborted_mid_stream_and_restarted_leaves_every_event_once_in_order() {
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
-    let log = EventLog::start(
-        database.pool.clone(),
-        WriterConfig::default(),
-        head_channel(),
-    );
+    let log = database.event_log();
     let tenant = TenantId::new_v7();
 
     // Writers keep appending throughout.
@@ -178,11 +168,7 @@ async fn a_relay_aborted_mid_stream_and_restarted_leaves_every_event_once_in_ord
 async fn a_second_relay_waits_and_takes_over_when_the_first_stops() {
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
-    let log = EventLog::start(
-        database.pool.clone(),
-        WriterConfig::default(),
-        head_channel(),
-    );
+    let log = database.event_log();
     let tenant = TenantId::new_v7();
 
     let first_shutdown = CancellationToken::new();
@@ -241,11 +227,7 @@ async fn the_command_service_killed_while_relaying_resumes_without_loss_or_dupli
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
     let env = nats.service_env(&database);
-    let log = EventLog::start(
-        database.pool.clone(),
-        WriterConfig::default(),
-        head_channel(),
-    );
+    let log = database.event_log();
     let tenant = TenantId::new_v7();
     let writer = keep_appending(&log, tenant, 40);
 
