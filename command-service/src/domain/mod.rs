@@ -4,3 +4,4 @@
 //! snippet) is looked up by the caller and put in the command.
 
 pub mod conversation;
+pub mod directory;

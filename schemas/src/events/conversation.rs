@@ -22,7 +22,8 @@ pub enum StartedBy {
 pub enum ConversationEvent {
     ConversationStarted {
         contact_id: Uuid,
-        group_id: Uuid,
+        /// The team inbox it belongs to: the contact's group, or none.
+        group_id: Option<Uuid>,
         channel: Channel,
         started_by: StartedBy,
         /// The contact's presets, applied to each new conversation: assignees…

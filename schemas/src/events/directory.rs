@@ -1,11 +1,18 @@
-//! Events of the `directory` streams: users, groups, contacts, snippets and the tenant's
-//! settings, each entity its own stream.
+//! Events of the `directory` streams. Users, groups and contacts are each a stream whose
+//! id is the entity's id; the tenant's settings are the stream whose id is the tenant id;
+//! the tenant's snippet library is one stream (id [`snippet_library_id`]) so the
+//! 5000-snippet limit is checked against one stream version, race-free.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ids::UserId;
 use crate::role::Role;
+
+/// The stream id of a tenant's snippet library.
+pub fn snippet_library_id(tenant_id: Uuid) -> Uuid {
+    Uuid::new_v5(&tenant_id, b"caselog:snippet-library")
+}
 
 /// A tenant's settings, stored whole on each change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,16 +60,20 @@ pub enum DirectoryEvent {
         visible_to: Option<Vec<UserId>>,
     },
     SnippetCreated {
+        snippet_id: Uuid,
         name: String,
         text: String,
         theme: Option<String>,
     },
     SnippetUpdated {
+        snippet_id: Uuid,
         name: String,
         text: String,
         theme: Option<String>,
     },
-    SnippetDeleted {},
+    SnippetDeleted {
+        snippet_id: Uuid,
+    },
     SettingsUpdated {
         settings: TenantSettings,
     },
@@ -106,10 +117,10 @@ mod tests {
             (event_type.as_str(), payload),
             ("ConversationResolved", serde_json::json!({}))
         );
-        let (event_type, payload) = to_stored(&DirectoryEvent::SnippetDeleted {});
+        let (event_type, payload) = to_stored(&ConversationEvent::ConversationDeleted {});
         assert_eq!(
-            from_stored::<DirectoryEvent>(&event_type, &payload).unwrap(),
-            DirectoryEvent::SnippetDeleted {}
+            from_stored::<ConversationEvent>(&event_type, &payload).unwrap(),
+            ConversationEvent::ConversationDeleted {}
         );
     }
 

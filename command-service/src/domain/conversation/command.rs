@@ -34,7 +34,7 @@ pub enum ConversationCommand {
     /// A customer's message from a channel gateway.
     ReceiveInboundMessage {
         contact_id: Uuid,
-        group_id: Uuid,
+        group_id: Option<Uuid>,
         presets: ContactPresets,
         channel: Channel,
         external_id: Option<String>,
@@ -46,7 +46,7 @@ pub enum ConversationCommand {
     StartConversation {
         actor: Actor,
         contact_id: Uuid,
-        group_id: Uuid,
+        group_id: Option<Uuid>,
         presets: ContactPresets,
         channel: Channel,
         content: MessageContent,

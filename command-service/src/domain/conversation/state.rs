@@ -83,7 +83,7 @@ impl Conversation {
             } => {
                 self.status = Status::Open;
                 self.contact_id = Some(*contact_id);
-                self.group_id = Some(*group_id);
+                self.group_id = *group_id;
                 self.channels.insert(*channel);
                 self.last_channel = Some(*channel);
                 self.assignees = assignees.clone();

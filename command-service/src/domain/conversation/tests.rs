@@ -47,7 +47,7 @@ fn now() -> chrono::DateTime<Utc> {
 fn started(assignees: Vec<UserId>, visible_to: Option<Vec<UserId>>) -> E {
     E::ConversationStarted {
         contact_id: id(1),
-        group_id: id(2),
+        group_id: Some(id(2)),
         channel: Channel::Whatsapp,
         started_by: StartedBy::InboundMessage,
         assignees,
@@ -58,7 +58,7 @@ fn started(assignees: Vec<UserId>, visible_to: Option<Vec<UserId>>) -> E {
 fn inbound(text: &str) -> ConversationCommand {
     ConversationCommand::ReceiveInboundMessage {
         contact_id: id(1),
-        group_id: id(2),
+        group_id: Some(id(2)),
         presets: ContactPresets::default(),
         channel: Channel::Whatsapp,
         external_id: None,
@@ -479,7 +479,7 @@ fn an_agent_starting_a_chat_is_its_assignee() {
     let command = ConversationCommand::StartConversation {
         actor: agent(1),
         contact_id: id(1),
-        group_id: id(2),
+        group_id: Some(id(2)),
         presets: ContactPresets::default(),
         channel: Channel::Sms,
         content: MessageContent::text("Hi, your order shipped"),

@@ -1,0 +1,59 @@
+//! What can be asked of a directory entry. Ids travel in the command; the stream id is
+//! the entry's id (or the tenant's, for settings and the snippet library).
+
+use uuid::Uuid;
+
+use caselog_schemas::events::TenantSettings;
+use caselog_schemas::{Role, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDetails {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub groups: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactDetails {
+    pub name: String,
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub group_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnippetFields {
+    pub name: String,
+    pub text: String,
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectoryCommand {
+    UpsertUser(UserDetails),
+    UpsertGroup {
+        name: String,
+    },
+    /// Details and presets together, as `PUT /v1/contacts/{id}` carries them.
+    UpsertContact {
+        details: ContactDetails,
+        auto_assign: Vec<UserId>,
+        visible_to: Option<Vec<UserId>>,
+    },
+    UpdateSettings(TenantSettings),
+    CreateSnippet {
+        snippet_id: Uuid,
+        fields: SnippetFields,
+    },
+    UpdateSnippet {
+        snippet_id: Uuid,
+        fields: SnippetFields,
+    },
+    DeleteSnippet {
+        snippet_id: Uuid,
+    },
+}

@@ -1,0 +1,172 @@
+//! What a directory stream's history adds up to.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use caselog_schemas::events::{DirectoryEvent, TenantSettings};
+use caselog_schemas::{Role, UserId};
+
+use super::command::ContactDetails;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub groups: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub details: ContactDetails,
+    pub auto_assign: Vec<UserId>,
+    pub visible_to: Option<Vec<UserId>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub name: String,
+    pub text: String,
+    pub theme: Option<String>,
+}
+
+/// One directory stream. An id names one kind of entry for good.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DirectoryEntry {
+    #[default]
+    Empty,
+    User(User),
+    Group {
+        name: String,
+    },
+    Contact(Contact),
+    Settings(TenantSettings),
+    SnippetLibrary(BTreeMap<Uuid, Snippet>),
+}
+
+impl DirectoryEntry {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DirectoryEntry::Empty => "nothing",
+            DirectoryEntry::User(_) => "user",
+            DirectoryEntry::Group { .. } => "group",
+            DirectoryEntry::Contact(_) => "contact",
+            DirectoryEntry::Settings(_) => "settings",
+            DirectoryEntry::SnippetLibrary(_) => "snippet library",
+        }
+    }
+
+    /// The tenant's settings: those stored, or the defaults before any change.
+    pub fn settings(&self) -> TenantSettings {
+        match self {
+            DirectoryEntry::Settings(settings) => settings.clone(),
+            _ => TenantSettings::default(),
+        }
+    }
+
+    pub fn snippets(&self) -> Option<&BTreeMap<Uuid, Snippet>> {
+        match self {
+            DirectoryEntry::SnippetLibrary(snippets) => Some(snippets),
+            _ => None,
+        }
+    }
+
+    /// Folds one event into the entry.
+    pub fn evolve(self, event: &DirectoryEvent) -> Self {
+        use DirectoryEvent as E;
+        match (self, event) {
+            (
+                _,
+                E::UserUpserted {
+                    name,
+                    email,
+                    role,
+                    groups,
+                },
+            ) => DirectoryEntry::User(User {
+                name: name.clone(),
+                email: email.clone(),
+                role: *role,
+                groups: groups.clone(),
+            }),
+            (_, E::GroupUpserted { name }) => DirectoryEntry::Group { name: name.clone() },
+            (
+                entry,
+                E::ContactUpserted {
+                    name,
+                    firstname,
+                    lastname,
+                    email,
+                    phone,
+                    country,
+                    group_id,
+                },
+            ) => {
+                let mut contact = match entry {
+                    DirectoryEntry::Contact(contact) => contact,
+                    _ => Contact::default(),
+                };
+                contact.details = ContactDetails {
+                    name: name.clone(),
+                    firstname: firstname.clone(),
+                    lastname: lastname.clone(),
+                    email: email.clone(),
+                    phone: phone.clone(),
+                    country: country.clone(),
+                    group_id: *group_id,
+                };
+                DirectoryEntry::Contact(contact)
+            }
+            (
+                entry,
+                E::ContactPresetsSet {
+                    auto_assign,
+                    visible_to,
+                },
+            ) => {
+                let mut contact = match entry {
+                    DirectoryEntry::Contact(contact) => contact,
+                    _ => Contact::default(),
+                };
+                contact.auto_assign = auto_assign.clone();
+                contact.visible_to = visible_to.clone();
+                DirectoryEntry::Contact(contact)
+            }
+            (_, E::SettingsUpdated { settings }) => DirectoryEntry::Settings(settings.clone()),
+            (entry, E::SnippetCreated { snippet_id, name, text, theme })
+            | (entry, E::SnippetUpdated { snippet_id, name, text, theme }) => {
+                let mut snippets = match entry {
+                    DirectoryEntry::SnippetLibrary(snippets) => snippets,
+                    _ => BTreeMap::new(),
+                };
+                snippets.insert(
+                    *snippet_id,
+                    Snippet {
+                        name: name.clone(),
+                        text: text.clone(),
+                        theme: theme.clone(),
+                    },
+                );
+                DirectoryEntry::SnippetLibrary(snippets)
+            }
+            (entry, E::SnippetDeleted { snippet_id }) => {
+                let mut snippets = match entry {
+                    DirectoryEntry::SnippetLibrary(snippets) => snippets,
+                    _ => BTreeMap::new(),
+                };
+                snippets.remove(snippet_id);
+                DirectoryEntry::SnippetLibrary(snippets)
+            }
+            // Notification preferences belong to the chat (issue 5); they do not change
+            // what the entry is.
+            (entry, E::NotificationPreferencesSet { .. }) => entry,
+        }
+    }
+
+    pub fn from_history<'a>(events: impl IntoIterator<Item = &'a DirectoryEvent>) -> Self {
+        events
+            .into_iter()
+            .fold(DirectoryEntry::Empty, DirectoryEntry::evolve)
+    }
+}

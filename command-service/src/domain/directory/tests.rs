@@ -1,0 +1,304 @@
+//! given(history).when(command).then(events) / .then_err(rejection) for the directory.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use caselog_schemas::events::{DirectoryEvent as E, TenantSettings};
+use caselog_schemas::{Role, UserId};
+
+use super::*;
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn when(history: &[E], command: DirectoryCommand) -> Result<Vec<E>, DirectoryRejection> {
+    decide(id(1), &DirectoryEntry::from_history(history), command)
+}
+
+fn ana() -> UserDetails {
+    UserDetails {
+        name: "Ana Lima".into(),
+        email: "ana@example.com".into(),
+        role: Role::Agent,
+        groups: vec![id(7), id(7)],
+    }
+}
+
+fn snippet(name: &str) -> SnippetFields {
+    SnippetFields {
+        name: name.into(),
+        text: "Olá $contact.firstname!".into(),
+        theme: None,
+    }
+}
+
+fn contact(name: &str) -> ContactDetails {
+    ContactDetails {
+        name: name.into(),
+        firstname: Some("Maria".into()),
+        country: Some("PT".into()),
+        ..ContactDetails::default()
+    }
+}
+
+#[test]
+fn a_user_is_created_and_an_identical_upsert_appends_nothing() {
+    let events = when(&[], DirectoryCommand::UpsertUser(ana())).unwrap();
+    assert_eq!(
+        events,
+        vec![E::UserUpserted {
+            name: "Ana Lima".into(),
+            email: "ana@example.com".into(),
+            role: Role::Agent,
+            groups: vec![id(7)],
+        }]
+    );
+    assert_eq!(
+        when(&events, DirectoryCommand::UpsertUser(ana())),
+        Ok(vec![])
+    );
+}
+
+#[test]
+fn an_id_names_one_kind_of_entry() {
+    let group = E::GroupUpserted {
+        name: "Sales".into(),
+    };
+    assert_eq!(
+        when(&[group], DirectoryCommand::UpsertUser(ana())),
+        Err(DirectoryRejection::IdTakenByAnotherKind {
+            id: id(1),
+            existing: "group",
+            wanted: "user"
+        })
+    );
+}
+
+#[test]
+fn a_user_needs_a_name_and_an_email_address() {
+    let nameless = UserDetails {
+        name: "  ".into(),
+        ..ana()
+    };
+    assert_eq!(
+        when(&[], DirectoryCommand::UpsertUser(nameless)),
+        Err(DirectoryRejection::Blank { field: "name" })
+    );
+    let no_email = UserDetails {
+        email: "ana at example".into(),
+        ..ana()
+    };
+    assert!(matches!(
+        when(&[], DirectoryCommand::UpsertUser(no_email)),
+        Err(DirectoryRejection::Invalid { field: "email", .. })
+    ));
+}
+
+#[test]
+fn a_contact_carries_details_and_presets_as_separate_events() {
+    let events = when(
+        &[],
+        DirectoryCommand::UpsertContact {
+            details: contact("Maria Silva"),
+            auto_assign: vec![UserId(id(5))],
+            visible_to: Some(vec![UserId(id(5)), UserId(id(6))]),
+        },
+    )
+    .unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(matches!(events[1], E::ContactPresetsSet { .. }));
+
+    // Only the presets change: only the presets event.
+    let again = when(
+        &events,
+        DirectoryCommand::UpsertContact {
+            details: contact("Maria Silva"),
+            auto_assign: vec![],
+            visible_to: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        again,
+        vec![E::ContactPresetsSet {
+            auto_assign: vec![],
+            visible_to: None
+        }]
+    );
+}
+
+#[test]
+fn contact_preset_assignees_must_be_within_the_preset_visibility() {
+    assert_eq!(
+        when(
+            &[],
+            DirectoryCommand::UpsertContact {
+                details: contact("Maria Silva"),
+                auto_assign: vec![UserId(id(9))],
+                visible_to: Some(vec![UserId(id(5))]),
+            },
+        ),
+        Err(DirectoryRejection::PresetAssigneeNotVisible {
+            user: UserId(id(9))
+        })
+    );
+}
+
+#[test]
+fn a_contact_country_is_a_two_letter_code() {
+    let details = ContactDetails {
+        country: Some("Portugal".into()),
+        ..contact("Maria Silva")
+    };
+    assert!(matches!(
+        when(
+            &[],
+            DirectoryCommand::UpsertContact {
+                details,
+                auto_assign: vec![],
+                visible_to: None
+            }
+        ),
+        Err(DirectoryRejection::Invalid {
+            field: "country",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn settings_refuse_a_zero_minute_auto_close_and_accept_never() {
+    let zero = TenantSettings {
+        auto_close_minutes: Some(0),
+        ..TenantSettings::default()
+    };
+    assert!(when(&[], DirectoryCommand::UpdateSettings(zero)).is_err());
+    let never = TenantSettings {
+        auto_close_minutes: None,
+        ..TenantSettings::default()
+    };
+    assert_eq!(
+        when(&[], DirectoryCommand::UpdateSettings(never.clone())),
+        Ok(vec![E::SettingsUpdated { settings: never }])
+    );
+}
+
+#[test]
+fn settings_default_to_fifteen_minutes_auto_close_without_accept() {
+    let settings = DirectoryEntry::Empty.settings();
+    assert_eq!(settings.auto_close_minutes, Some(15));
+    assert!(!settings.require_accept);
+    assert!(settings.internal_chat_enabled);
+}
+
+#[test]
+fn snippets_are_created_updated_and_deleted_in_the_library() {
+    let created = when(
+        &[],
+        DirectoryCommand::CreateSnippet {
+            snippet_id: id(30),
+            fields: snippet("greeting"),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        when(
+            &created,
+            DirectoryCommand::CreateSnippet {
+                snippet_id: id(30),
+                fields: snippet("greeting")
+            }
+        ),
+        Err(DirectoryRejection::SnippetExists { snippet_id: id(30) })
+    );
+    let renamed = when(
+        &created,
+        DirectoryCommand::UpdateSnippet {
+            snippet_id: id(30),
+            fields: snippet("hello"),
+        },
+    )
+    .unwrap();
+    assert!(matches!(&renamed[..], [E::SnippetUpdated { name, .. }] if name == "hello"));
+    assert_eq!(
+        when(
+            &created,
+            DirectoryCommand::DeleteSnippet { snippet_id: id(30) }
+        ),
+        Ok(vec![E::SnippetDeleted { snippet_id: id(30) }])
+    );
+    assert_eq!(
+        when(&[], DirectoryCommand::DeleteSnippet { snippet_id: id(30) }),
+        Err(DirectoryRejection::UnknownSnippet { snippet_id: id(30) })
+    );
+}
+
+#[test]
+fn the_five_thousand_and_first_snippet_is_refused_until_one_is_deleted() {
+    let full: BTreeMap<Uuid, Snippet> = (0..SNIPPET_LIMIT as u128)
+        .map(|n| {
+            (
+                id(10_000 + n),
+                Snippet {
+                    name: format!("s{n}"),
+                    text: "t".into(),
+                    theme: None,
+                },
+            )
+        })
+        .collect();
+    let library = DirectoryEntry::SnippetLibrary(full);
+    let create = || DirectoryCommand::CreateSnippet {
+        snippet_id: id(1),
+        fields: snippet("one too many"),
+    };
+    assert_eq!(
+        decide(id(1), &library, create()),
+        Err(DirectoryRejection::SnippetLimitReached { limit: 5000 })
+    );
+    let fewer = library.evolve(&E::SnippetDeleted {
+        snippet_id: id(10_000),
+    });
+    assert!(decide(id(1), &fewer, create()).is_ok());
+}
+
+#[test]
+fn a_snippet_needs_a_name_and_text() {
+    let blank = SnippetFields {
+        text: " ".into(),
+        ..snippet("x")
+    };
+    assert_eq!(
+        when(
+            &[],
+            DirectoryCommand::CreateSnippet {
+                snippet_id: id(3),
+                fields: blank
+            }
+        ),
+        Err(DirectoryRejection::Blank { field: "text" })
+    );
+}
+
+#[test]
+fn snippet_variables_expand_from_the_contact() {
+    let maria = ContactVariables {
+        id: id(42),
+        name: "Maria Silva".into(),
+        firstname: Some("Maria".into()),
+        lastname: Some("Silva".into()),
+        email: Some("maria@example.pt".into()),
+        country: None,
+    };
+    let text = "Olá $contact.firstname $contact.lastname ($contact.name, $contact.email, \
+                [$contact.country], $contact.id) – $contact.unknown stays, $5 too";
+    assert_eq!(
+        expand_snippet(text, &maria),
+        format!(
+            "Olá Maria Silva (Maria Silva, maria@example.pt, [], {}) – $contact.unknown stays, $5 too",
+            id(42)
+        )
+    );
+}
