@@ -6,6 +6,7 @@
 //! active relay among themselves through an advisory lock, so no extra deployment is
 //! needed for it.
 
+pub mod application;
 pub mod domain;
 mod http;
 mod settings;

@@ -6,9 +6,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
-use caselog_eventlog::{LogReader, head_channel, listen_for_head};
+use caselog_eventlog::{EventLog, LogReader, WriterConfig, head_channel, listen_for_head};
+use caselog_platform::http::TokenKey;
 use caselog_platform::service::Service;
 use caselog_platform::{connect, health};
+
+use crate::application::{CommandExecutor, DirectoryLookup, auto_close};
 use caselog_schemas::SubjectRoot;
 
 use crate::http::{self, AppState};
@@ -22,6 +25,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = connect::postgres(&settings.common.database_url, "command-service", 16).await?;
         caselog_eventlog::migrate(&pool).await?;
+        auto_close::migrate(&pool).await?;
         let nats = connect::nats(&settings.common.nats_url, "command-service").await?;
 
         let shutdown = CancellationToken::new();
@@ -51,11 +55,27 @@ impl Application {
             tasks.spawn(relay.run(shutdown.clone()));
         }
 
-        let router =
-            http::router(AppState { relay_status }).merge(health::router(health::Dependencies {
-                postgres: pool,
-                nats,
-            }));
+        let log = EventLog::start(pool.clone(), WriterConfig::default(), head.clone());
+        let executor = CommandExecutor::new(log, LogReader::new(pool.clone()));
+        let lookup = DirectoryLookup::new(executor.clone());
+        tasks.spawn(auto_close::run(
+            pool.clone(),
+            executor.clone(),
+            lookup.clone(),
+            settings.auto_close_poll,
+            shutdown.clone(),
+        ));
+
+        let state = AppState {
+            executor,
+            lookup,
+            relay_status,
+            token_key: TokenKey::new(&settings.common.jwt_secret),
+        };
+        let router = http::router(state).merge(health::router(health::Dependencies {
+            postgres: pool,
+            nats,
+        }));
         let service = Service::bind(settings.address, router, shutdown, tasks).await?;
         Ok(Self { service })
     }

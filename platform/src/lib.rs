@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod health;
+pub mod http;
 pub mod service;
 pub mod settings;
 pub mod shutdown;

@@ -1,16 +1,128 @@
-//! The command API's routes. Each module exposes `router()`; this one merges them.
+//! The command API's routes. Each module exposes `router()`; this one merges them,
+//! collects their OpenAPI descriptions, and holds what every handler shares.
 
+mod command_headers;
+mod conversation_workflow;
+mod conversations;
+mod directory;
+mod error;
+mod internal_messages;
+mod openapi;
 mod relay;
+mod response;
+mod roles;
 
 use axum::Router;
+use axum::extract::FromRef;
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
 
 use caselog_eventlog::relay::RelayStatus;
+use caselog_platform::http::{Caller, TokenKey};
+use caselog_schemas::{Actor, Role};
+
+use crate::application::{CommandExecutor, CommandOptions, DirectoryLookup, conversation_stream};
+use crate::domain::conversation::{self, Conversation, ConversationCommand, ConversationRejection};
+use command_headers::CommandHeaders;
+use error::ApiError;
+use response::CommandResponse;
 
 #[derive(Clone)]
 pub struct AppState {
+    pub executor: CommandExecutor,
+    pub lookup: DirectoryLookup,
     pub relay_status: RelayStatus,
+    pub token_key: TokenKey,
 }
 
+impl FromRef<AppState> for TokenKey {
+    fn from_ref(state: &AppState) -> Self {
+        state.token_key.clone()
+    }
+}
+
+/// The API routes with their layers, and `/openapi.json` describing them.
 pub fn router(state: AppState) -> Router {
-    Router::new().merge(relay::router()).with_state(state)
+    let (api, document) = OpenApiRouter::with_openapi(openapi::document())
+        .merge(directory::router())
+        .merge(conversations::router())
+        .merge(conversation_workflow::router())
+        .merge(internal_messages::router())
+        .split_for_parts();
+    let api = caselog_platform::http::with_api_layers(api, std::time::Duration::from_secs(10));
+    api.merge(relay::router())
+        .merge(openapi::router(document))
+        .with_state(state)
+}
+
+/// The metadata actor for a signed-in caller.
+fn actor_of(caller: &Caller) -> Actor {
+    Actor {
+        user_id: Some(caller.user_id),
+        role: caller.role.as_str().to_owned(),
+    }
+}
+
+fn options(caller: &Caller, headers: CommandHeaders) -> CommandOptions {
+    CommandOptions {
+        actor: actor_of(caller),
+        idempotency_key: headers.idempotency_key,
+        if_match: headers.if_match,
+    }
+}
+
+fn domain_actor(caller: &Caller) -> conversation::Actor {
+    conversation::Actor {
+        user_id: caller.user_id,
+        role: caller.role,
+    }
+}
+
+/// Whether the caller may see the conversation at all: a restricted conversation is
+/// visible only to its list, to owners and auditors (and to the channel gateways
+/// that deliver its messages).
+fn may_see(conversation: &Conversation, caller: &Caller) -> bool {
+    matches!(caller.role, Role::Owner | Role::Auditor | Role::Integration)
+        || conversation.visible_to_user(caller.user_id)
+}
+
+/// Runs a conversation command; a conversation the caller may not see is not found.
+async fn run_conversation_command(
+    state: &AppState,
+    caller: &Caller,
+    conversation_id: Uuid,
+    headers: CommandHeaders,
+    command: ConversationCommand,
+) -> Result<CommandResponse, ApiError> {
+    let executed = state
+        .executor
+        .execute::<Conversation, ConversationRejection>(
+            conversation_stream(caller.tenant_id, conversation_id),
+            &options(caller, headers),
+            |current| {
+                if current.exists() && !may_see(current, caller) {
+                    return Err(ConversationRejection::NotFound);
+                }
+                conversation::decide(current, command.clone())
+            },
+        )
+        .await?;
+    Ok(CommandResponse::from_executed(executed))
+}
+
+/// Refuses ids that are not users of the caller's tenant (422, API.md).
+async fn require_users(
+    state: &AppState,
+    caller: &Caller,
+    field: &str,
+    users: &[caselog_schemas::UserId],
+) -> Result<(), ApiError> {
+    let unknown = state.lookup.unknown_users(caller.tenant_id, users).await?;
+    match unknown.first() {
+        None => Ok(()),
+        Some(user) => Err(caselog_platform::http::Problem::validation(format!(
+            "{field}: {user} is not a user of this tenant"
+        ))
+        .into()),
+    }
 }

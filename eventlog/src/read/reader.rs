@@ -128,3 +128,43 @@ fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {
         hash: hex::encode(hash),
     })
 }
+
+impl LogReader {
+    /// The outcome first stored for an idempotency key, with the stream it was used for.
+    pub async fn idempotent_outcome(
+        &self,
+        tenant_id: TenantId,
+        key: &str,
+    ) -> Result<Option<(StreamRef, crate::model::AppendOutcome)>, ReadError> {
+        let row = sqlx::query(
+            "SELECT stream_type, stream_id, outcome FROM eventlog.idempotency_keys \
+             WHERE tenant_id = $1 AND idempotency_key = $2",
+        )
+        .bind(tenant_id.0)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let undecodable = |reason: String| ReadError::Undecodable {
+            position: 0,
+            reason,
+        };
+        let stream_type: String = row.try_get("stream_type")?;
+        let stream = StreamRef {
+            tenant_id,
+            stream_type: StreamType::new(stream_type).map_err(|e| undecodable(e.to_string()))?,
+            stream_id: StreamId(row.try_get("stream_id")?),
+        };
+        let outcome: serde_json::Value = row.try_get("outcome")?;
+        let outcome = serde_json::from_value(outcome).map_err(|e| undecodable(e.to_string()))?;
+        Ok(Some((
+            stream,
+            crate::model::AppendOutcome {
+                replayed: true,
+                ..outcome
+            },
+        )))
+    }
+}

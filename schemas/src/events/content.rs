@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// The channel a message travelled on. One conversation may span several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Webchat,
@@ -13,7 +25,7 @@ pub enum Channel {
 }
 
 /// Who wrote an outbound message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SenderKind {
     /// A human agent: the only kind that counts as a reply for "unreplied".
@@ -32,7 +44,7 @@ impl SenderKind {
 }
 
 /// A file sent with a message: a reference, never the bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub name: String,
     pub media_type: String,
@@ -41,7 +53,7 @@ pub struct Attachment {
 }
 
 /// A voice message: an audio reference and its length.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Voice {
     pub url: String,
     pub media_type: String,
@@ -49,7 +61,7 @@ pub struct Voice {
 }
 
 /// The content of a message: text (emoji included), attachments, a voice message, or a mix.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessageContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,

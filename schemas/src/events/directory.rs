@@ -17,8 +17,9 @@ pub fn snippet_library_id(tenant_id: Uuid) -> Uuid {
 /// A tenant's settings, stored whole on each change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSettings {
-    /// Minutes after which a resolved conversation closes by itself; `None`: never.
-    pub auto_close_minutes: Option<u32>,
+    /// Seconds after which a resolved conversation closes by itself; `None`: never.
+    /// (The API speaks in minutes; seconds let a test wait a moment instead of one.)
+    pub auto_close_seconds: Option<u32>,
     /// Agents must accept an offered chat before replying.
     pub require_accept: bool,
     pub internal_chat_enabled: bool,
@@ -27,7 +28,7 @@ pub struct TenantSettings {
 impl Default for TenantSettings {
     fn default() -> Self {
         Self {
-            auto_close_minutes: Some(15),
+            auto_close_seconds: Some(15 * 60),
             require_accept: false,
             internal_chat_enabled: true,
         }

@@ -10,7 +10,7 @@ mod directory;
 
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
 pub use conversation::{ConversationEvent, StartedBy};
-pub use directory::{DeliveryPreference, DirectoryEvent, TenantSettings};
+pub use directory::{DeliveryPreference, DirectoryEvent, TenantSettings, snippet_library_id};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

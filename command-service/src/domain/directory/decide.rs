@@ -3,7 +3,6 @@
 
 use uuid::Uuid;
 
-use caselog_schemas::UserId;
 use caselog_schemas::events::DirectoryEvent as E;
 
 use super::command::{ContactDetails, DirectoryCommand as C, SnippetFields};
@@ -101,10 +100,10 @@ pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R>
         }
         C::UpdateSettings(settings) => {
             require_kind(id, entry, "settings")?;
-            if settings.auto_close_minutes == Some(0) {
+            if settings.auto_close_seconds == Some(0) {
                 return Err(R::Invalid {
                     field: "auto_close_minutes",
-                    reason: "must be at least 1 minute, or null for never",
+                    reason: "must be a positive delay, or null for never",
                 });
             }
             if matches!(entry, DirectoryEntry::Settings(current) if *current == settings) {
@@ -222,4 +221,3 @@ fn unique<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     }
     kept
 }
-

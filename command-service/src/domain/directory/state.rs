@@ -134,8 +134,24 @@ impl DirectoryEntry {
                 DirectoryEntry::Contact(contact)
             }
             (_, E::SettingsUpdated { settings }) => DirectoryEntry::Settings(settings.clone()),
-            (entry, E::SnippetCreated { snippet_id, name, text, theme })
-            | (entry, E::SnippetUpdated { snippet_id, name, text, theme }) => {
+            (
+                entry,
+                E::SnippetCreated {
+                    snippet_id,
+                    name,
+                    text,
+                    theme,
+                },
+            )
+            | (
+                entry,
+                E::SnippetUpdated {
+                    snippet_id,
+                    name,
+                    text,
+                    theme,
+                },
+            ) => {
                 let mut snippets = match entry {
                     DirectoryEntry::SnippetLibrary(snippets) => snippets,
                     _ => BTreeMap::new(),

@@ -169,14 +169,14 @@ fn a_contact_country_is_a_two_letter_code() {
 }
 
 #[test]
-fn settings_refuse_a_zero_minute_auto_close_and_accept_never() {
+fn settings_refuse_a_zero_second_auto_close_and_accept_never() {
     let zero = TenantSettings {
-        auto_close_minutes: Some(0),
+        auto_close_seconds: Some(0),
         ..TenantSettings::default()
     };
     assert!(when(&[], DirectoryCommand::UpdateSettings(zero)).is_err());
     let never = TenantSettings {
-        auto_close_minutes: None,
+        auto_close_seconds: None,
         ..TenantSettings::default()
     };
     assert_eq!(
@@ -188,7 +188,7 @@ fn settings_refuse_a_zero_minute_auto_close_and_accept_never() {
 #[test]
 fn settings_default_to_fifteen_minutes_auto_close_without_accept() {
     let settings = DirectoryEntry::Empty.settings();
-    assert_eq!(settings.auto_close_minutes, Some(15));
+    assert_eq!(settings.auto_close_seconds, Some(900));
     assert!(!settings.require_accept);
     assert!(settings.internal_chat_enabled);
 }

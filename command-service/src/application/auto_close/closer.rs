@@ -1,0 +1,75 @@
+//! Closes the conversations whose due time has come, as the system.
+
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use caselog_schemas::{Actor, TenantId};
+
+use super::Outcome;
+use crate::application::{CommandExecutor, CommandOptions, ExecuteError, conversation_stream};
+use crate::domain::conversation::{Conversation, ConversationCommand, decide};
+
+const BATCH: i64 = 20;
+
+pub struct Closer {
+    pool: PgPool,
+    executor: CommandExecutor,
+}
+
+impl Closer {
+    pub fn new(pool: PgPool, executor: CommandExecutor) -> Self {
+        Self { pool, executor }
+    }
+
+    pub async fn try_close_due(&self) -> anyhow::Result<Outcome> {
+        let mut tx = self.pool.begin().await?;
+        let due = sqlx::query(
+            "SELECT tenant_id, conversation_id, resolved_version FROM commands.auto_close_due \
+             WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        if due.is_empty() {
+            return Ok(Outcome::Idle);
+        }
+        for row in &due {
+            let tenant_id = TenantId(row.get::<Uuid, _>("tenant_id"));
+            let conversation_id: Uuid = row.get("conversation_id");
+            let resolved_version: i64 = row.get("resolved_version");
+            let options = CommandOptions {
+                actor: Actor::system(),
+                idempotency_key: Some(format!("auto-close:{conversation_id}:{resolved_version}")),
+                if_match: None,
+            };
+            let closed = self
+                .executor
+                .execute::<Conversation, _>(
+                    conversation_stream(tenant_id, conversation_id),
+                    &options,
+                    |state| decide(state, ConversationCommand::CloseResolvedConversation),
+                )
+                .await;
+            match closed {
+                Ok(_) => {}
+                // A rule keeps it open (an unpaid invoice): the timer is spent; the
+                // conversation waits for a person.
+                Err(ExecuteError::Rejected(rule)) => {
+                    tracing::info!(%conversation_id, reason = %rule, "auto-close refused");
+                }
+                Err(error) => return Err(error.into()),
+            }
+            sqlx::query(
+                "DELETE FROM commands.auto_close_due \
+                 WHERE tenant_id = $1 AND conversation_id = $2 AND resolved_version = $3",
+            )
+            .bind(tenant_id.0)
+            .bind(conversation_id)
+            .bind(resolved_version)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Outcome::Processed)
+    }
+}

@@ -1,0 +1,64 @@
+//! Auto-close (DESIGN.md §4): a resolved conversation is closed by the system after the
+//! tenant's delay.
+//!
+//! Two steps, both durable in Postgres: the scheduler follows the log and keeps one
+//! due time per resolved conversation (set on `ConversationResolved`, cleared on
+//! reopen, close or delete), advancing its checkpoint in the same transaction; the
+//! closer takes due rows with `FOR UPDATE SKIP LOCKED` and closes each through the
+//! ordinary command path as the system actor. Exactly once: the close carries an
+//! idempotency key naming the resolution it was set for, and `decide` does nothing to a
+//! conversation that is no longer resolved.
+
+mod closer;
+mod scheduler;
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+use super::{CommandExecutor, DirectoryLookup};
+
+/// Whether a worker step found work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Processed,
+    Idle,
+}
+
+/// Applies the command service's own migrations (schema `commands`).
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.create_schema("commands");
+    migrator.dangerous_set_table_name("commands._sqlx_migrations");
+    migrator.run(pool).await
+}
+
+/// Runs the scheduler and the closer until `shutdown`; the loop alone owns sleeping
+/// and backing off.
+pub async fn run(
+    pool: PgPool,
+    executor: CommandExecutor,
+    lookup: DirectoryLookup,
+    poll: Duration,
+    shutdown: CancellationToken,
+) {
+    let scheduler = scheduler::Scheduler::new(pool.clone(), lookup);
+    let closer = closer::Closer::new(pool, executor);
+    while !shutdown.is_cancelled() {
+        let scheduled = scheduler.try_schedule().await;
+        let closed = closer.try_close_due().await;
+        let busy =
+            matches!(scheduled, Ok(Outcome::Processed)) || matches!(closed, Ok(Outcome::Processed));
+        for error in [scheduled.err(), closed.err()].into_iter().flatten() {
+            tracing::warn!(error = %error, "auto-close step failed");
+        }
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! What a command needs from the directory, read from the log itself (never from a read
+//! model, which may lag): the tenant's settings, a contact, a snippet, and whether ids
+//! are users or groups of the tenant.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use caselog_eventlog::ReadError;
+use caselog_schemas::events::{TenantSettings, snippet_library_id};
+use caselog_schemas::{TenantId, UserId};
+
+use super::directory_stream;
+use super::executor::{CommandExecutor, ExecuteError};
+use crate::domain::directory::{Contact, DirectoryEntry, Snippet};
+
+#[derive(Clone)]
+pub struct DirectoryLookup {
+    executor: CommandExecutor,
+}
+
+impl DirectoryLookup {
+    pub fn new(executor: CommandExecutor) -> Self {
+        Self { executor }
+    }
+
+    async fn entry(&self, tenant_id: TenantId, id: Uuid) -> Result<DirectoryEntry, ReadError> {
+        match self
+            .executor
+            .load::<DirectoryEntry, ()>(&directory_stream(tenant_id, id))
+            .await
+        {
+            Ok(loaded) => Ok(loaded.state),
+            Err(ExecuteError::Read(error)) => Err(error),
+            Err(other) => Err(ReadError::Undecodable {
+                position: 0,
+                reason: other.to_string(),
+            }),
+        }
+    }
+
+    pub async fn settings(&self, tenant_id: TenantId) -> Result<TenantSettings, ReadError> {
+        Ok(self.entry(tenant_id, tenant_id.0).await?.settings())
+    }
+
+    pub async fn contact(
+        &self,
+        tenant_id: TenantId,
+        contact_id: Uuid,
+    ) -> Result<Option<Contact>, ReadError> {
+        Ok(match self.entry(tenant_id, contact_id).await? {
+            DirectoryEntry::Contact(contact) => Some(contact),
+            _ => None,
+        })
+    }
+
+    pub async fn snippet(
+        &self,
+        tenant_id: TenantId,
+        snippet_id: Uuid,
+    ) -> Result<Option<Snippet>, ReadError> {
+        let library = self
+            .entry(tenant_id, snippet_library_id(tenant_id.0))
+            .await?;
+        Ok(library
+            .snippets()
+            .and_then(|snippets| snippets.get(&snippet_id))
+            .cloned())
+    }
+
+    /// The ids among `users` that are not users of the tenant.
+    pub async fn unknown_users(
+        &self,
+        tenant_id: TenantId,
+        users: &[UserId],
+    ) -> Result<Vec<UserId>, ReadError> {
+        let ids: Vec<Uuid> = users.iter().map(|user| user.0).collect();
+        let known = self.known(tenant_id, &ids, "UserUpserted").await?;
+        Ok(users
+            .iter()
+            .filter(|user| !known.contains(&user.0))
+            .copied()
+            .collect())
+    }
+
+    /// The ids among `groups` that are not groups of the tenant.
+    pub async fn unknown_groups(
+        &self,
+        tenant_id: TenantId,
+        groups: &[Uuid],
+    ) -> Result<Vec<Uuid>, ReadError> {
+        let known = self.known(tenant_id, groups, "GroupUpserted").await?;
+        Ok(groups
+            .iter()
+            .filter(|group| !known.contains(group))
+            .copied()
+            .collect())
+    }
+
+    async fn known(
+        &self,
+        tenant_id: TenantId,
+        ids: &[Uuid],
+        upsert_event: &str,
+    ) -> Result<HashSet<Uuid>, ReadError> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let found: Vec<Uuid> = sqlx::query_scalar(include_str!("sql/entries_of_kind.sql"))
+            .bind(tenant_id.0)
+            .bind(ids)
+            .bind(upsert_event)
+            .fetch_all(self.executor.reader().pool())
+            .await?;
+        Ok(found.into_iter().collect())
+    }
+}

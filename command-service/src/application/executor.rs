@@ -1,0 +1,215 @@
+//! Load -> decide -> append, for any aggregate. A version race (another command
+//! appended between our read and our append) is decided again on the fresh state, up
+//! to `MAX_ATTEMPTS` times, unless the client pinned the version with `If-Match`:
+//! then the race is the client's to resolve and it gets 409.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use caselog_eventlog::{
+    AppendError, AppendOutcome, AppendRequest, EventLog, ExpectedVersion, LogReader, NewEvent,
+    ReadError, StreamRef,
+};
+use caselog_platform::telemetry;
+use caselog_schemas::events::{SCHEMA_VERSION, from_stored, to_stored};
+use caselog_schemas::{Actor, EventMetadata, Position, StreamId, StreamVersion};
+
+const MAX_ATTEMPTS: usize = 3;
+
+/// A state folded from its stream's events.
+pub trait Aggregate: Default + Send {
+    type Event: Serialize + DeserializeOwned + Send + Sync;
+    fn apply(self, event: &Self::Event) -> Self;
+}
+
+impl Aggregate for crate::domain::conversation::Conversation {
+    type Event = caselog_schemas::events::ConversationEvent;
+    fn apply(self, event: &Self::Event) -> Self {
+        self.evolve(event)
+    }
+}
+
+impl Aggregate for crate::domain::directory::DirectoryEntry {
+    type Event = caselog_schemas::events::DirectoryEvent;
+    fn apply(self, event: &Self::Event) -> Self {
+        self.evolve(event)
+    }
+}
+
+/// How a command is to be appended: who asks, and the client's optional guards.
+#[derive(Debug, Clone)]
+pub struct CommandOptions {
+    pub actor: Actor,
+    pub idempotency_key: Option<String>,
+    pub if_match: Option<StreamVersion>,
+}
+
+/// A stream's state as of its current version.
+pub struct Loaded<A> {
+    pub state: A,
+    pub version: StreamVersion,
+    /// The log position of the stream's last event.
+    pub position: Position,
+}
+
+#[derive(Debug)]
+pub enum Executed {
+    /// New events were appended (or, for a repeated idempotency key, had been).
+    Appended(AppendOutcome),
+    /// The command was accepted but changes nothing: no event.
+    Unchanged {
+        stream_id: StreamId,
+        stream_version: StreamVersion,
+        position: Position,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError<R> {
+    #[error("rejected by the domain")]
+    Rejected(R),
+    #[error("the stream is at version {actual}, not {expected}")]
+    Conflict {
+        expected: StreamVersion,
+        actual: StreamVersion,
+    },
+    #[error("the idempotency key was used for another resource")]
+    KeyReusedElsewhere,
+    #[error(transparent)]
+    Append(AppendError),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("stored event {event_type} does not decode: {reason}")]
+    Undecodable { event_type: String, reason: String },
+}
+
+#[derive(Clone)]
+pub struct CommandExecutor {
+    log: EventLog,
+    reader: LogReader,
+}
+
+impl CommandExecutor {
+    pub fn new(log: EventLog, reader: LogReader) -> Self {
+        Self { log, reader }
+    }
+
+    pub fn reader(&self) -> &LogReader {
+        &self.reader
+    }
+
+    /// Folds a stream's events into its current state.
+    pub async fn load<A: Aggregate, R>(
+        &self,
+        stream: &StreamRef,
+    ) -> Result<Loaded<A>, ExecuteError<R>> {
+        let envelopes = self.reader.read_stream(stream, StreamVersion::NONE).await?;
+        let mut loaded = Loaded {
+            state: A::default(),
+            version: StreamVersion::NONE,
+            position: Position::BEFORE_FIRST,
+        };
+        for envelope in &envelopes {
+            let event: A::Event =
+                from_stored(&envelope.event_type, &envelope.payload).map_err(|error| {
+                    ExecuteError::Undecodable {
+                        event_type: envelope.event_type.clone(),
+                        reason: error.to_string(),
+                    }
+                })?;
+            loaded.state = loaded.state.apply(&event);
+            loaded.version = envelope.stream_version;
+            loaded.position = envelope.position;
+        }
+        Ok(loaded)
+    }
+
+    /// Runs one command against `stream`: `decide` sees the current state and returns
+    /// the events to append (none: nothing changes) or the rule it breaks.
+    #[tracing::instrument(skip_all, fields(stream_id = %stream.stream_id, stream_type = %stream.stream_type.as_str()))]
+    pub async fn execute<A, R>(
+        &self,
+        stream: StreamRef,
+        options: &CommandOptions,
+        decide: impl Fn(&A) -> Result<Vec<A::Event>, R>,
+    ) -> Result<Executed, ExecuteError<R>>
+    where
+        A: Aggregate,
+    {
+        if let Some(key) = &options.idempotency_key
+            && let Some((first_stream, outcome)) = self
+                .reader
+                .idempotent_outcome(stream.tenant_id, key)
+                .await?
+        {
+            return if first_stream == stream {
+                Ok(Executed::Appended(outcome))
+            } else {
+                Err(ExecuteError::KeyReusedElsewhere)
+            };
+        }
+
+        let attempts = if options.if_match.is_some() {
+            1
+        } else {
+            MAX_ATTEMPTS
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let loaded = self.load::<A, R>(&stream).await?;
+            if let Some(expected) = options.if_match
+                && expected != loaded.version
+            {
+                return Err(ExecuteError::Conflict {
+                    expected,
+                    actual: loaded.version,
+                });
+            }
+            let events = decide(&loaded.state).map_err(ExecuteError::Rejected)?;
+            if events.is_empty() {
+                return Ok(Executed::Unchanged {
+                    stream_id: stream.stream_id,
+                    stream_version: loaded.version,
+                    position: loaded.position,
+                });
+            }
+            let request = AppendRequest {
+                stream: stream.clone(),
+                expected_version: ExpectedVersion::Exact(loaded.version),
+                events: events.iter().map(new_event).collect(),
+                metadata: metadata(options.actor.clone()),
+                idempotency_key: options.idempotency_key.clone(),
+            };
+            match self.log.append(request).await {
+                Ok(outcome) => return Ok(Executed::Appended(outcome)),
+                Err(AppendError::Conflict { expected, actual }) => {
+                    if attempt >= attempts {
+                        return Err(ExecuteError::Conflict { expected, actual });
+                    }
+                    tracing::debug!(attempt, %actual, "stream moved; deciding again");
+                }
+                Err(AppendError::IdempotencyKeyReused) => {
+                    return Err(ExecuteError::KeyReusedElsewhere);
+                }
+                Err(other) => return Err(ExecuteError::Append(other)),
+            }
+        }
+    }
+}
+
+fn new_event<E: Serialize>(event: &E) -> NewEvent {
+    let (event_type, payload) = to_stored(event);
+    NewEvent {
+        event_type,
+        schema_version: SCHEMA_VERSION,
+        payload,
+    }
+}
+
+fn metadata(actor: Actor) -> EventMetadata {
+    EventMetadata {
+        trace: telemetry::current_trace_context(),
+        ..EventMetadata::for_new_command(actor)
+    }
+}

@@ -1,0 +1,48 @@
+//! Where a customer's inbound message goes: the contact's newest conversation unless it
+//! is closed (or deleted), in which case the message starts a new one.
+//!
+//! The new conversation's id is derived from its predecessor (or, for the contact's
+//! first, from the contact), so two messages racing to start it name the same stream:
+//! one creates it, the other loses the version race, decides again and lands in it.
+
+use uuid::Uuid;
+
+use caselog_eventlog::ReadError;
+use caselog_schemas::TenantId;
+
+use super::conversation_stream;
+use super::executor::{CommandExecutor, ExecuteError};
+use crate::domain::conversation::{Conversation, Status};
+
+pub async fn conversation_for_inbound(
+    executor: &CommandExecutor,
+    tenant_id: TenantId,
+    contact_id: Uuid,
+) -> Result<Uuid, ReadError> {
+    let newest: Option<Uuid> =
+        sqlx::query_scalar(include_str!("sql/latest_conversation_of_contact.sql"))
+            .bind(tenant_id.0)
+            .bind(contact_id.to_string())
+            .fetch_optional(executor.reader().pool())
+            .await?;
+    let Some(newest) = newest else {
+        return Ok(Uuid::new_v5(&contact_id, b"caselog:first-conversation"));
+    };
+    let loaded = match executor
+        .load::<Conversation, ()>(&conversation_stream(tenant_id, newest))
+        .await
+    {
+        Ok(loaded) => loaded,
+        Err(ExecuteError::Read(error)) => return Err(error),
+        Err(other) => {
+            return Err(ReadError::Undecodable {
+                position: 0,
+                reason: other.to_string(),
+            });
+        }
+    };
+    Ok(match loaded.state.status {
+        Status::Closed | Status::Deleted => Uuid::new_v5(&newest, b"caselog:next-conversation"),
+        Status::New | Status::Open | Status::Resolved => newest,
+    })
+}

@@ -1,0 +1,32 @@
+//! The application layer, between HTTP and the pure domain: it looks up what a command
+//! needs (the stream's history, directory entries), runs `decide`, appends the events
+//! with the expected stream version, and re-decides after a version race.
+
+pub mod auto_close;
+mod directory_lookup;
+mod executor;
+mod inbound_routing;
+
+pub use directory_lookup::DirectoryLookup;
+pub use executor::{Aggregate, CommandExecutor, CommandOptions, ExecuteError, Executed, Loaded};
+pub use inbound_routing::conversation_for_inbound;
+
+use caselog_eventlog::StreamRef;
+use caselog_schemas::{StreamId, StreamType, TenantId};
+use uuid::Uuid;
+
+pub fn conversation_stream(tenant_id: TenantId, conversation_id: Uuid) -> StreamRef {
+    StreamRef {
+        tenant_id,
+        stream_type: StreamType::new("conversation").expect("a valid stream type"),
+        stream_id: StreamId(conversation_id),
+    }
+}
+
+pub fn directory_stream(tenant_id: TenantId, entry_id: Uuid) -> StreamRef {
+    StreamRef {
+        tenant_id,
+        stream_type: StreamType::new("directory").expect("a valid stream type"),
+        stream_id: StreamId(entry_id),
+    }
+}

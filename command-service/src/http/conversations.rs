@@ -1,0 +1,328 @@
+//! Conversation commands that carry messages: inbound customer messages, new chats,
+//! replies (agent, bot, auto-reply), the bot's hand-off, and private notes.
+
+use axum::extract::{Path, State};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, JsonBody, Problem};
+use caselog_schemas::Role;
+use caselog_schemas::events::{Attachment, Channel, MessageContent, SenderKind, Voice};
+
+use super::command_headers::CommandHeaders;
+use super::error::ApiError;
+use super::response::CommandResponse;
+use super::roles::{INTEGRATION, STAFF, STAFF_AND_INTEGRATION};
+use super::{AppState, domain_actor, run_conversation_command};
+use crate::application::{conversation_for_inbound, conversation_stream};
+use crate::domain::conversation::{ContactPresets, Conversation, ConversationCommand};
+use crate::domain::directory::{Contact, ContactVariables, expand_snippet};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(receive_inbound_message))
+        .routes(routes!(start_conversation))
+        .routes(routes!(send_message))
+        .routes(routes!(hand_off_to_human))
+        .routes(routes!(add_private_note))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboundMessageBody {
+    contact_id: Uuid,
+    channel: Channel,
+    /// The gateway's own message id.
+    external_id: Option<String>,
+    text: Option<String>,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
+    voice: Option<Voice>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartConversationBody {
+    id: Option<Uuid>,
+    contact_id: Uuid,
+    channel: Channel,
+    text: Option<String>,
+    snippet_id: Option<Uuid>,
+    group_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageBody {
+    /// Default: the channel the conversation last used.
+    channel: Option<Channel>,
+    text: Option<String>,
+    snippet_id: Option<Uuid>,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
+    voice: Option<Voice>,
+    /// `agent` (default for staff); `bot` or `auto_reply` for the integration role.
+    sender_kind: Option<SenderKind>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOffBody {
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    text: String,
+}
+
+fn presets_of(contact: &Contact) -> ContactPresets {
+    ContactPresets {
+        auto_assign: contact.auto_assign.clone(),
+        visible_to: contact.visible_to.clone(),
+    }
+}
+
+async fn require_contact(
+    state: &AppState,
+    caller: &Caller,
+    contact_id: Uuid,
+) -> Result<Contact, ApiError> {
+    state
+        .lookup
+        .contact(caller.tenant_id, contact_id)
+        .await?
+        .ok_or_else(|| {
+            Problem::validation(format!(
+                "contact_id: {contact_id} is not a contact of this tenant"
+            ))
+            .into()
+        })
+}
+
+/// The message text: as written, or a snippet expanded for the contact.
+async fn message_text(
+    state: &AppState,
+    caller: &Caller,
+    text: Option<String>,
+    snippet_id: Option<Uuid>,
+    contact_id: Option<Uuid>,
+) -> Result<Option<String>, ApiError> {
+    let Some(snippet_id) = snippet_id else {
+        return Ok(text);
+    };
+    if text.is_some() {
+        return Err(Problem::validation("send text or snippet_id, not both").into());
+    }
+    let snippet = state
+        .lookup
+        .snippet(caller.tenant_id, snippet_id)
+        .await?
+        .ok_or_else(|| Problem::validation(format!("snippet_id: {snippet_id} is not a snippet")))?;
+    let contact = match contact_id {
+        Some(id) => state
+            .lookup
+            .contact(caller.tenant_id, id)
+            .await?
+            .map(|c| (id, c)),
+        None => None,
+    };
+    let variables = contact
+        .map(|(id, contact)| ContactVariables {
+            id,
+            name: contact.details.name,
+            firstname: contact.details.firstname,
+            lastname: contact.details.lastname,
+            email: contact.details.email,
+            country: contact.details.country,
+        })
+        .unwrap_or_default();
+    Ok(Some(expand_snippet(&snippet.text, &variables)))
+}
+
+/// A customer's message from a channel gateway: joins the contact's open conversation,
+/// or starts a new one when the last is closed.
+#[utoipa::path(post, path = "/v1/inbound-messages", request_body = InboundMessageBody,
+    tag = "conversations",
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
+async fn receive_inbound_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<InboundMessageBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(INTEGRATION)?;
+    let contact = require_contact(&state, &caller, body.contact_id).await?;
+    let conversation_id =
+        conversation_for_inbound(&state.executor, caller.tenant_id, body.contact_id).await?;
+    let message_id = Uuid::now_v7();
+    let command = ConversationCommand::ReceiveInboundMessage {
+        contact_id: body.contact_id,
+        group_id: contact.details.group_id,
+        presets: presets_of(&contact),
+        channel: body.channel,
+        external_id: body.external_id,
+        content: MessageContent {
+            text: body.text,
+            attachments: body.attachments,
+            voice: body.voice,
+        },
+        message_id,
+        now: Utc::now(),
+    };
+    Ok(
+        run_conversation_command(&state, &caller, conversation_id, headers, command)
+            .await?
+            .with_id(message_id),
+    )
+}
+
+/// An agent starts a new chat to a contact on a chosen channel.
+#[utoipa::path(post, path = "/v1/conversations", request_body = StartConversationBody,
+    tag = "conversations",
+    responses((status = 201, body = CommandResponse)))]
+async fn start_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<StartConversationBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(STAFF)?;
+    let contact = require_contact(&state, &caller, body.contact_id).await?;
+    let group_id = body.group_id.or(contact.details.group_id);
+    if let Some(group) = body.group_id
+        && !state
+            .lookup
+            .unknown_groups(caller.tenant_id, &[group])
+            .await?
+            .is_empty()
+    {
+        return Err(Problem::validation(format!("group_id: {group} is not a group")).into());
+    }
+    let text = message_text(
+        &state,
+        &caller,
+        body.text,
+        body.snippet_id,
+        Some(body.contact_id),
+    )
+    .await?;
+    let conversation_id = body.id.unwrap_or_else(Uuid::now_v7);
+    let command = ConversationCommand::StartConversation {
+        actor: domain_actor(&caller),
+        contact_id: body.contact_id,
+        group_id,
+        presets: presets_of(&contact),
+        channel: body.channel,
+        content: MessageContent {
+            text,
+            ..MessageContent::default()
+        },
+        snippet_id: body.snippet_id,
+        message_id: Uuid::now_v7(),
+        now: Utc::now(),
+    };
+    run_conversation_command(&state, &caller, conversation_id, headers, command).await
+}
+
+/// A reply to the contact: by an agent, or by the bot or auto-responder (integration).
+#[utoipa::path(post, path = "/v1/conversations/{id}/messages", request_body = MessageBody,
+    tag = "conversations", responses((status = 200, body = CommandResponse)))]
+async fn send_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<MessageBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(STAFF_AND_INTEGRATION)?;
+    let is_integration = caller.role == Role::Integration;
+    let sender_kind = match (is_integration, body.sender_kind) {
+        (false, None | Some(SenderKind::Agent)) => SenderKind::Agent,
+        (true, None) => SenderKind::Bot,
+        (true, Some(kind @ (SenderKind::Bot | SenderKind::AutoReply))) => kind,
+        (_, Some(kind)) => {
+            return Err(Problem::forbidden(format!(
+                "the {} role may not send {kind:?} messages",
+                caller.role.as_str()
+            ))
+            .into());
+        }
+    };
+    let contact_id = match body.snippet_id {
+        Some(_) => {
+            let stream = conversation_stream(caller.tenant_id, id);
+            let loaded = state.executor.load::<Conversation, ()>(&stream).await;
+            loaded.ok().and_then(|loaded| loaded.state.contact_id)
+        }
+        None => None,
+    };
+    let text = message_text(&state, &caller, body.text, body.snippet_id, contact_id).await?;
+    let settings = state.lookup.settings(caller.tenant_id).await?;
+    let message_id = Uuid::now_v7();
+    let command = ConversationCommand::SendMessage {
+        actor: (!is_integration).then(|| domain_actor(&caller)),
+        sender_kind,
+        channel: body.channel,
+        content: MessageContent {
+            text,
+            attachments: body.attachments,
+            voice: body.voice,
+        },
+        snippet_id: body.snippet_id,
+        require_accept: settings.require_accept,
+        message_id,
+        now: Utc::now(),
+    };
+    Ok(
+        run_conversation_command(&state, &caller, id, headers, command)
+            .await?
+            .with_id(message_id),
+    )
+}
+
+/// The bot hands the conversation to a human.
+#[utoipa::path(post, path = "/v1/conversations/{id}/handoff", request_body = HandOffBody,
+    tag = "conversations", responses((status = 200, body = CommandResponse)))]
+async fn hand_off_to_human(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<HandOffBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(INTEGRATION)?;
+    let command = ConversationCommand::HandOffToHuman {
+        reason: body.reason,
+    };
+    run_conversation_command(&state, &caller, id, headers, command).await
+}
+
+/// A private note: visible to the team, never sent to the contact.
+#[utoipa::path(post, path = "/v1/conversations/{id}/notes", request_body = NoteBody,
+    tag = "conversations", responses((status = 200, body = CommandResponse)))]
+async fn add_private_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<NoteBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(STAFF)?;
+    let note_id = Uuid::now_v7();
+    let command = ConversationCommand::AddPrivateNote {
+        actor: domain_actor(&caller),
+        text: body.text,
+        note_id,
+    };
+    Ok(
+        run_conversation_command(&state, &caller, id, headers, command)
+            .await?
+            .with_id(note_id),
+    )
+}

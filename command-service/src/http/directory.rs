@@ -1,0 +1,325 @@
+//! Directory commands: users, groups, contacts (with presets), tenant settings, snippets.
+
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, JsonBody, Problem};
+use caselog_schemas::events::{TenantSettings, snippet_library_id};
+use caselog_schemas::{Role, UserId};
+
+use super::command_headers::CommandHeaders;
+use super::error::ApiError;
+use super::response::CommandResponse;
+use super::roles::{ACCOUNT_ADMINS, STAFF_AND_INTEGRATION};
+use super::{AppState, options, require_users};
+use crate::application::directory_stream;
+use crate::domain::directory::{
+    self, ContactDetails, DirectoryCommand, DirectoryEntry, DirectoryRejection, SnippetFields,
+    UserDetails,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(put_user))
+        .routes(routes!(put_group))
+        .routes(routes!(put_contact))
+        .routes(routes!(put_settings))
+        .routes(routes!(create_snippet))
+        .routes(routes!(update_snippet, delete_snippet))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserBody {
+    name: String,
+    email: String,
+    role: Role,
+    #[serde(default)]
+    groups: Vec<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupBody {
+    name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    name: String,
+    firstname: Option<String>,
+    lastname: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    country: Option<String>,
+    group_id: Option<Uuid>,
+    /// Users each new conversation of this contact is assigned to.
+    #[serde(default)]
+    auto_assign: Vec<UserId>,
+    /// Restricted visibility for each new conversation of this contact; null: everyone.
+    #[serde(default)]
+    visible_to: Option<Vec<UserId>>,
+}
+
+fn fifteen_minutes() -> Option<u32> {
+    Some(15)
+}
+
+fn enabled() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// Minutes after which a resolved conversation closes; null: never. Default 15.
+    #[serde(default = "fifteen_minutes")]
+    auto_close_minutes: Option<u32>,
+    /// The same delay in seconds; when given it takes precedence over the minutes.
+    auto_close_seconds: Option<u32>,
+    #[serde(default)]
+    require_accept: bool,
+    #[serde(default = "enabled")]
+    internal_chat_enabled: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnippetBody {
+    /// Chosen by the client, or generated.
+    id: Option<Uuid>,
+    name: String,
+    /// May use `$contact.name`, `$contact.firstname`, `$contact.lastname`,
+    /// `$contact.email`, `$contact.country`, `$contact.id`.
+    text: String,
+    theme: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnippetUpdateBody {
+    name: String,
+    text: String,
+    theme: Option<String>,
+}
+
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    entry_id: Uuid,
+    headers: CommandHeaders,
+    command: DirectoryCommand,
+) -> Result<CommandResponse, ApiError> {
+    let executed = state
+        .executor
+        .execute::<DirectoryEntry, DirectoryRejection>(
+            directory_stream(caller.tenant_id, entry_id),
+            &options(caller, headers),
+            |entry| directory::decide(entry_id, entry, command.clone()),
+        )
+        .await?;
+    Ok(CommandResponse::from_executed(executed))
+}
+
+async fn require_groups(
+    state: &AppState,
+    caller: &Caller,
+    groups: &[Uuid],
+) -> Result<(), ApiError> {
+    let unknown = state
+        .lookup
+        .unknown_groups(caller.tenant_id, groups)
+        .await?;
+    match unknown.first() {
+        None => Ok(()),
+        Some(group) => {
+            Err(Problem::validation(format!("{group} is not a group of this tenant")).into())
+        }
+    }
+}
+
+/// Creates or replaces a user.
+#[utoipa::path(put, path = "/v1/users/{id}", request_body = UserBody, tag = "directory",
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
+async fn put_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<UserBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    require_groups(&state, &caller, &body.groups).await?;
+    let command = DirectoryCommand::UpsertUser(UserDetails {
+        name: body.name,
+        email: body.email,
+        role: body.role,
+        groups: body.groups,
+    });
+    run(&state, &caller, id, headers, command).await
+}
+
+/// Creates or renames a group (each group has a team inbox).
+#[utoipa::path(put, path = "/v1/groups/{id}", request_body = GroupBody, tag = "directory",
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
+async fn put_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<GroupBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    run(
+        &state,
+        &caller,
+        id,
+        headers,
+        DirectoryCommand::UpsertGroup { name: body.name },
+    )
+    .await
+}
+
+/// Creates or replaces a contact and its presets.
+#[utoipa::path(put, path = "/v1/contacts/{id}", request_body = ContactBody, tag = "directory",
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
+async fn put_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<ContactBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(STAFF_AND_INTEGRATION)?;
+    if let Some(group_id) = body.group_id {
+        require_groups(&state, &caller, &[group_id]).await?;
+    }
+    require_users(&state, &caller, "auto_assign", &body.auto_assign).await?;
+    if let Some(visible_to) = &body.visible_to {
+        require_users(&state, &caller, "visible_to", visible_to).await?;
+    }
+    let command = DirectoryCommand::UpsertContact {
+        details: ContactDetails {
+            name: body.name,
+            firstname: body.firstname,
+            lastname: body.lastname,
+            email: body.email,
+            phone: body.phone,
+            country: body.country,
+            group_id: body.group_id,
+        },
+        auto_assign: body.auto_assign,
+        visible_to: body.visible_to,
+    };
+    run(&state, &caller, id, headers, command).await
+}
+
+/// Replaces the tenant's settings.
+#[utoipa::path(put, path = "/v1/settings", request_body = SettingsBody, tag = "directory",
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
+async fn put_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<SettingsBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    let auto_close_seconds = match (body.auto_close_seconds, body.auto_close_minutes) {
+        (Some(seconds), _) => Some(seconds),
+        (None, Some(minutes)) => Some(
+            minutes
+                .checked_mul(60)
+                .ok_or_else(|| Problem::validation("auto_close_minutes: too large"))?,
+        ),
+        (None, None) => None,
+    };
+    let settings = TenantSettings {
+        auto_close_seconds,
+        require_accept: body.require_accept,
+        internal_chat_enabled: body.internal_chat_enabled,
+    };
+    let tenant = caller.tenant_id.0;
+    run(
+        &state,
+        &caller,
+        tenant,
+        headers,
+        DirectoryCommand::UpdateSettings(settings),
+    )
+    .await
+}
+
+/// Adds a snippet to the tenant's library (at most 5000).
+#[utoipa::path(post, path = "/v1/snippets", request_body = SnippetBody, tag = "directory",
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
+async fn create_snippet(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<SnippetBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    let snippet_id = body.id.unwrap_or_else(Uuid::now_v7);
+    let command = DirectoryCommand::CreateSnippet {
+        snippet_id,
+        fields: SnippetFields {
+            name: body.name,
+            text: body.text,
+            theme: body.theme,
+        },
+    };
+    let library = snippet_library_id(caller.tenant_id.0);
+    Ok(run(&state, &caller, library, headers, command)
+        .await?
+        .with_id(snippet_id))
+}
+
+/// Changes a snippet.
+#[utoipa::path(put, path = "/v1/snippets/{id}", request_body = SnippetUpdateBody, tag = "directory",
+    responses((status = 200, body = CommandResponse)))]
+async fn update_snippet(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(snippet_id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<SnippetUpdateBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    let command = DirectoryCommand::UpdateSnippet {
+        snippet_id,
+        fields: SnippetFields {
+            name: body.name,
+            text: body.text,
+            theme: body.theme,
+        },
+    };
+    let library = snippet_library_id(caller.tenant_id.0);
+    run(&state, &caller, library, headers, command).await
+}
+
+/// Removes a snippet.
+#[utoipa::path(delete, path = "/v1/snippets/{id}", tag = "directory",
+    responses((status = 200, body = CommandResponse)))]
+async fn delete_snippet(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(snippet_id): Path<Uuid>,
+    headers: CommandHeaders,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    let library = snippet_library_id(caller.tenant_id.0);
+    run(
+        &state,
+        &caller,
+        library,
+        headers,
+        DirectoryCommand::DeleteSnippet { snippet_id },
+    )
+    .await
+}

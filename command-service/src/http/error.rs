@@ -1,0 +1,112 @@
+//! The command service's one error type and its one mapping to HTTP problems.
+
+use axum::response::{IntoResponse, Response};
+
+use caselog_platform::http::{Problem, ProblemType};
+
+use crate::application::ExecuteError;
+use crate::domain::conversation::ConversationRejection as C;
+use crate::domain::directory::DirectoryRejection as D;
+
+#[derive(Debug)]
+pub enum ApiError {
+    Problem(Problem),
+    Conversation(C),
+    Directory(D),
+    Internal(anyhow::Error),
+}
+
+impl From<Problem> for ApiError {
+    fn from(problem: Problem) -> Self {
+        ApiError::Problem(problem)
+    }
+}
+
+impl From<C> for ApiError {
+    fn from(rejection: C) -> Self {
+        ApiError::Conversation(rejection)
+    }
+}
+
+impl From<D> for ApiError {
+    fn from(rejection: D) -> Self {
+        ApiError::Directory(rejection)
+    }
+}
+
+impl From<caselog_eventlog::ReadError> for ApiError {
+    fn from(error: caselog_eventlog::ReadError) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
+impl<R: Into<ApiError>> From<ExecuteError<R>> for ApiError {
+    fn from(error: ExecuteError<R>) -> Self {
+        match error {
+            ExecuteError::Rejected(rejection) => rejection.into(),
+            ExecuteError::Conflict { expected, actual } => ApiError::Problem(Problem::new(
+                ProblemType::Conflict,
+                format!("the resource is at version {actual}, not the expected {expected}"),
+            )),
+            ExecuteError::KeyReusedElsewhere => ApiError::Problem(Problem::validation(
+                "this Idempotency-Key was already used for another resource",
+            )),
+            ExecuteError::Append(caselog_eventlog::AppendError::InvalidEvent(reason)) => {
+                ApiError::Problem(Problem::validation(reason))
+            }
+            other => ApiError::Internal(anyhow::anyhow!(other.to_string())),
+        }
+    }
+}
+
+fn conversation_problem(rejection: &C) -> ProblemType {
+    match rejection {
+        C::NotFound | C::UnknownInternalMessage { .. } | C::UnknownInvoice { .. } => {
+            ProblemType::NotFound
+        }
+        C::AlreadyExists => ProblemType::Conflict,
+        C::NotAnAssigneeOrAdmin
+        | C::MayNotChangeVisibility
+        | C::MayNotDelete
+        | C::NotTheRecipient => ProblemType::Forbidden,
+        C::Closed
+        | C::NotAccepted
+        | C::UnpaidInvoice { .. }
+        | C::InvoiceAlreadyAttached { .. }
+        | C::WrongStatus { .. }
+        | C::NotAssigned { .. } => ProblemType::Rule,
+        C::EmptyMessage
+        | C::AssigneeNotVisible { .. }
+        | C::InvalidScore
+        | C::Blank { .. }
+        | C::Invalid { .. } => ProblemType::Validation,
+    }
+}
+
+fn directory_problem(rejection: &D) -> ProblemType {
+    match rejection {
+        D::IdTakenByAnotherKind { .. } | D::SnippetExists { .. } => ProblemType::Conflict,
+        D::UnknownSnippet { .. } => ProblemType::NotFound,
+        D::SnippetLimitReached { .. } => ProblemType::Rule,
+        D::Blank { .. } | D::Invalid { .. } | D::PresetAssigneeNotVisible { .. } => {
+            ProblemType::Validation
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = match self {
+            ApiError::Problem(problem) => problem,
+            ApiError::Conversation(C::NotFound) => Problem::not_found(),
+            ApiError::Conversation(rejection) => {
+                Problem::new(conversation_problem(&rejection), rejection.to_string())
+            }
+            ApiError::Directory(rejection) => {
+                Problem::new(directory_problem(&rejection), rejection.to_string())
+            }
+            ApiError::Internal(error) => Problem::internal(format!("{error:#}")),
+        };
+        problem.into_response()
+    }
+}

@@ -1,0 +1,14 @@
+//! HTTP pieces the command and query services share: the problem+json error body
+//! (RFC 9457) with caselog's stable types, the authenticated caller taken from the
+//! bearer token, a JSON body extractor whose refusals are problems too, and the layers
+//! every API router gets (body limit, timeout, tracing).
+
+mod caller;
+mod json;
+mod layers;
+mod problem;
+
+pub use caller::{Caller, TokenKey};
+pub use json::JsonBody;
+pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
+pub use problem::{Problem, ProblemType};

@@ -1,0 +1,154 @@
+//! `application/problem+json` bodies with stable `type`s (API.md "Errors"). Each
+//! service maps its own error enum to a `Problem` in one place; 5xx details stay opaque.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The stable problem types clients switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    /// 400: the body is not JSON, or not an object.
+    Malformed,
+    /// 401: no token, or one that is forged, expired or malformed.
+    Unauthorized,
+    /// 403: the role or the caller's relation to the resource does not allow it.
+    Forbidden,
+    /// 404: unknown, invisible to the caller, or another tenant's.
+    NotFound,
+    /// 409: the stream moved past `If-Match`, or the id is taken.
+    Conflict,
+    /// 413: the body is larger than the limit.
+    PayloadTooLarge,
+    /// 415: the body is not declared as JSON.
+    UnsupportedMediaType,
+    /// 422: a field's value is invalid.
+    Validation,
+    /// 422: the current state forbids it (a domain rule).
+    Rule,
+    /// 503: not ready yet (for example `X-Min-Position` not reached in time).
+    Unavailable,
+    /// 500: opaque; the cause is logged.
+    Internal,
+}
+
+impl ProblemType {
+    pub fn uri(self) -> &'static str {
+        match self {
+            ProblemType::Malformed => "caselog:malformed",
+            ProblemType::Unauthorized => "caselog:unauthorized",
+            ProblemType::Forbidden => "caselog:forbidden",
+            ProblemType::NotFound => "caselog:not-found",
+            ProblemType::Conflict => "caselog:conflict",
+            ProblemType::PayloadTooLarge => "caselog:payload-too-large",
+            ProblemType::UnsupportedMediaType => "caselog:unsupported-media-type",
+            ProblemType::Validation => "caselog:validation",
+            ProblemType::Rule => "caselog:rule",
+            ProblemType::Unavailable => "caselog:unavailable",
+            ProblemType::Internal => "caselog:internal",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ProblemType::Malformed => StatusCode::BAD_REQUEST,
+            ProblemType::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProblemType::Forbidden => StatusCode::FORBIDDEN,
+            ProblemType::NotFound => StatusCode::NOT_FOUND,
+            ProblemType::Conflict => StatusCode::CONFLICT,
+            ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemType::Validation | ProblemType::Rule => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemType::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemType::Malformed => "malformed request body",
+            ProblemType::Unauthorized => "missing or invalid access token",
+            ProblemType::Forbidden => "not allowed",
+            ProblemType::NotFound => "not found",
+            ProblemType::Conflict => "conflict",
+            ProblemType::PayloadTooLarge => "request body too large",
+            ProblemType::UnsupportedMediaType => "unsupported media type",
+            ProblemType::Validation => "invalid field value",
+            ProblemType::Rule => "refused by a rule",
+            ProblemType::Unavailable => "not available yet",
+            ProblemType::Internal => "internal error",
+        }
+    }
+}
+
+/// One problem, ready to send.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemType,
+    pub detail: String,
+    /// Seconds, for 503 answers.
+    pub retry_after: Option<u32>,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ProblemType::NotFound, "no such resource")
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::Forbidden, detail)
+    }
+
+    pub fn validation(detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::Validation, detail)
+    }
+
+    /// Logs the cause and answers an opaque 500.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(ProblemType::Internal, "the request could not be completed")
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.kind.status();
+        let body = serde_json::to_vec(&Body {
+            kind: self.kind.uri(),
+            title: self.kind.title(),
+            status: status.as_u16(),
+            detail: &self.detail,
+        })
+        .expect("a problem always serialises");
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
