@@ -1,10 +1,13 @@
-//! The projection service: durable JetStream consumers feed projectors that build the
-//! read models (DESIGN.md §1). The projectors arrive with the inbox; for now it serves
-//! its operational routes and `GET /v1/projections` with the log head.
+//! The projection service: durable JetStream consumers feed the projectors that build
+//! the read models (DESIGN.md §1, §5). Each projection applies an event and advances
+//! its checkpoint in one Postgres transaction; `rebuild` replays the log into a fresh
+//! schema and swaps it in.
 
 mod http;
+pub mod projections;
+pub mod runner;
 mod settings;
 mod startup;
 
 pub use settings::Settings;
-pub use startup::Application;
+pub use startup::{Application, migrate};

@@ -1,17 +1,30 @@
+//! Builds the service: migrations, one live runner per projection, the routes.
+
 use std::net::SocketAddr;
 
+use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use caselog_eventlog::LogReader;
 use caselog_platform::service::Service;
 use caselog_platform::{connect, health};
+use caselog_schemas::SubjectRoot;
 
 use crate::http;
+use crate::projections::Projection;
+use crate::runner::{LiveRunner, RunnerConfig};
 use crate::settings::Settings;
 
 pub struct Application {
     service: Service,
+}
+
+/// Applies the read models' migrations (schema `projections` and the `rm_*` schemas).
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.create_schema("projections");
+    migrator.dangerous_set_table_name("projections._sqlx_migrations");
+    migrator.run(pool).await
 }
 
 impl Application {
@@ -19,15 +32,27 @@ impl Application {
         let dependencies =
             connect::dependencies(&settings.common, "projection-service", 16).await?;
         caselog_eventlog::migrate(&dependencies.postgres).await?;
-        let router = http::router(LogReader::new(dependencies.postgres.clone()))
-            .merge(health::router(dependencies));
-        let service = Service::bind(
-            settings.address,
-            router,
-            CancellationToken::new(),
-            TaskTracker::new(),
-        )
-        .await?;
+        migrate(&dependencies.postgres).await?;
+
+        let shutdown = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        let config = RunnerConfig {
+            stream_name: settings.common.stream_name.clone(),
+            subjects: SubjectRoot::new(settings.common.subject_root.clone()),
+            idle_check: settings.idle_check,
+        };
+        for projection in Projection::ALL {
+            let runner = LiveRunner::new(
+                projection,
+                dependencies.postgres.clone(),
+                dependencies.nats.clone(),
+                config.clone(),
+            );
+            tasks.spawn(runner.run(shutdown.clone()));
+        }
+
+        let router = http::router(dependencies.postgres.clone()).merge(health::router(dependencies));
+        let service = Service::bind(settings.address, router, shutdown, tasks).await?;
         Ok(Self { service })
     }
 

@@ -1,24 +1,23 @@
 //! `GET /v1/projections`: each projection's position, the log head and the lag.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
+use sqlx::PgPool;
 
-use caselog_eventlog::LogReader;
+use caselog_platform::http::Problem;
 
-pub fn router(reader: LogReader) -> Router {
+use crate::runner::status;
+
+pub fn router(pool: PgPool) -> Router {
     Router::new()
         .route("/v1/projections", get(projections))
-        .with_state(reader)
+        .with_state(pool)
 }
 
-async fn projections(State(reader): State<LogReader>) -> Result<Json<Value>, StatusCode> {
-    let head = reader.head().await.map_err(|error| {
-        tracing::error!(%error, "reading the log head failed");
-        StatusCode::SERVICE_UNAVAILABLE
-    })?;
-    // No projector is registered yet; each will report {name, position, lag} here.
-    Ok(Json(json!({ "head_position": head.0, "projections": [] })))
+async fn projections(State(pool): State<PgPool>) -> Result<Json<Value>, Problem> {
+    let statuses = status::statuses(&pool).await.map_err(Problem::internal)?;
+    let head = statuses.first().map_or(0, |status| status.head);
+    Ok(Json(json!({ "head_position": head, "projections": statuses })))
 }

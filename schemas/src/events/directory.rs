@@ -137,6 +137,21 @@ mod tests {
     }
 
     #[test]
+    fn snippet_events_name_their_snippet_in_the_library_stream() {
+        let tenant = Uuid::from_u128(7);
+        assert_eq!(snippet_library_id(tenant), snippet_library_id(tenant));
+        assert_ne!(snippet_library_id(tenant), tenant);
+        let deleted = DirectoryEvent::SnippetDeleted {
+            snippet_id: Uuid::from_u128(3),
+        };
+        let (event_type, payload) = to_stored(&deleted);
+        assert_eq!(
+            from_stored::<DirectoryEvent>(&event_type, &payload).unwrap(),
+            deleted
+        );
+    }
+
+    #[test]
     fn an_unknown_event_type_does_not_decode() {
         assert!(
             from_stored::<ConversationEvent>("ConversationTeleported", &serde_json::json!({}))

@@ -1,0 +1,154 @@
+//! One transaction: apply events in position order and advance the checkpoint.
+//!
+//! - An event at or below the checkpoint is a duplicate (a redelivery, or one already
+//!   applied from the log): skipped.
+//! - An event beyond checkpoint + 1 means the consumer missed some: the missing ones
+//!   are read from the Postgres log and applied first, so the read model never skips.
+//! - An event in `poisoned` (it failed `MAX_ATTEMPTS` times) is recorded in
+//!   `projections.dead_letters` instead of applied, and the checkpoint moves past it.
+
+use std::collections::HashMap;
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use caselog_eventlog::LogReader;
+use caselog_schemas::EventEnvelope;
+
+use crate::projections::{ApplyError, Projection};
+
+/// The events that failed too often, with the last error: position -> (attempts, error).
+pub type Poisoned = HashMap<i64, (u32, String)>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("event at position {position} failed: {error}")]
+    Event { position: i64, error: ApplyError },
+    #[error(transparent)]
+    Infrastructure(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for BatchError {
+    fn from(error: sqlx::Error) -> Self {
+        BatchError::Infrastructure(error.into())
+    }
+}
+
+/// Points the transaction's unqualified table names at `schema`.
+pub async fn use_schema(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+    debug_assert!(schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL search_path TO {schema}"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn lock(conn: &mut PgConnection, projection: Projection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(projection.lock_key())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn checkpoint(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT position FROM checkpoint")
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Applies `events` (sorted by position) on a transaction already pointed at the
+/// projection's schema; returns the new checkpoint.
+pub async fn apply_in_transaction(
+    conn: &mut PgConnection,
+    projection: Projection,
+    reader: &LogReader,
+    events: &[EventEnvelope],
+    poisoned: &Poisoned,
+) -> Result<i64, BatchError> {
+    let start = checkpoint(conn).await?;
+    let mut reached = start;
+    let mut tenants: HashMap<Uuid, i64> = HashMap::new();
+    for event in events {
+        let position = event.position.0;
+        if position <= reached {
+            continue;
+        }
+        while reached + 1 < position {
+            let missing = reader
+                .read_after(caselog_schemas::Position(reached), (position - reached - 1).min(1000))
+                .await
+                .map_err(anyhow::Error::from)?;
+            let Some(last) = missing.last() else {
+                return Err(anyhow::anyhow!(
+                    "the log has no event after {reached} though {position} was delivered"
+                )
+                .into());
+            };
+            let last = last.position.0;
+            for event in &missing {
+                apply_one(conn, projection, event, poisoned, &mut tenants).await?;
+            }
+            reached = last;
+        }
+        apply_one(conn, projection, event, poisoned, &mut tenants).await?;
+        reached = position;
+    }
+    if reached == start {
+        return Ok(reached);
+    }
+    sqlx::query("UPDATE checkpoint SET position = $1")
+        .bind(reached)
+        .execute(&mut *conn)
+        .await?;
+    for (tenant_id, position) in tenants {
+        sqlx::query(
+            "INSERT INTO tenant_positions (tenant_id, position) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET position = EXCLUDED.position",
+        )
+        .bind(tenant_id)
+        .bind(position)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(reached)
+}
+
+async fn apply_one(
+    conn: &mut PgConnection,
+    projection: Projection,
+    event: &EventEnvelope,
+    poisoned: &Poisoned,
+    tenants: &mut HashMap<Uuid, i64>,
+) -> Result<(), BatchError> {
+    let position = event.position.0;
+    tenants.insert(event.tenant_id.0, position);
+    if let Some((attempts, error)) = poisoned.get(&position) {
+        tracing::error!(projection = projection.name(), position, attempts, error = %error,
+            "event set aside as a dead letter");
+        sqlx::query(
+            "INSERT INTO projections.dead_letters \
+               (projection, position, event_id, tenant_id, event_type, attempts, error, envelope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (projection, position) DO UPDATE SET attempts = EXCLUDED.attempts, \
+               error = EXCLUDED.error",
+        )
+        .bind(projection.name())
+        .bind(position)
+        .bind(event.event_id.0)
+        .bind(event.tenant_id.0)
+        .bind(&event.event_type)
+        .bind(*attempts as i32)
+        .bind(error)
+        .bind(serde_json::to_value(event).map_err(anyhow::Error::from)?)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(());
+    }
+    projection
+        .apply(conn, event)
+        .await
+        .map_err(|error| BatchError::Event { position, error })
+}

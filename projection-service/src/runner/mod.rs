@@ -1,0 +1,11 @@
+//! Runs the projectors: the live runner follows a durable JetStream consumer, the
+//! rebuild replays the Postgres log into a fresh schema and swaps it in. Both write
+//! through [`batch`], which applies events and advances the checkpoint in one
+//! transaction, fills gaps from the log and sets poison events aside.
+
+pub mod batch;
+mod live;
+pub mod rebuild;
+pub mod status;
+
+pub use live::{LiveRunner, RunnerConfig};
