@@ -51,7 +51,8 @@ impl Application {
             tasks.spawn(runner.run(shutdown.clone()));
         }
 
-        let router = http::router(dependencies.postgres.clone()).merge(health::router(dependencies));
+        let router =
+            http::router(dependencies.postgres.clone()).merge(health::router(dependencies));
         let service = Service::bind(settings.address, router, shutdown, tasks).await?;
         Ok(Self { service })
     }

@@ -1,7 +1,9 @@
-//! The query service: `HTTP -> authenticate -> authorize -> cache -> read model`
-//! (DESIGN.md §1). The read routes arrive with the inbox; for now it serves its
-//! operational routes against the same Postgres and NATS.
+//! The query service: `HTTP -> authenticate -> authorize -> moka cache -> read model`
+//! (DESIGN.md §1, §5). Reads what the projection service builds; a caller who just
+//! issued a command passes its position as `X-Min-Position` to read its own write.
 
+mod http;
+pub mod read_models;
 mod settings;
 mod startup;
 

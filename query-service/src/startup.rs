@@ -1,11 +1,16 @@
+//! Builds the service: migrations (the read models' too, so it can start first), the
+//! caches, the routes.
+
 use std::net::SocketAddr;
 
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use caselog_platform::http::TokenKey;
 use caselog_platform::service::Service;
 use caselog_platform::{connect, health};
 
+use crate::http::{self, AppState, Caches};
 use crate::settings::Settings;
 
 pub struct Application {
@@ -16,14 +21,18 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let dependencies = connect::dependencies(&settings.common, "query-service", 16).await?;
         caselog_eventlog::migrate(&dependencies.postgres).await?;
-        let router = health::router(dependencies);
-        let service = Service::bind(
-            settings.address,
-            router,
-            CancellationToken::new(),
-            TaskTracker::new(),
-        )
-        .await?;
+        caselog_projection_service::migrate(&dependencies.postgres).await?;
+        let shutdown = CancellationToken::new();
+        let state = AppState {
+            pool: dependencies.postgres.clone(),
+            caches: Caches::new(),
+            token_key: TokenKey::new(&settings.common.jwt_secret),
+            min_position_wait: settings.min_position_wait,
+            stream_poll: settings.stream_poll,
+            shutdown: shutdown.clone(),
+        };
+        let router = http::router(state).merge(health::router(dependencies));
+        let service = Service::bind(settings.address, router, shutdown, TaskTracker::new()).await?;
         Ok(Self { service })
     }
 

@@ -7,8 +7,10 @@ mod caller;
 mod json;
 mod layers;
 mod problem;
+mod query;
 
 pub use caller::{Caller, TokenKey};
 pub use json::JsonBody;
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
 pub use problem::{Problem, ProblemType};
+pub use query::QueryParams;

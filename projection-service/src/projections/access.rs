@@ -54,9 +54,7 @@ pub async fn apply(
     Ok(())
 }
 
-pub fn user_ids(
-    users: &Option<Vec<caselog_schemas::UserId>>,
-) -> Option<Vec<uuid::Uuid>> {
+pub fn user_ids(users: &Option<Vec<caselog_schemas::UserId>>) -> Option<Vec<uuid::Uuid>> {
     users
         .as_ref()
         .map(|list| list.iter().map(|user| user.0).collect())

@@ -9,7 +9,9 @@
 use sqlx::PgConnection;
 
 use caselog_schemas::EventEnvelope;
-use caselog_schemas::events::{ConversationEvent as E, DirectoryEvent, MessageContent, from_stored};
+use caselog_schemas::events::{
+    ConversationEvent as E, DirectoryEvent, MessageContent, from_stored,
+};
 
 use super::access::user_ids;
 use super::{ApplyError, conversation_event};
@@ -129,9 +131,7 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
                 mark_read(conn, event, author.0).await?;
             }
         }
-        E::HandedOffToHuman { .. }
-        | E::PrivateNoteAdded { .. }
-        | E::InternalMessageSent { .. } => {
+        E::HandedOffToHuman { .. } | E::PrivateNoteAdded { .. } | E::InternalMessageSent { .. } => {
             touch(conn, event).await?;
         }
         E::ConversationAssigned { assignees, .. } => {

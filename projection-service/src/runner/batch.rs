@@ -78,7 +78,10 @@ pub async fn apply_in_transaction(
         }
         while reached + 1 < position {
             let missing = reader
-                .read_after(caselog_schemas::Position(reached), (position - reached - 1).min(1000))
+                .read_after(
+                    caselog_schemas::Position(reached),
+                    (position - reached - 1).min(1000),
+                )
                 .await
                 .map_err(anyhow::Error::from)?;
             let Some(last) = missing.last() else {

@@ -135,7 +135,10 @@ impl LiveRunner {
             .fetch_one(&mut *conn)
             .await?;
             drop(conn);
-            let events = self.reader.read_after(Position(checkpoint), BATCH as i64).await?;
+            let events = self
+                .reader
+                .read_after(Position(checkpoint), BATCH as i64)
+                .await?;
             if events.is_empty() || shutdown.is_cancelled() {
                 return Ok(());
             }
@@ -159,7 +162,8 @@ impl LiveRunner {
                     tracing::warn!(projection = self.projection.name(), position,
                         attempts = *attempts, error = %error, "event failed to apply");
                     if *attempts >= MAX_ATTEMPTS {
-                        self.poisoned.insert(position, (*attempts, error.to_string()));
+                        self.poisoned
+                            .insert(position, (*attempts, error.to_string()));
                     }
                     let backoff = Duration::from_millis(50 * u64::from(*attempts));
                     tokio::time::sleep(backoff).await;
@@ -183,9 +187,14 @@ impl LiveRunner {
         let mut tx = self.pool.begin().await?;
         batch::lock(&mut tx, self.projection).await?;
         batch::use_schema(&mut tx, &self.projection.schema()).await?;
-        let position =
-            batch::apply_in_transaction(&mut tx, self.projection, &self.reader, events, &self.poisoned)
-                .await?;
+        let position = batch::apply_in_transaction(
+            &mut tx,
+            self.projection,
+            &self.reader,
+            events,
+            &self.poisoned,
+        )
+        .await?;
         tx.commit().await?;
         Ok(position)
     }

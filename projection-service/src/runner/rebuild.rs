@@ -85,9 +85,11 @@ async fn create_copy(pool: &PgPool, live: &str, next: &str) -> anyhow::Result<()
     .fetch_all(pool)
     .await?;
     let mut tx = pool.begin().await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {next} CASCADE")))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {next} CASCADE"
+    )))
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {next}")))
         .execute(&mut *tx)
         .await?;

@@ -1,0 +1,69 @@
+//! The query cache (moka). Keys carry the tenant and the read model's version for that
+//! tenant, so an entry can never be older than the version the request settled on
+//! (after `X-Min-Position`): a new event for the tenant changes the key. Entries hold
+//! what visibility needs, and handlers check the viewer against it on every hit, so
+//! an entry computed for one viewer is never shown to another who may not see it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use moka::future::Cache;
+use uuid::Uuid;
+
+use crate::read_models::Viewer;
+use crate::read_models::conversations::{ConversationSummary, Dashboard, InboxFilter};
+use crate::read_models::history::{Access, HistoryEntry};
+
+const CAPACITY: u64 = 20_000;
+const TIME_TO_LIVE: Duration = Duration::from_secs(120);
+
+pub type InboxKey = (Viewer, InboxFilter, i64);
+pub type ConversationKey = (Uuid, Uuid, i64);
+pub type DashboardKey = (Viewer, Option<Uuid>, i64);
+pub type HistoryKey = (Uuid, Uuid, i64, i64, i64);
+/// A history page with the access it was read under.
+pub type HistoryPage = (Option<Access>, Vec<HistoryEntry>);
+
+#[derive(Clone)]
+pub struct Caches {
+    pub inbox: Cache<InboxKey, Arc<Vec<ConversationSummary>>>,
+    /// One conversation for every viewer of the tenant: visibility is checked per hit.
+    pub conversation: Cache<ConversationKey, Arc<Option<ConversationSummary>>>,
+    pub dashboard: Cache<DashboardKey, Arc<Dashboard>>,
+    pub history: Cache<HistoryKey, Arc<HistoryPage>>,
+}
+
+fn cache<K, V>() -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .max_capacity(CAPACITY)
+        .time_to_live(TIME_TO_LIVE)
+        .build()
+}
+
+impl Caches {
+    pub fn new() -> Self {
+        Self {
+            inbox: cache(),
+            conversation: cache(),
+            dashboard: cache(),
+            history: cache(),
+        }
+    }
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Records hits and misses per route for `/metrics`.
+pub fn count(route: &'static str, hit: bool) {
+    let outcome = if hit { "hit" } else { "miss" };
+    metrics::counter!("caselog_query_cache_total", "route" => route, "outcome" => outcome)
+        .increment(1);
+}

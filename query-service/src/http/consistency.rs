@@ -1,0 +1,88 @@
+//! Read-your-writes: `X-Min-Position` makes a query wait (bounded) until the read model
+//! has applied that position; every answer says how far the model was with
+//! `X-Projection-Position`.
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use uuid::Uuid;
+
+use caselog_platform::http::{Problem, ProblemType};
+
+use super::AppState;
+use crate::read_models::{ModelVersion, ReadModel};
+
+pub const PROJECTION_POSITION: &str = "x-projection-position";
+
+/// The position the caller needs the read model to have reached.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MinPosition(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("x-min-position") else {
+            return Ok(MinPosition(0));
+        };
+        value
+            .to_str()
+            .ok()
+            .and_then(|text| text.trim().parse::<i64>().ok())
+            .filter(|position| *position >= 0)
+            .map(MinPosition)
+            .ok_or_else(|| {
+                Problem::validation("X-Min-Position must be a log position (an integer)")
+            })
+    }
+}
+
+/// Waits until `model` has applied `min`, then returns its version for the tenant.
+pub async fn settle(
+    state: &AppState,
+    model: ReadModel,
+    tenant_id: Uuid,
+    min: MinPosition,
+) -> Result<ModelVersion, Problem> {
+    let started = Instant::now();
+    loop {
+        let version = model
+            .version(&state.pool, tenant_id)
+            .await
+            .map_err(Problem::internal)?;
+        if version.position >= min.0 {
+            return Ok(version);
+        }
+        if started.elapsed() >= state.min_position_wait {
+            return Err(Problem {
+                retry_after: Some(1),
+                ..Problem::new(
+                    ProblemType::Unavailable,
+                    format!(
+                        "the read model is at position {}, not yet at {}",
+                        version.position, min.0
+                    ),
+                )
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A JSON answer with the read model's position.
+pub struct Read<T>(pub ModelVersion, pub T);
+
+impl<T: Serialize> IntoResponse for Read<T> {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.1).into_response();
+        response
+            .headers_mut()
+            .insert(PROJECTION_POSITION, HeaderValue::from(self.0.position));
+        response
+    }
+}

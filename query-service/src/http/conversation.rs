@@ -1,0 +1,188 @@
+//! One conversation: `GET /v1/conversations/{id}` (summary with first response,
+//! duration and rating), its history, and its internal messages for me.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, Problem, QueryParams};
+
+use super::cache::count;
+use super::consistency::{MinPosition, Read, settle};
+use super::pagination::{Page, invalid_cursor, limit};
+use super::{AppState, internal, require_reader};
+use crate::read_models::conversations::{self, ConversationSummary};
+use crate::read_models::history::{self, HistoryEntry};
+use crate::read_models::internal_messages::{self, InternalMessage};
+use crate::read_models::{ReadModel, Viewer};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(conversation))
+        .routes(routes!(conversation_history))
+        .routes(routes!(conversation_internal_messages))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationDetail {
+    #[serde(flatten)]
+    pub summary: ConversationSummary,
+    /// From start to close (or to now while it is not closed).
+    pub duration_seconds: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InternalMessageParams {
+    /// Only those sent to me and not read yet.
+    unread: Option<bool>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn position_cursor(cursor: &Option<String>) -> Result<i64, Problem> {
+    match cursor {
+        None => Ok(0),
+        Some(text) => text.parse().map_err(|_| invalid_cursor()),
+    }
+}
+
+/// A conversation's summary with first response, duration and rating.
+#[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations",
+    responses((status = 200, body = ConversationDetail)))]
+async fn conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    Path(id): Path<Uuid>,
+) -> Result<Read<ConversationDetail>, Problem> {
+    require_reader(&caller)?;
+    let viewer = Viewer::of(&caller);
+    let version = settle(&state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    // Cached for the whole tenant, as a viewer who sees everything would see it; the
+    // caller's own visibility and unread mark are applied below on every hit.
+    let everyone = Viewer {
+        sees_all: true,
+        ..viewer
+    };
+    let mut hit = true;
+    let found = state
+        .caches
+        .conversation
+        .try_get_with((viewer.tenant_id, id, version.tenant_position), async {
+            hit = false;
+            conversations::conversation(&state.pool, &everyone, id)
+                .await
+                .map(Arc::new)
+        })
+        .await
+        .map_err(Problem::internal)?;
+    count("conversation", hit);
+    let summary = found
+        .as_ref()
+        .as_ref()
+        .filter(|summary| viewer.may_see(summary.visible_to.as_deref()))
+        .ok_or_else(Problem::not_found)?;
+    // The unread flag is the viewer's own: read it for them, not from the shared entry.
+    let mine = conversations::conversation(&state.pool, &viewer, id)
+        .await
+        .map_err(internal)?;
+    let mut summary = summary.clone();
+    summary.unread = mine.is_some_and(|mine| mine.unread);
+    let end = summary.closed_at.unwrap_or_else(Utc::now);
+    let duration_seconds = (end - summary.started_at).num_seconds().max(0);
+    Ok(Read(
+        version,
+        ConversationDetail {
+            summary,
+            duration_seconds,
+        },
+    ))
+}
+
+/// The case history: every message, note, internal message, assignment, visibility
+/// and status change, with actor and time, oldest first.
+#[utoipa::path(get, path = "/v1/conversations/{id}/history", params(ListParams),
+    tag = "conversations", responses((status = 200, body = Page<HistoryEntry>)))]
+async fn conversation_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    Path(id): Path<Uuid>,
+    QueryParams(params): QueryParams<ListParams>,
+) -> Result<Read<Page<HistoryEntry>>, Problem> {
+    require_reader(&caller)?;
+    let viewer = Viewer::of(&caller);
+    let limit = limit(params.limit)?;
+    let after = position_cursor(&params.cursor)?;
+    let version = settle(&state, ReadModel::History, viewer.tenant_id, min).await?;
+    let key = (viewer.tenant_id, id, after, limit, version.tenant_position);
+    let mut hit = true;
+    let cached = state
+        .caches
+        .history
+        .try_get_with(key, async {
+            hit = false;
+            let access = history::access(&state.pool, "rm_history", viewer.tenant_id, id).await?;
+            let entries = history::entries(&state.pool, viewer.tenant_id, id, after, limit).await?;
+            Ok::<_, sqlx::Error>(Arc::new((access, entries)))
+        })
+        .await
+        .map_err(Problem::internal)?;
+    count("history", hit);
+    let (access, entries) = cached.as_ref();
+    if !access.as_ref().is_some_and(|access| access.allows(&viewer)) {
+        return Err(Problem::not_found());
+    }
+    let page = Page::new(entries.clone(), limit, |entry| entry.position.to_string());
+    Ok(Read(version, page))
+}
+
+/// The case's internal messages that I sent or received.
+#[utoipa::path(get, path = "/v1/conversations/{id}/internal-messages",
+    params(InternalMessageParams), tag = "internal messages",
+    responses((status = 200, body = Page<InternalMessage>)))]
+async fn conversation_internal_messages(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    Path(id): Path<Uuid>,
+    QueryParams(params): QueryParams<InternalMessageParams>,
+) -> Result<Read<Page<InternalMessage>>, Problem> {
+    require_reader(&caller)?;
+    let viewer = Viewer::of(&caller);
+    let limit = limit(params.limit)?;
+    let after = position_cursor(&params.cursor)?;
+    let version = settle(&state, ReadModel::InternalMessages, viewer.tenant_id, min).await?;
+    let access = history::access(&state.pool, "rm_internal_messages", viewer.tenant_id, id)
+        .await
+        .map_err(internal)?;
+    if !access.is_some_and(|access| access.allows(&viewer)) {
+        return Err(Problem::not_found());
+    }
+    let messages = internal_messages::for_viewer(
+        &state.pool,
+        &viewer,
+        id,
+        params.unread.unwrap_or(false),
+        after,
+        limit,
+    )
+    .await
+    .map_err(internal)?;
+    let page = Page::new(messages, limit, |message| message.position.to_string());
+    Ok(Read(version, page))
+}

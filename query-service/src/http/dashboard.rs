@@ -1,0 +1,111 @@
+//! `GET /v1/dashboard` and its live form, `GET /v1/dashboard/stream` (server-sent
+//! events: the dashboard again whenever the tenant's inbox changes).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use futures::Stream;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, Problem, QueryParams};
+
+use super::cache::count;
+use super::consistency::{MinPosition, Read, settle};
+use super::{AppState, require_reader};
+use crate::read_models::conversations::{self, Dashboard};
+use crate::read_models::{ReadModel, Viewer};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(dashboard))
+}
+
+pub fn stream_router() -> Router<AppState> {
+    Router::new().route("/v1/dashboard/stream", get(dashboard_stream))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardParams {
+    /// The group whose counters to show; all groups when absent.
+    group_id: Option<Uuid>,
+}
+
+async fn current(
+    state: &AppState,
+    viewer: Viewer,
+    group_id: Option<Uuid>,
+    tenant_position: i64,
+) -> Result<Arc<Dashboard>, Problem> {
+    let mut hit = true;
+    let dashboard = state
+        .caches
+        .dashboard
+        .try_get_with((viewer, group_id, tenant_position), async {
+            hit = false;
+            conversations::dashboard(&state.pool, &viewer, group_id)
+                .await
+                .map(Arc::new)
+        })
+        .await
+        .map_err(Problem::internal)?;
+    count("dashboard", hit);
+    Ok(dashboard)
+}
+
+/// My counters and my group's, over the conversations I may see.
+#[utoipa::path(get, path = "/v1/dashboard", params(DashboardParams), tag = "dashboard",
+    responses((status = 200, body = Dashboard)))]
+async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    QueryParams(params): QueryParams<DashboardParams>,
+) -> Result<Read<Dashboard>, Problem> {
+    require_reader(&caller)?;
+    let viewer = Viewer::of(&caller);
+    let version = settle(&state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    let dashboard = current(&state, viewer, params.group_id, version.tenant_position).await?;
+    Ok(Read(version, dashboard.as_ref().clone()))
+}
+
+async fn dashboard_stream(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<DashboardParams>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    require_reader(&caller)?;
+    let viewer = Viewer::of(&caller);
+    let shutdown = state.shutdown.clone();
+    let updates =
+        futures::stream::unfold((state, None::<i64>), move |(state, last_sent)| async move {
+            loop {
+                let version = ReadModel::Inbox
+                    .version(&state.pool, viewer.tenant_id)
+                    .await;
+                if let Ok(version) = version
+                    && last_sent != Some(version.tenant_position)
+                    && let Ok(dashboard) =
+                        current(&state, viewer, params.group_id, version.tenant_position).await
+                {
+                    let event = Event::default()
+                        .event("dashboard")
+                        .id(version.position.to_string())
+                        .json_data(dashboard.as_ref())
+                        .expect("a dashboard serialises");
+                    return Some((Ok(event), (state, Some(version.tenant_position))));
+                }
+                tokio::time::sleep(state.stream_poll).await;
+            }
+        });
+    // The stream ends with the service, so a graceful shutdown does not wait on it.
+    let updates = futures::StreamExt::take_until(updates, shutdown.cancelled_owned());
+    Ok(Sse::new(updates).keep_alive(KeepAlive::default()))
+}

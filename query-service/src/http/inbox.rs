@@ -1,0 +1,178 @@
+//! `GET /v1/inbox/team` and `GET /v1/inbox/mine`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, Problem, QueryParams};
+
+use super::cache::count;
+use super::consistency::{MinPosition, Read, settle};
+use super::pagination::{Page, invalid_cursor, limit};
+use super::{AppState, require_reader};
+use crate::read_models::conversations::{self, AssigneeFilter, ConversationSummary, InboxFilter};
+use crate::read_models::{ReadModel, Viewer};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(team_inbox))
+        .routes(routes!(my_inbox))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TeamInboxParams {
+    group_id: Option<Uuid>,
+    /// open, resolved or closed.
+    status: Option<String>,
+    /// webchat, whatsapp, sms or email.
+    channel: Option<String>,
+    /// `me`, `none`, or a user id.
+    assignee: Option<String>,
+    unread: Option<bool>,
+    unreplied: Option<bool>,
+    /// Searches the contact's name and the messages' text.
+    q: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MyInboxParams {
+    status: Option<String>,
+    q: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn check_status(status: &Option<String>) -> Result<(), Problem> {
+    match status.as_deref() {
+        None | Some("open" | "resolved" | "closed") => Ok(()),
+        Some(_) => Err(Problem::validation(
+            "status must be open, resolved or closed",
+        )),
+    }
+}
+
+fn parse_cursor(cursor: &Option<String>) -> Result<Option<(i64, Uuid)>, Problem> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let (position, id) = cursor.split_once('_').ok_or_else(invalid_cursor)?;
+    Ok(Some((
+        position.parse().map_err(|_| invalid_cursor())?,
+        id.parse().map_err(|_| invalid_cursor())?,
+    )))
+}
+
+fn cursor_of(summary: &ConversationSummary) -> String {
+    format!("{}_{}", summary.last_activity_position, summary.id)
+}
+
+fn non_blank(text: Option<String>) -> Option<String> {
+    text.map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+async fn page(
+    state: &AppState,
+    caller: &Caller,
+    min: MinPosition,
+    filter: InboxFilter,
+) -> Result<Read<Page<ConversationSummary>>, Problem> {
+    let viewer = Viewer::of(caller);
+    let version = settle(state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    let key = (viewer, filter.clone(), version.tenant_position);
+    let mut hit = true;
+    let items = state
+        .caches
+        .inbox
+        .try_get_with(key, async {
+            hit = false;
+            conversations::inbox(&state.pool, &viewer, &filter)
+                .await
+                .map(Arc::new)
+        })
+        .await
+        .map_err(Problem::internal)?;
+    count("inbox", hit);
+    // Visibility again, on the entry as cached.
+    let items: Vec<ConversationSummary> = items
+        .iter()
+        .filter(|item| viewer.may_see(item.visible_to.as_deref()))
+        .cloned()
+        .collect();
+    Ok(Read(version, Page::new(items, filter.limit, cursor_of)))
+}
+
+/// The team inbox: conversations of a group (or all groups), newest activity first.
+#[utoipa::path(get, path = "/v1/inbox/team", params(TeamInboxParams), tag = "inbox",
+    responses((status = 200, body = Page<ConversationSummary>)))]
+async fn team_inbox(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    QueryParams(params): QueryParams<TeamInboxParams>,
+) -> Result<Read<Page<ConversationSummary>>, Problem> {
+    require_reader(&caller)?;
+    check_status(&params.status)?;
+    if let Some(channel) = params.channel.as_deref()
+        && !matches!(channel, "webchat" | "whatsapp" | "sms" | "email")
+    {
+        return Err(Problem::validation(
+            "channel must be webchat, whatsapp, sms or email",
+        ));
+    }
+    let assignee = match params.assignee.as_deref() {
+        None => AssigneeFilter::Anyone,
+        Some("me") => AssigneeFilter::User(caller.user_id.0),
+        Some("none") => AssigneeFilter::Nobody,
+        Some(id) => AssigneeFilter::User(
+            id.parse()
+                .map_err(|_| Problem::validation("assignee must be me, none or a user id"))?,
+        ),
+    };
+    let filter = InboxFilter {
+        group_id: params.group_id,
+        status: params.status,
+        channel: params.channel,
+        assignee,
+        unread: params.unread,
+        unreplied: params.unreplied,
+        text: non_blank(params.q),
+        after: parse_cursor(&params.cursor)?,
+        limit: limit(params.limit)?,
+    };
+    page(&state, &caller, min, filter).await
+}
+
+/// My inbox: the conversations assigned to me.
+#[utoipa::path(get, path = "/v1/inbox/mine", params(MyInboxParams), tag = "inbox",
+    responses((status = 200, body = Page<ConversationSummary>)))]
+async fn my_inbox(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    QueryParams(params): QueryParams<MyInboxParams>,
+) -> Result<Read<Page<ConversationSummary>>, Problem> {
+    require_reader(&caller)?;
+    check_status(&params.status)?;
+    let filter = InboxFilter {
+        group_id: None,
+        status: params.status,
+        channel: None,
+        assignee: AssigneeFilter::User(caller.user_id.0),
+        unread: None,
+        unreplied: None,
+        text: non_blank(params.q),
+        after: parse_cursor(&params.cursor)?,
+        limit: limit(params.limit)?,
+    };
+    page(&state, &caller, min, filter).await
+}

@@ -1,0 +1,77 @@
+//! The read API. Each module exposes `router()`; this one merges them, collects their
+//! OpenAPI descriptions, and holds what every handler shares.
+//!
+//! Every route: authenticate -> authorize (role) -> wait for `X-Min-Position` ->
+//! read the model's version -> cache (keyed by tenant and that version; visibility
+//! checked again on every hit) -> read model.
+
+mod cache;
+mod consistency;
+mod conversation;
+mod dashboard;
+mod directory;
+mod inbox;
+mod openapi;
+mod pagination;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::FromRef;
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+use utoipa_axum::router::OpenApiRouter;
+
+use caselog_platform::http::{Caller, Problem, TokenKey};
+use caselog_schemas::Role;
+
+pub use cache::Caches;
+
+/// Who may read: the staff and auditors (integrations write, they do not read).
+const READERS: &[Role] = &[
+    Role::Owner,
+    Role::Admin,
+    Role::Supervisor,
+    Role::Agent,
+    Role::Auditor,
+];
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub caches: Caches,
+    pub token_key: TokenKey,
+    /// How long `X-Min-Position` may wait for a read model (`CASELOG_MIN_POSITION_WAIT_MS`).
+    pub min_position_wait: Duration,
+    /// How often the dashboard stream looks for a new version.
+    pub stream_poll: Duration,
+    pub shutdown: CancellationToken,
+}
+
+impl FromRef<AppState> for TokenKey {
+    fn from_ref(state: &AppState) -> Self {
+        state.token_key.clone()
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, document) = OpenApiRouter::with_openapi(openapi::document())
+        .merge(inbox::router())
+        .merge(dashboard::router())
+        .merge(conversation::router())
+        .merge(directory::router())
+        .split_for_parts();
+    // The server-sent-events stream lives outside the request timeout.
+    let api = caselog_platform::http::with_api_layers(api, Duration::from_secs(10));
+    api.merge(dashboard::stream_router())
+        .merge(openapi::router(document))
+        .with_state(state)
+}
+
+fn require_reader(caller: &Caller) -> Result<(), Problem> {
+    caller.require_role(READERS)
+}
+
+fn internal(error: sqlx::Error) -> Problem {
+    Problem::internal(error)
+}

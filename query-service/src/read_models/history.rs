@@ -1,0 +1,72 @@
+//! The case-history timeline as projected (the `as_of` replay from the log is the
+//! auditors' issue and reads the log, not this).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Viewer;
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct HistoryEntry {
+    pub position: i64,
+    pub stream_version: i64,
+    pub at: DateTime<Utc>,
+    /// `{user_id, role}`; `user_id` is null for the system.
+    pub actor: serde_json::Value,
+    /// The event type in snake case: `message_received`, `conversation_assigned`…
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+/// Who may see a conversation, as one projection knows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Access {
+    pub visible_to: Option<Vec<Uuid>>,
+    pub deleted: bool,
+}
+
+impl Access {
+    pub fn allows(&self, viewer: &Viewer) -> bool {
+        !self.deleted && viewer.may_see(self.visible_to.as_deref())
+    }
+}
+
+pub async fn access(
+    pool: &PgPool,
+    schema: &str,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+) -> Result<Option<Access>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT visible_to, deleted FROM {schema}.conversation_access \
+         WHERE tenant_id = $1 AND conversation_id = $2"
+    )))
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A page of the timeline after `after` (a position), oldest first.
+pub async fn entries(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT position, stream_version, at, actor, kind, data FROM rm_history.entries \
+         WHERE tenant_id = $1 AND conversation_id = $2 AND position > $3 \
+         ORDER BY position LIMIT $4",
+    )
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,29 @@
+//! Who is reading, and what visibility lets them see.
+
+use uuid::Uuid;
+
+use caselog_platform::http::Caller;
+use caselog_schemas::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Viewer {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    /// Owners and auditors see every conversation of the tenant.
+    pub sees_all: bool,
+}
+
+impl Viewer {
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            tenant_id: caller.tenant_id.0,
+            user_id: caller.user_id.0,
+            sees_all: matches!(caller.role, Role::Owner | Role::Auditor),
+        }
+    }
+
+    /// The visibility rule, for values already read (a cache hit is checked again).
+    pub fn may_see(&self, visible_to: Option<&[Uuid]>) -> bool {
+        self.sees_all || visible_to.is_none_or(|list| list.contains(&self.user_id))
+    }
+}
