@@ -5,6 +5,7 @@
 pub mod jetstream;
 pub mod log;
 pub mod services;
+pub mod stack;
 
 use std::time::Duration;
 

@@ -1,0 +1,226 @@
+//! The whole caselog stack for one test: its own database and JetStream stream, the
+//! three real binaries, and sessions that speak HTTP to them as a given user.
+//!
+//! Every session of a stack shares the newest position any command returned, and
+//! sends it as `X-Min-Position` on reads: a test reads its own writes, as a client
+//! following API.md would.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use reqwest::Method;
+use serde_json::Value;
+use uuid::Uuid;
+
+use caselog_platform::settings::LOCAL_JWT_SECRET;
+use caselog_platform::token;
+use caselog_schemas::Role;
+
+use crate::TestDatabase;
+use crate::jetstream::TestNats;
+use crate::services::ServiceProcess;
+
+pub struct Stack {
+    pub database: TestDatabase,
+    pub nats: TestNats,
+    pub command: ServiceProcess,
+    pub query: ServiceProcess,
+    pub projection: ServiceProcess,
+    pub http: reqwest::Client,
+    newest_position: Arc<AtomicI64>,
+}
+
+/// An HTTP answer: status and JSON body (`Null` when there is none).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    /// The `type` of a problem answer.
+    pub fn problem_type(&self) -> &str {
+        self.body["type"].as_str().unwrap_or("")
+    }
+
+    pub fn items(&self) -> &Vec<Value> {
+        self.body["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a list answer, got {} {}", self.status, self.body))
+    }
+
+    /// The ids of a list's items.
+    pub fn ids(&self) -> Vec<String> {
+        self.items()
+            .iter()
+            .map(|item| item["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Panics with the body unless the status is 2xx.
+    pub fn ok(self) -> Self {
+        assert!(
+            (200..300).contains(&self.status),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
+        self
+    }
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts the stack with extra environment for every service.
+    pub async fn start_with(extra_env: &[(&str, String)]) -> Self {
+        let database = TestDatabase::create().await;
+        let nats = TestNats::connect().await;
+        let mut env = nats.service_env(&database);
+        env.push(("CASELOG_AUTO_CLOSE_POLL_MS", "100".to_owned()));
+        env.push(("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()));
+        env.push(("CASELOG_DASHBOARD_POLL_MS", "50".to_owned()));
+        env.extend(extra_env.iter().map(|(k, v)| (*k, v.clone())));
+        let command = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
+        let projection =
+            ServiceProcess::start("projection-service", "CASELOG_PROJECTION_ADDR", &env).await;
+        let query = ServiceProcess::start("query-service", "CASELOG_QUERY_ADDR", &env).await;
+        Self {
+            database,
+            nats,
+            command,
+            query,
+            projection,
+            http: reqwest::Client::new(),
+            newest_position: Arc::new(AtomicI64::new(0)),
+        }
+    }
+
+    /// A session for `user` of `tenant` with `role`.
+    pub fn session(&self, tenant: Uuid, user: Uuid, role: Role) -> Session {
+        Session {
+            http: self.http.clone(),
+            token: token::mint(
+                LOCAL_JWT_SECRET,
+                user,
+                tenant,
+                role,
+                chrono::Duration::hours(1),
+            ),
+            command_url: self.command.base_url.clone(),
+            query_url: self.query.base_url.clone(),
+            newest_position: self.newest_position.clone(),
+            user,
+            tenant,
+        }
+    }
+
+    /// The number of events in the log: what a refused command must leave unchanged.
+    pub async fn log_length(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM eventlog.events")
+            .fetch_one(&self.database.pool)
+            .await
+            .expect("count the log")
+    }
+
+    /// Runs `projection-service rebuild <name>` against this stack's database.
+    pub async fn rebuild(&self, name: &str) -> Value {
+        let output =
+            tokio::process::Command::new(crate::services::bin_dir().join("projection-service"))
+                .arg("rebuild")
+                .arg(name)
+                .env("CASELOG_DATABASE_URL", &self.database.url)
+                .env("CASELOG_NATS_URL", crate::nats_url())
+                .output()
+                .await
+                .expect("run the rebuild");
+        assert!(
+            output.status.success(),
+            "rebuild {name} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let report = stdout.lines().last().expect("a report line");
+        serde_json::from_str(report).expect("a JSON report")
+    }
+
+    pub async fn stop(self) {
+        self.nats.delete_stream().await;
+    }
+}
+
+/// One user talking to the stack.
+#[derive(Clone)]
+pub struct Session {
+    http: reqwest::Client,
+    pub token: String,
+    command_url: String,
+    query_url: String,
+    newest_position: Arc<AtomicI64>,
+    pub user: Uuid,
+    pub tenant: Uuid,
+}
+
+impl Session {
+    /// Sends a command; remembers the position it reached.
+    pub async fn command(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.command_url))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let reply = send(request).await;
+        if let Some(position) = reply.body["position"].as_i64() {
+            self.newest_position.fetch_max(position, Ordering::SeqCst);
+        }
+        reply
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.command(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.command(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.command(Method::DELETE, path, None).await
+    }
+
+    /// Reads from the query service once it has applied every command sent so far.
+    pub async fn get(&self, path: &str) -> Reply {
+        let request = self
+            .http
+            .get(format!("{}{path}", self.query_url))
+            .bearer_auth(&self.token)
+            .header(
+                "X-Min-Position",
+                self.newest_position.load(Ordering::SeqCst).to_string(),
+            );
+        send(request).await
+    }
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Reply {
+    let response = request.send().await.expect("the service answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    Reply {
+        status,
+        body,
+        headers,
+    }
+}
