@@ -28,6 +28,7 @@ pub struct Stack {
     pub projection: ServiceProcess,
     pub http: reqwest::Client,
     newest_position: Arc<AtomicI64>,
+    env: Vec<(&'static str, String)>,
 }
 
 /// An HTTP answer: status and JSON body (`Null` when there is none).
@@ -76,14 +77,14 @@ impl Stack {
     }
 
     /// Starts the stack with extra environment for every service.
-    pub async fn start_with(extra_env: &[(&str, String)]) -> Self {
+    pub async fn start_with(extra_env: &[(&'static str, String)]) -> Self {
         let database = TestDatabase::create().await;
         let nats = TestNats::connect().await;
         let mut env = nats.service_env(&database);
         env.push(("CASELOG_AUTO_CLOSE_POLL_MS", "100".to_owned()));
         env.push(("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()));
         env.push(("CASELOG_DASHBOARD_POLL_MS", "50".to_owned()));
-        env.extend(extra_env.iter().map(|(k, v)| (*k, v.clone())));
+        env.extend(extra_env.iter().cloned());
         let command = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
         let projection =
             ServiceProcess::start("projection-service", "CASELOG_PROJECTION_ADDR", &env).await;
@@ -96,7 +97,20 @@ impl Stack {
             projection,
             http: reqwest::Client::new(),
             newest_position: Arc::new(AtomicI64::new(0)),
+            env,
         }
+    }
+
+    /// Kills the projection service (SIGKILL, as in a crash).
+    pub async fn kill_projection(&mut self) {
+        self.projection.kill().await;
+    }
+
+    /// Starts the projection service again with the same environment.
+    pub async fn restart_projection(&mut self) {
+        self.projection.kill().await;
+        self.projection =
+            ServiceProcess::start("projection-service", "CASELOG_PROJECTION_ADDR", &self.env).await;
     }
 
     /// A session for `user` of `tenant` with `role`.

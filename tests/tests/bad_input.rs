@@ -1,0 +1,314 @@
+//! Bad input gets a clear problem+json answer with the right status and changes
+//! nothing: malformed JSON, wrong types, unknown fields and ids, a 3 MiB body, missing,
+//! forged and expired tokens; idempotent retries and stale If-Match.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use caselog_platform::token;
+use caselog_schemas::Role;
+use caselog_tests::stack::Stack;
+
+#[tokio::test]
+async fn bad_requests_are_refused_with_problems_and_write_nothing() {
+    let stack = Stack::start_with(&[("CASELOG_MIN_POSITION_WAIT_MS", "300".to_owned())]).await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let contact = Uuid::now_v7();
+    admin
+        .put(&format!("/v1/contacts/{contact}"), json!({"name": "Maria"}))
+        .await
+        .ok();
+    let conversation = gateway
+        .post(
+            "/v1/inbound-messages",
+            json!({"contact_id": contact, "channel": "sms", "text": "hi"}),
+        )
+        .await
+        .ok()
+        .body["stream_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = stack.log_length().await;
+    let http = &stack.http;
+    let command = &stack.command.base_url;
+    let inbound = format!("{command}/v1/inbound-messages");
+
+    let send = |body: Vec<u8>, content_type: &'static str, bearer: String| {
+        let url = inbound.clone();
+        async move {
+            let response = http
+                .post(url)
+                .header("content-type", content_type)
+                .bearer_auth(bearer)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            (
+                status,
+                content_type,
+                body["type"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+    };
+    let token = gateway.token.clone();
+    let cases: Vec<(&str, Vec<u8>, &'static str, String, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            b"{\"contact_id\": ".to_vec(),
+            "application/json",
+            token.clone(),
+            400,
+            "caselog:malformed",
+        ),
+        (
+            "a wrong type",
+            json!({"contact_id": contact, "channel": "sms", "text": 5})
+                .to_string()
+                .into_bytes(),
+            "application/json",
+            token.clone(),
+            422,
+            "caselog:validation",
+        ),
+        (
+            "an unknown channel",
+            json!({"contact_id": contact, "channel": "pigeon", "text": "x"})
+                .to_string()
+                .into_bytes(),
+            "application/json",
+            token.clone(),
+            422,
+            "caselog:validation",
+        ),
+        (
+            "an unknown field",
+            json!({"contact_id": contact, "channel": "sms", "text": "x", "tenant": Uuid::now_v7()})
+                .to_string()
+                .into_bytes(),
+            "application/json",
+            token.clone(),
+            422,
+            "caselog:validation",
+        ),
+        (
+            "an unknown contact",
+            json!({"contact_id": Uuid::now_v7(), "channel": "sms", "text": "x"})
+                .to_string()
+                .into_bytes(),
+            "application/json",
+            token.clone(),
+            422,
+            "caselog:validation",
+        ),
+        (
+            "an empty message",
+            json!({"contact_id": contact, "channel": "sms", "text": "  "})
+                .to_string()
+                .into_bytes(),
+            "application/json",
+            token.clone(),
+            422,
+            "caselog:validation",
+        ),
+        (
+            "a 3 MiB body",
+            format!(
+                "{{\"contact_id\":\"{contact}\",\"channel\":\"sms\",\"text\":\"{}\"}}",
+                "a".repeat(3 * 1024 * 1024)
+            )
+            .into_bytes(),
+            "application/json",
+            token.clone(),
+            413,
+            "caselog:payload-too-large",
+        ),
+        (
+            "no JSON content type",
+            b"{}".to_vec(),
+            "text/plain",
+            token.clone(),
+            415,
+            "caselog:unsupported-media-type",
+        ),
+        (
+            "no token",
+            b"{}".to_vec(),
+            "application/json",
+            String::new(),
+            401,
+            "caselog:unauthorized",
+        ),
+        (
+            "a forged token",
+            b"{}".to_vec(),
+            "application/json",
+            token::mint(
+                "not-the-key",
+                gateway.user,
+                tenant,
+                Role::Integration,
+                chrono::Duration::hours(1),
+            ),
+            401,
+            "caselog:unauthorized",
+        ),
+        (
+            "an expired token",
+            b"{}".to_vec(),
+            "application/json",
+            token::mint(
+                caselog_platform::settings::LOCAL_JWT_SECRET,
+                gateway.user,
+                tenant,
+                Role::Integration,
+                chrono::Duration::seconds(-5),
+            ),
+            401,
+            "caselog:unauthorized",
+        ),
+        (
+            "garbage for a token",
+            b"{}".to_vec(),
+            "application/json",
+            "e30.e30.".to_owned(),
+            401,
+            "caselog:unauthorized",
+        ),
+    ];
+    for (what, body, content_type, bearer, status, problem) in cases {
+        let (got_status, got_content_type, got_problem) = send(body, content_type, bearer).await;
+        assert_eq!(
+            (got_status, got_problem.as_str()),
+            (status, problem),
+            "{what}"
+        );
+        assert_eq!(got_content_type, "application/problem+json", "{what}");
+    }
+    let unknown = admin
+        .post(
+            &format!("/v1/conversations/{}/notes", Uuid::now_v7()),
+            json!({"text": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.problem_type()),
+        (404, "caselog:not-found")
+    );
+    let not_a_uuid = admin
+        .post("/v1/conversations/not-a-uuid/notes", json!({"text": "x"}))
+        .await;
+    assert_eq!(not_a_uuid.status, 400);
+    assert_eq!(stack.log_length().await, before, "nothing was written");
+
+    // Queries: bad parameters are 422, an unreachable X-Min-Position is 503 with Retry-After.
+    for path in [
+        "/v1/inbox/team?limit=0",
+        "/v1/inbox/team?limit=1000",
+        "/v1/inbox/team?cursor=nonsense",
+        "/v1/inbox/team?status=lost",
+        "/v1/inbox/team?assignee=someone",
+    ] {
+        assert_eq!(admin.get(path).await.status, 422, "{path}");
+    }
+    let waiting = stack
+        .http
+        .get(format!("{}/v1/inbox/team", stack.query.base_url))
+        .bearer_auth(&admin.token)
+        .header("X-Min-Position", "999999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(waiting.status(), 503);
+    assert!(waiting.headers().contains_key("retry-after"));
+
+    // The same Idempotency-Key returns the first answer and appends nothing more.
+    let note = |key: &'static str| {
+        stack
+            .http
+            .post(format!("{command}/v1/conversations/{conversation}/notes"))
+            .bearer_auth(&admin.token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"text": "once"}))
+            .send()
+    };
+    let first: serde_json::Value = note("note-1").await.unwrap().json().await.unwrap();
+    let second: serde_json::Value = note("note-1").await.unwrap().json().await.unwrap();
+    assert_eq!(first["events"], second["events"]);
+    assert_eq!(stack.log_length().await, before + 1);
+
+    // If-Match with a stale version is a conflict and writes nothing.
+    let stale = stack
+        .http
+        .post(format!("{command}/v1/conversations/{conversation}/topic"))
+        .bearer_auth(&admin.token)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"topic": "late"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 409);
+    let current = first["stream_version"].as_i64().unwrap();
+    let fresh = stack
+        .http
+        .post(format!("{command}/v1/conversations/{conversation}/topic"))
+        .bearer_auth(&admin.token)
+        .header("If-Match", format!("\"{current}\""))
+        .json(&json!({"topic": "on time"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), 200);
+    assert_eq!(stack.log_length().await, before + 2);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_command_and_query_route() {
+    let stack = Stack::start().await;
+    for (base, expected) in [
+        (
+            &stack.command.base_url,
+            vec![
+                "/v1/inbound-messages",
+                "/v1/conversations/{id}/assign",
+                "/v1/snippets/{id}",
+            ],
+        ),
+        (
+            &stack.query.base_url,
+            vec![
+                "/v1/inbox/team",
+                "/v1/dashboard",
+                "/v1/conversations/{id}/history",
+            ],
+        ),
+    ] {
+        let document: serde_json::Value = stack
+            .http
+            .get(format!("{base}/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(document["openapi"], "3.1.0");
+        for path in expected {
+            assert!(
+                document["paths"].get(path).is_some(),
+                "{base} documents {path}"
+            );
+        }
+    }
+    stack.stop().await;
+}
