@@ -23,6 +23,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // The metrics recorder first, so no gauge set during start-up is lost.
+        health::metrics_handle();
         let pool = connect::postgres(&settings.common.database_url, "command-service", 16).await?;
         caselog_eventlog::migrate(&pool).await?;
         auto_close::migrate(&pool).await?;

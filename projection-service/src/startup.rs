@@ -29,6 +29,8 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // The metrics recorder first, so no gauge set during start-up is lost.
+        health::metrics_handle();
         let dependencies =
             connect::dependencies(&settings.common, "projection-service", 16).await?;
         caselog_eventlog::migrate(&dependencies.postgres).await?;

@@ -19,6 +19,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // The metrics recorder first, so no gauge set during start-up is lost.
+        health::metrics_handle();
         let dependencies = connect::dependencies(&settings.common, "query-service", 16).await?;
         caselog_eventlog::migrate(&dependencies.postgres).await?;
         caselog_projection_service::migrate(&dependencies.postgres).await?;

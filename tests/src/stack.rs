@@ -101,6 +101,15 @@ impl Stack {
         }
     }
 
+    /// Kills the command service (SIGKILL) and starts it again with the same environment
+    /// (on a new port: sessions made before keep the old address).
+    pub async fn crash_and_restart_command(&mut self, down_for: std::time::Duration) {
+        self.command.kill().await;
+        tokio::time::sleep(down_for).await;
+        self.command =
+            ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &self.env).await;
+    }
+
     /// Kills the projection service (SIGKILL, as in a crash).
     pub async fn kill_projection(&mut self) {
         self.projection.kill().await;

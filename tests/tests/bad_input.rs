@@ -61,7 +61,16 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
         }
     };
     let token = gateway.token.clone();
-    let cases: Vec<(&str, Vec<u8>, &'static str, String, u16, &str)> = vec![
+    // (what, body, content type, bearer token, status, problem type)
+    type Case = (
+        &'static str,
+        Vec<u8>,
+        &'static str,
+        String,
+        u16,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "malformed JSON",
             b"{\"contact_id\": ".to_vec(),

@@ -35,6 +35,7 @@ impl RelayStatus {
     pub(crate) fn set_leader(&self, leader: bool) {
         self.inner.leader.store(leader, Ordering::Relaxed);
         metrics::gauge!("caselog_relay_active").set(if leader { 1.0 } else { 0.0 });
+        self.export();
     }
 
     pub(crate) fn set_published(&self, position: Position) {

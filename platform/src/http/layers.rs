@@ -4,13 +4,22 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::problem::{Problem, ProblemType};
+
 /// Request bodies above this size are refused with 413 before they are parsed.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// A declared-too-large body up to this size is read and discarded before the 413 is
+/// sent, so the client (still sending) gets the answer rather than a reset connection.
+const DRAIN_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Wraps an API router in the shared layers. `timeout` bounds each request (streams
 /// such as server-sent events are mounted outside it).
@@ -24,5 +33,30 @@ pub fn with_api_layers<S: Clone + Send + Sync + 'static>(
             timeout,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(refuse_declared_oversized_bodies))
         .layer(TraceLayer::new_for_http())
+}
+
+async fn refuse_declared_oversized_bodies(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let Some(length) = declared.filter(|length| *length > BODY_LIMIT_BYTES as u64) else {
+        return next.run(request).await;
+    };
+    if length <= DRAIN_LIMIT_BYTES {
+        let mut body = request.into_body().into_data_stream();
+        while let Some(chunk) = body.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    }
+    Problem::new(
+        ProblemType::PayloadTooLarge,
+        format!("the body is larger than {BODY_LIMIT_BYTES} bytes"),
+    )
+    .into_response()
 }
