@@ -74,10 +74,12 @@ impl Application {
             relay_status,
             token_key: TokenKey::new(&settings.common.jwt_secret),
         };
-        let router = http::router(state).merge(health::router(health::Dependencies {
-            postgres: pool,
-            nats,
-        }));
+        let router = caselog_platform::http::with_problem_fallbacks(http::router(state).merge(
+            health::router(health::Dependencies {
+                postgres: pool,
+                nats,
+            }),
+        ));
         let service = Service::bind(settings.address, router, shutdown, tasks).await?;
         Ok(Self { service })
     }

@@ -53,8 +53,9 @@ impl Application {
             tasks.spawn(runner.run(shutdown.clone()));
         }
 
-        let router =
-            http::router(dependencies.postgres.clone()).merge(health::router(dependencies));
+        let router = caselog_platform::http::with_problem_fallbacks(
+            http::router(dependencies.postgres.clone()).merge(health::router(dependencies)),
+        );
         let service = Service::bind(settings.address, router, shutdown, tasks).await?;
         Ok(Self { service })
     }

@@ -33,7 +33,9 @@ impl Application {
             stream_poll: settings.stream_poll,
             shutdown: shutdown.clone(),
         };
-        let router = http::router(state).merge(health::router(dependencies));
+        let router = caselog_platform::http::with_problem_fallbacks(
+            http::router(state).merge(health::router(dependencies)),
+        );
         let service = Service::bind(settings.address, router, shutdown, TaskTracker::new()).await?;
         Ok(Self { service })
     }

@@ -216,7 +216,22 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
     let not_a_uuid = admin
         .post("/v1/conversations/not-a-uuid/notes", json!({"text": "x"}))
         .await;
-    assert_eq!(not_a_uuid.status, 400);
+    assert_eq!(
+        (not_a_uuid.status, not_a_uuid.problem_type()),
+        (400, "caselog:malformed")
+    );
+    let no_such_route = admin.post("/v1/teleport", json!({})).await;
+    assert_eq!(
+        (no_such_route.status, no_such_route.problem_type()),
+        (404, "caselog:not-found")
+    );
+    let wrong_method = admin
+        .command(reqwest::Method::PATCH, "/v1/inbound-messages", Some(json!({})))
+        .await;
+    assert_eq!(
+        (wrong_method.status, wrong_method.problem_type()),
+        (405, "caselog:method-not-allowed")
+    );
     assert_eq!(stack.log_length().await, before, "nothing was written");
 
     // Queries: bad parameters are 422, an unreachable X-Min-Position is 503 with Retry-After.

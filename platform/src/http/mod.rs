@@ -6,11 +6,13 @@
 mod caller;
 mod json;
 mod layers;
+mod plain_errors;
 mod problem;
 mod query;
 
 pub use caller::{Caller, TokenKey};
 pub use json::JsonBody;
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
+pub use plain_errors::with_problem_fallbacks;
 pub use problem::{Problem, ProblemType};
 pub use query::QueryParams;

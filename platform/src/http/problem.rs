@@ -16,6 +16,8 @@ pub enum ProblemType {
     Forbidden,
     /// 404: unknown, invisible to the caller, or another tenant's.
     NotFound,
+    /// 405: the route exists, not with this method.
+    MethodNotAllowed,
     /// 409: the stream moved past `If-Match`, or the id is taken.
     Conflict,
     /// 413: the body is larger than the limit.
@@ -39,6 +41,7 @@ impl ProblemType {
             ProblemType::Unauthorized => "caselog:unauthorized",
             ProblemType::Forbidden => "caselog:forbidden",
             ProblemType::NotFound => "caselog:not-found",
+            ProblemType::MethodNotAllowed => "caselog:method-not-allowed",
             ProblemType::Conflict => "caselog:conflict",
             ProblemType::PayloadTooLarge => "caselog:payload-too-large",
             ProblemType::UnsupportedMediaType => "caselog:unsupported-media-type",
@@ -55,6 +58,7 @@ impl ProblemType {
             ProblemType::Unauthorized => StatusCode::UNAUTHORIZED,
             ProblemType::Forbidden => StatusCode::FORBIDDEN,
             ProblemType::NotFound => StatusCode::NOT_FOUND,
+            ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::Conflict => StatusCode::CONFLICT,
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -70,6 +74,7 @@ impl ProblemType {
             ProblemType::Unauthorized => "missing or invalid access token",
             ProblemType::Forbidden => "not allowed",
             ProblemType::NotFound => "not found",
+            ProblemType::MethodNotAllowed => "method not allowed",
             ProblemType::Conflict => "conflict",
             ProblemType::PayloadTooLarge => "request body too large",
             ProblemType::UnsupportedMediaType => "unsupported media type",
