@@ -226,7 +226,11 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
         (404, "caselog:not-found")
     );
     let wrong_method = admin
-        .command(reqwest::Method::PATCH, "/v1/inbound-messages", Some(json!({})))
+        .command(
+            reqwest::Method::PATCH,
+            "/v1/inbound-messages",
+            Some(json!({})),
+        )
         .await;
     assert_eq!(
         (wrong_method.status, wrong_method.problem_type()),

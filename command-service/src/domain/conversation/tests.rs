@@ -496,3 +496,173 @@ fn an_agent_starting_a_chat_is_its_assignee() {
         Err(ConversationRejection::AlreadyExists)
     );
 }
+
+#[test]
+fn a_reply_goes_out_on_the_channel_the_customer_last_used_unless_one_is_chosen() {
+    let history = [
+        started(vec![user(5)], None),
+        E::MessageReceived {
+            message_id: id(12),
+            channel: Channel::Sms,
+            external_id: None,
+            content: MessageContent::text("by sms now"),
+            received_at: now(),
+        },
+    ];
+    let events = given(&history).when(reply(agent(5), false)).unwrap();
+    assert!(matches!(
+        events[0],
+        E::MessageSent {
+            channel: Channel::Sms,
+            ..
+        }
+    ));
+    let by_email = ConversationCommand::SendMessage {
+        actor: Some(agent(5)),
+        sender_kind: SenderKind::Agent,
+        channel: Some(Channel::Email),
+        content: MessageContent::text("details by email"),
+        snippet_id: None,
+        require_accept: false,
+        message_id: id(13),
+        now: now(),
+    };
+    let events = given(&history).when(by_email).unwrap();
+    assert!(matches!(
+        events[0],
+        E::MessageSent {
+            channel: Channel::Email,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_bot_hands_an_open_conversation_to_a_human() {
+    assert_eq!(
+        given(&[started(vec![], None)]).when(ConversationCommand::HandOffToHuman {
+            reason: Some("asked for a person".into())
+        }),
+        Ok(vec![E::HandedOffToHuman {
+            reason: Some("asked for a person".into())
+        }])
+    );
+    assert_eq!(
+        given(&[]).when(ConversationCommand::HandOffToHuman { reason: None }),
+        Err(ConversationRejection::NotFound)
+    );
+}
+
+#[test]
+fn notes_internal_messages_and_topics_need_text() {
+    let history = [started(vec![user(5)], None)];
+    assert_eq!(
+        given(&history).when(ConversationCommand::AddPrivateNote {
+            actor: agent(5),
+            text: "  ".into(),
+            note_id: id(20),
+        }),
+        Err(ConversationRejection::Blank { field: "text" })
+    );
+    assert_eq!(
+        given(&history).when(ConversationCommand::SendInternalMessage {
+            actor: admin(),
+            to: user(5),
+            text: "".into(),
+            in_reply_to: None,
+            internal_message_id: id(21),
+        }),
+        Err(ConversationRejection::Blank { field: "text" })
+    );
+    assert_eq!(
+        given(&history).when(ConversationCommand::SetTopic { topic: " ".into() }),
+        Err(ConversationRejection::Blank { field: "topic" })
+    );
+    assert_eq!(
+        given(&history).when(ConversationCommand::SetTopic {
+            topic: "  refund ".into()
+        }),
+        Ok(vec![E::TopicSet {
+            topic: "refund".into()
+        }])
+    );
+}
+
+#[test]
+fn an_invoice_is_attached_once_and_only_an_attached_one_is_paid() {
+    let attached = E::InvoiceAttached {
+        invoice_id: "INV-1".into(),
+        amount_minor: 100,
+        currency: "EUR".into(),
+    };
+    let history = [started(vec![user(5)], None), attached];
+    assert_eq!(
+        given(&history).when(ConversationCommand::AttachInvoice {
+            invoice_id: "INV-1".into(),
+            amount_minor: 100,
+            currency: "EUR".into(),
+        }),
+        Err(ConversationRejection::InvoiceAlreadyAttached {
+            invoice_id: "INV-1".into()
+        })
+    );
+    assert_eq!(
+        given(&history).when(ConversationCommand::MarkInvoicePaid {
+            invoice_id: "INV-9".into()
+        }),
+        Err(ConversationRejection::UnknownInvoice {
+            invoice_id: "INV-9".into()
+        })
+    );
+}
+
+#[test]
+fn deleting_with_an_unpaid_invoice_is_refused_and_deleted_is_final() {
+    let history = [
+        started(vec![user(5)], None),
+        E::InvoiceAttached {
+            invoice_id: "INV-1".into(),
+            amount_minor: 100,
+            currency: "EUR".into(),
+        },
+    ];
+    assert_eq!(
+        given(&history).when(ConversationCommand::DeleteConversation { actor: admin() }),
+        Err(ConversationRejection::UnpaidInvoice {
+            invoice_id: "INV-1".into()
+        })
+    );
+    let deleted = [started(vec![user(5)], None), E::ConversationDeleted {}];
+    assert_eq!(
+        given(&deleted).when(reply(agent(5), false)),
+        Err(ConversationRejection::NotFound)
+    );
+    assert_eq!(
+        given(&deleted).when(inbound("still there?")),
+        Err(ConversationRejection::NotFound)
+    );
+}
+
+#[test]
+fn an_open_conversation_cannot_be_reopened_twice_nor_a_missing_one_resolved() {
+    let open = [started(vec![user(5)], None)];
+    assert_eq!(
+        given(&open).when(ConversationCommand::ReopenConversation { actor: agent(5) }),
+        Ok(vec![])
+    );
+    let closed = [
+        started(vec![user(5)], None),
+        E::ConversationClosed { automatic: false },
+    ];
+    assert_eq!(
+        given(&closed).when(ConversationCommand::ResolveConversation { actor: agent(5) }),
+        Err(ConversationRejection::WrongStatus {
+            current: "closed",
+            wanted: "resolved"
+        })
+    );
+    assert_eq!(
+        given(&[]).when(ConversationCommand::ResolveConversation { actor: admin() }),
+        Err(ConversationRejection::NotFound)
+    );
+}
