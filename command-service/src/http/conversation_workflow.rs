@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF};
 use super::{AppState, domain_actor, require_users, run_conversation_command};
-use crate::domain::conversation::{Actor, ConversationCommand};
+use crate::domain::conversation::ConversationCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -44,19 +44,6 @@ pub struct AssignBody {
 pub struct VisibilityBody {
     /// The users who may see the conversation; null: everyone.
     visible_to: Option<Vec<UserId>>,
-}
-
-/// Runs a command that needs nothing but the acting staff member.
-async fn by_staff(
-    state: AppState,
-    caller: Caller,
-    id: Uuid,
-    headers: CommandHeaders,
-    command: fn(Actor) -> ConversationCommand,
-) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
-    let command = command(domain_actor(&caller));
-    run_conversation_command(&state, &caller, id, headers, command).await
 }
 
 /// Assigns the conversation to one or more users (a transfer when it replaces others).
@@ -99,110 +86,70 @@ async fn set_visibility(
     run_conversation_command(&state, &caller, id, headers, command).await
 }
 
-/// Accepts an offered chat (joins its assignees).
-#[utoipa::path(post, path = "/v1/conversations/{id}/accept", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn accept(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::AcceptConversation { actor }
-    })
-    .await
+/// A bodiless command that needs nothing but the acting staff member; the role is
+/// checked here, the finer rules (assignee or admin) in `decide`.
+macro_rules! staff_command {
+    ($handler:ident, $path:literal, $doc:literal, $command:ident) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "conversations",
+                            responses((status = 200, body = CommandResponse)))]
+        async fn $handler(
+            State(state): State<AppState>,
+            caller: Caller,
+            Path(id): Path<Uuid>,
+            headers: CommandHeaders,
+        ) -> Result<CommandResponse, ApiError> {
+            caller.require_role(STAFF)?;
+            let command = ConversationCommand::$command {
+                actor: domain_actor(&caller),
+            };
+            run_conversation_command(&state, &caller, id, headers, command).await
+        }
+    };
 }
 
-/// Rejects an offered chat.
-#[utoipa::path(post, path = "/v1/conversations/{id}/reject", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn reject(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::RejectConversation { actor }
-    })
-    .await
-}
-
-/// Leaves the conversation (drops out of its assignees).
-#[utoipa::path(post, path = "/v1/conversations/{id}/leave", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn leave(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::LeaveConversation { actor }
-    })
-    .await
-}
-
-/// Marks everything in the conversation read for the caller.
-#[utoipa::path(post, path = "/v1/conversations/{id}/read", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn mark_read(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::MarkConversationRead { actor }
-    })
-    .await
-}
-
-/// Resolves the conversation (an assignee or an account admin).
-#[utoipa::path(post, path = "/v1/conversations/{id}/resolve", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn resolve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::ResolveConversation { actor }
-    })
-    .await
-}
-
-/// Closes the conversation; refused while an invoice in it is unpaid.
-#[utoipa::path(post, path = "/v1/conversations/{id}/close", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn close(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::CloseConversation { actor }
-    })
-    .await
-}
-
-/// Reopens a resolved or closed conversation.
-#[utoipa::path(post, path = "/v1/conversations/{id}/reopen", tag = "conversations",
-    responses((status = 200, body = CommandResponse)))]
-async fn reopen(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    headers: CommandHeaders,
-) -> Result<CommandResponse, ApiError> {
-    by_staff(state, caller, id, headers, |actor| {
-        ConversationCommand::ReopenConversation { actor }
-    })
-    .await
-}
+staff_command!(
+    accept,
+    "/v1/conversations/{id}/accept",
+    "Accepts an offered chat (joins its assignees).",
+    AcceptConversation
+);
+staff_command!(
+    reject,
+    "/v1/conversations/{id}/reject",
+    "Rejects an offered chat.",
+    RejectConversation
+);
+staff_command!(
+    leave,
+    "/v1/conversations/{id}/leave",
+    "Leaves the conversation (drops out of its assignees).",
+    LeaveConversation
+);
+staff_command!(
+    mark_read,
+    "/v1/conversations/{id}/read",
+    "Marks everything in the conversation read for the caller.",
+    MarkConversationRead
+);
+staff_command!(
+    resolve,
+    "/v1/conversations/{id}/resolve",
+    "Resolves the conversation (an assignee or an account admin).",
+    ResolveConversation
+);
+staff_command!(
+    close,
+    "/v1/conversations/{id}/close",
+    "Closes the conversation; refused while an invoice in it is unpaid.",
+    CloseConversation
+);
+staff_command!(
+    reopen,
+    "/v1/conversations/{id}/reopen",
+    "Reopens a resolved or closed conversation.",
+    ReopenConversation
+);
 
 /// Deletes the conversation for good (account admins; not with an unpaid invoice).
 #[utoipa::path(delete, path = "/v1/conversations/{id}", tag = "conversations",

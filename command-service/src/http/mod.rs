@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let api = caselog_platform::http::with_api_layers(api, std::time::Duration::from_secs(10));
     api.merge(relay::router())
-        .merge(openapi::router(document))
+        .merge(caselog_platform::http::openapi_router(document))
         .with_state(state)
 }
 

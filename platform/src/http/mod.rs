@@ -6,6 +6,7 @@
 mod caller;
 mod json;
 mod layers;
+mod openapi;
 mod plain_errors;
 mod problem;
 mod query;
@@ -13,6 +14,7 @@ mod query;
 pub use caller::{Caller, TokenKey};
 pub use json::JsonBody;
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
+pub use openapi::{BearerAuth, openapi_router};
 pub use plain_errors::with_problem_fallbacks;
 pub use problem::{Problem, ProblemType};
 pub use query::QueryParams;

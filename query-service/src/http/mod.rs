@@ -64,7 +64,7 @@ pub fn router(state: AppState) -> Router {
     // The server-sent-events stream lives outside the request timeout.
     let api = caselog_platform::http::with_api_layers(api, Duration::from_secs(10));
     api.merge(dashboard::stream_router())
-        .merge(openapi::router(document))
+        .merge(caselog_platform::http::openapi_router(document))
         .with_state(state)
 }
 
