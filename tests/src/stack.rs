@@ -110,6 +110,11 @@ impl Stack {
             ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &self.env).await;
     }
 
+    /// Another command service on the same database and stream (its relay on standby).
+    pub async fn another_command_service(&self) -> ServiceProcess {
+        ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &self.env).await
+    }
+
     /// Kills the projection service (SIGKILL, as in a crash).
     pub async fn kill_projection(&mut self) {
         self.projection.kill().await;
@@ -188,6 +193,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// The same user, sending commands to another command service.
+    pub fn through(&self, command_service: &ServiceProcess) -> Session {
+        Session {
+            command_url: command_service.base_url.clone(),
+            ..self.clone()
+        }
+    }
+
     /// Sends a command; remembers the position it reached.
     pub async fn command(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         let mut request = self

@@ -92,7 +92,7 @@ macro_rules! staff_command {
     ($handler:ident, $path:literal, $doc:literal, $command:ident) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "conversations",
-                            responses((status = 200, body = CommandResponse)))]
+                                            responses((status = 200, body = CommandResponse)))]
         async fn $handler(
             State(state): State<AppState>,
             caller: Caller,
