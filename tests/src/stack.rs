@@ -217,6 +217,34 @@ impl Session {
         reply
     }
 
+    /// Creates a contact with `name` and returns its id.
+    pub async fn new_contact(&self, name: &str) -> Uuid {
+        let contact = Uuid::now_v7();
+        self.put(
+            &format!("/v1/contacts/{contact}"),
+            serde_json::json!({"name": name}),
+        )
+        .await
+        .ok();
+        contact
+    }
+
+    /// Delivers a customer's message (as a channel gateway) and returns the id of the
+    /// conversation it landed in.
+    pub async fn inbound(&self, contact: Uuid, channel: &str, text: &str) -> String {
+        let reply = self
+            .post(
+                "/v1/inbound-messages",
+                serde_json::json!({"contact_id": contact, "channel": channel, "text": text}),
+            )
+            .await
+            .ok();
+        reply.body["stream_id"]
+            .as_str()
+            .expect("a conversation id")
+            .to_owned()
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.command(Method::POST, path, Some(body)).await
     }

@@ -114,11 +114,7 @@ async fn the_dashboard_stream_pushes_the_counters_on_every_change() {
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    let contact = Uuid::now_v7();
-    admin
-        .put(&format!("/v1/contacts/{contact}"), json!({"name": "Live"}))
-        .await
-        .ok();
+    let contact = admin.new_contact("Live").await;
     let response = stack
         .http
         .get(format!("{}/v1/dashboard/stream", stack.query.base_url))

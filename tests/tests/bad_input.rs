@@ -15,22 +15,8 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    let contact = Uuid::now_v7();
-    admin
-        .put(&format!("/v1/contacts/{contact}"), json!({"name": "Maria"}))
-        .await
-        .ok();
-    let conversation = gateway
-        .post(
-            "/v1/inbound-messages",
-            json!({"contact_id": contact, "channel": "sms", "text": "hi"}),
-        )
-        .await
-        .ok()
-        .body["stream_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let contact = admin.new_contact("Maria").await;
+    let conversation = gateway.inbound(contact, "sms", "hi").await;
     let before = stack.log_length().await;
     let http = &stack.http;
     let command = &stack.command.base_url;

@@ -26,11 +26,7 @@ async fn another_tenants_conversations_contacts_and_snippets_are_not_found() {
     let gateway_a = stack.session(tenant_a, Uuid::now_v7(), Role::Integration);
     let owner_b = stack.session(tenant_b, Uuid::now_v7(), Role::Owner);
     let auditor_b = stack.session(tenant_b, Uuid::now_v7(), Role::Auditor);
-    let contact = Uuid::now_v7();
-    admin_a
-        .put(&format!("/v1/contacts/{contact}"), json!({"name": "Maria"}))
-        .await
-        .ok();
+    let contact = admin_a.new_contact("Maria").await;
     let started = gateway_a
         .post(
             "/v1/inbound-messages",
@@ -124,28 +120,8 @@ async fn a_restricted_conversation_is_invisible_outside_its_list_in_every_read_a
         )
         .await
         .ok();
-    let restricted = gateway
-        .post(
-            "/v1/inbound-messages",
-            json!({"contact_id": vip, "channel": "email", "text": "confidential merger"}),
-        )
-        .await
-        .ok()
-        .body["stream_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let open = gateway
-        .post(
-            "/v1/inbound-messages",
-            json!({"contact_id": public_contact, "channel": "webchat", "text": "hello"}),
-        )
-        .await
-        .ok()
-        .body["stream_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let restricted = gateway.inbound(vip, "email", "confidential merger").await;
+    let open = gateway.inbound(public_contact, "webchat", "hello").await;
     insider
         .post(
             &format!("/v1/conversations/{restricted}/internal-messages"),

@@ -218,11 +218,7 @@ async fn an_event_missing_from_jetstream_is_filled_from_the_log() {
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    let contact = Uuid::now_v7();
-    admin
-        .put(&format!("/v1/contacts/{contact}"), json!({"name": "Gap"}))
-        .await
-        .ok();
+    let contact = admin.new_contact("Gap").await;
     caught_up(&stack).await;
     stack.kill_projection().await;
 

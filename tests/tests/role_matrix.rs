@@ -303,11 +303,7 @@ async fn every_route_refuses_the_roles_the_table_does_not_allow_and_only_those()
     }
 
     for route in routes() {
-        let contact = Uuid::now_v7();
-        owner
-            .put(&format!("/v1/contacts/{contact}"), json!({"name": "Maria"}))
-            .await
-            .ok();
+        let contact = owner.new_contact("Maria").await;
         let snippet = Uuid::now_v7();
         owner
             .post(
