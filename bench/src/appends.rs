@@ -50,6 +50,7 @@ pub async fn run(pool: &PgPool, writers: usize, duration: Duration) -> anyhow::R
                     }],
                     metadata: EventMetadata::for_new_command(Actor { user_id: None, role: "agent".into() }),
                     idempotency_key: None,
+                    erases_stream: false,
                 };
                 let begun = Instant::now();
                 log.append(request).await.expect("append");

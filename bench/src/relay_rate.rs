@@ -50,6 +50,7 @@ pub async fn run(
                 }],
                 metadata: EventMetadata::for_new_command(Actor::system()),
                 idempotency_key: None,
+                erases_stream: false,
             })
         });
         for result in join_all(appends).await {

@@ -6,12 +6,14 @@
 //! - [`read`]: streams, the whole log or one tenant's events after a position, and the
 //!   gap-free tail.
 //! - [`hash`] and [`verify`]: the per-stream hash chain (§2.4).
+//! - [`erasure`]: personal fields sealed per stream, erased by destroying the key (§2.6).
 //! - [`relay`]: publishes the log to JetStream strictly in position order (§3).
 //!
 //! Invariants: events are never updated or deleted; a reader that has seen position P
 //! never later finds a committed event below P.
 
 pub mod append;
+pub mod erasure;
 mod error;
 pub mod hash;
 mod listen;
@@ -28,6 +30,7 @@ use tokio::sync::watch;
 
 pub use append::{EventLog, WriterConfig};
 pub use caselog_schemas::Position;
+pub use erasure::{ErasureError, StreamKeys, make_readable};
 pub use error::{AppendError, ReadError};
 pub use listen::listen_for_head;
 pub use model::{

@@ -41,6 +41,9 @@ pub struct AppendRequest {
     pub metadata: EventMetadata,
     /// The client's `Idempotency-Key`, scoped to the tenant.
     pub idempotency_key: Option<String>,
+    /// This append erases the stream: its data key is destroyed in the same
+    /// transaction (crypto-shredding, see `erasure`).
+    pub erases_stream: bool,
 }
 
 /// One stored event as the appender reports it.

@@ -94,6 +94,7 @@ mod tests {
             }],
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: None,
+            erases_stream: false,
         }
     }
 

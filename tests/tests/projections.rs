@@ -155,6 +155,7 @@ async fn a_rebuild_from_the_log_equals_the_live_read_model_and_a_poison_event_is
             }],
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: None,
+            erases_stream: false,
         })
         .await
         .unwrap();

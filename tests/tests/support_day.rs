@@ -324,7 +324,7 @@ async fn a_support_day_from_first_message_to_deletion() {
     .await
     .unwrap();
     assert_eq!(close.0, json!({"user_id": null, "role": "system"}));
-    assert_eq!(close.1, json!({"automatic": true}));
+    assert_eq!(close.1, json!({"reason": "auto_close"}));
 
     // Maria writes again: the closed case stays closed, a new one starts.
     let again = gateway

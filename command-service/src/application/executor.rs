@@ -10,12 +10,13 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use caselog_eventlog::erasure::seal::{needs_sealing, seal};
 use caselog_eventlog::{
-    AppendError, AppendOutcome, AppendRequest, EventLog, ExpectedVersion, LogReader, NewEvent,
-    ReadError, StreamRef,
+    AppendError, AppendOutcome, AppendRequest, ErasureError, EventLog, ExpectedVersion, LogReader,
+    NewEvent, ReadError, StreamKeys, StreamRef, make_readable,
 };
 use caselog_platform::telemetry;
-use caselog_schemas::events::{SCHEMA_VERSION, from_stored, to_stored};
+use caselog_schemas::events::{current_schema_version, from_stored, to_stored};
 use caselog_schemas::{Actor, EventMetadata, Position, StreamId, StreamVersion};
 
 const MAX_ATTEMPTS: usize = 10;
@@ -26,12 +27,19 @@ const STREAM_LOCK_STRIPES: usize = 1024;
 pub trait Aggregate: Default + Send {
     type Event: Serialize + DeserializeOwned + Send + Sync;
     fn apply(self, event: &Self::Event) -> Self;
+    /// True when appending `event` erases the stream (its personal data key is destroyed).
+    fn erases(_event: &Self::Event) -> bool {
+        false
+    }
 }
 
 impl Aggregate for crate::domain::conversation::Conversation {
     type Event = caselog_schemas::events::ConversationEvent;
     fn apply(self, event: &Self::Event) -> Self {
         self.evolve(event)
+    }
+    fn erases(event: &Self::Event) -> bool {
+        matches!(event, Self::Event::ConversationDeleted {})
     }
 }
 
@@ -87,12 +95,25 @@ pub enum ExecuteError<R> {
     Read(#[from] ReadError),
     #[error("stored event {event_type} does not decode: {reason}")]
     Undecodable { event_type: String, reason: String },
+    /// The stream was erased; nothing personal may be written to it again.
+    #[error("the stream was erased")]
+    Erased,
+}
+
+impl<R> From<ErasureError> for ExecuteError<R> {
+    fn from(error: ErasureError) -> Self {
+        match error {
+            ErasureError::Erased(_) => ExecuteError::Erased,
+            ErasureError::Database(error) => ExecuteError::Read(ReadError::Database(error)),
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct CommandExecutor {
     log: EventLog,
     reader: LogReader,
+    keys: StreamKeys,
     stream_locks: std::sync::Arc<Vec<tokio::sync::Mutex<()>>>,
 }
 
@@ -102,6 +123,7 @@ impl CommandExecutor {
             .map(|_| tokio::sync::Mutex::new(()))
             .collect();
         Self {
+            keys: StreamKeys::new(reader.pool().clone()),
             log,
             reader,
             stream_locks: std::sync::Arc::new(stream_locks),
@@ -123,7 +145,8 @@ impl CommandExecutor {
         &self,
         stream: &StreamRef,
     ) -> Result<Loaded<A>, ExecuteError<R>> {
-        let envelopes = self.reader.read_stream(stream, StreamVersion::NONE).await?;
+        let mut envelopes = self.reader.read_stream(stream, StreamVersion::NONE).await?;
+        make_readable(self.reader.pool(), &mut envelopes).await?;
         let mut loaded = Loaded {
             state: A::default(),
             version: StreamVersion::NONE,
@@ -198,9 +221,10 @@ impl CommandExecutor {
             let request = AppendRequest {
                 stream: stream.clone(),
                 expected_version: ExpectedVersion::Exact(loaded.version),
-                events: events.iter().map(new_event).collect(),
+                events: self.sealed(&stream, &events).await?,
                 metadata: metadata(options.actor.clone()),
                 idempotency_key: options.idempotency_key.clone(),
+                erases_stream: events.iter().any(A::erases),
             };
             match self.log.append(request).await {
                 Ok(outcome) => return Ok(Executed::Appended(outcome)),
@@ -222,12 +246,37 @@ impl CommandExecutor {
     }
 }
 
-fn new_event<E: Serialize>(event: &E) -> NewEvent {
-    let (event_type, payload) = to_stored(event);
-    NewEvent {
-        event_type,
-        schema_version: SCHEMA_VERSION,
-        payload,
+impl CommandExecutor {
+    /// The events as they are stored: personal fields sealed under the stream's key.
+    async fn sealed<E: Serialize, R>(
+        &self,
+        stream: &StreamRef,
+        events: &[E],
+    ) -> Result<Vec<NewEvent>, ExecuteError<R>> {
+        let mut stored: Vec<NewEvent> = events
+            .iter()
+            .map(|event| {
+                let (event_type, payload) = to_stored(event);
+                NewEvent {
+                    schema_version: current_schema_version(
+                        stream.stream_type.as_str(),
+                        &event_type,
+                    ),
+                    event_type,
+                    payload,
+                }
+            })
+            .collect();
+        if stored
+            .iter()
+            .any(|event| needs_sealing(stream, &event.event_type))
+        {
+            let key = self.keys.key_for_sealing(stream).await?;
+            for event in &mut stored {
+                seal(&key, stream, &event.event_type, &mut event.payload);
+            }
+        }
+        Ok(stored)
     }
 }
 

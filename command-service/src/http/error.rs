@@ -51,6 +51,8 @@ impl<R: Into<ApiError>> From<ExecuteError<R>> for ApiError {
             ExecuteError::KeyReusedElsewhere => ApiError::Problem(Problem::validation(
                 "this Idempotency-Key was already used for another resource",
             )),
+            // Only a deleted conversation is erased, and it takes no new events.
+            ExecuteError::Erased => ApiError::Problem(Problem::not_found()),
             ExecuteError::Append(caselog_eventlog::AppendError::InvalidEvent(reason)) => {
                 ApiError::Problem(Problem::validation(reason))
             }

@@ -48,7 +48,15 @@ pub async fn write_batch(
     );
 
     if !plan.rows.is_empty() {
-        insert_batch(conn, &plan).await?;
+        let erased: Vec<&StreamRef> = requests
+            .iter()
+            .zip(&plan.results)
+            .filter(|(request, result)| {
+                request.erases_stream && result.as_ref().is_ok_and(|outcome| !outcome.replayed)
+            })
+            .map(|(request, _)| &request.stream)
+            .collect();
+        insert_batch(conn, &plan, &erased).await?;
     }
     Ok(plan)
 }
@@ -147,7 +155,11 @@ async fn read_stored_keys(
     Ok(stored)
 }
 
-async fn insert_batch(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), sqlx::Error> {
+async fn insert_batch(
+    conn: &mut PgConnection,
+    plan: &BatchPlan,
+    erased: &[&StreamRef],
+) -> Result<(), sqlx::Error> {
     let rows = &plan.rows;
     let keys = &plan.keys;
     let outcomes = keys
@@ -223,9 +235,17 @@ async fn insert_batch(conn: &mut PgConnection, plan: &BatchPlan) -> Result<(), s
         .bind(outcomes)
         .bind(HEAD_CHANNEL)
         .bind(plan.head.0.to_string())
+        .bind(erased.iter().map(|s| s.tenant_id.0).collect::<Vec<Uuid>>())
+        .bind(
+            erased
+                .iter()
+                .map(|s| s.stream_type.as_str().to_owned())
+                .collect::<Vec<String>>(),
+        )
+        .bind(erased.iter().map(|s| s.stream_id.0).collect::<Vec<Uuid>>())
         .fetch_one(&mut *conn)
         .await
-        .map(|(_, events, keys): ((), i64, i64)| (events, keys))?;
+        .map(|(_, events, keys, _erased): ((), i64, i64, i64)| (events, keys))?;
     debug_assert_eq!(
         (events as usize, stored_keys as usize),
         (rows.len(), keys.len())

@@ -249,6 +249,7 @@ mod tests {
                 .collect(),
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: key.map(str::to_owned),
+            erases_stream: false,
         }
     }
 

@@ -6,13 +6,17 @@
 //!   are read from the Postgres log and applied first, so the read model never skips.
 //! - An event in `poisoned` (it failed `MAX_ATTEMPTS` times) is recorded in
 //!   `projections.dead_letters` instead of applied, and the checkpoint moves past it.
+//! - Projectors see events made readable (personal fields opened with their stream's
+//!   key, read inside this transaction; placeholders once erased; upcast). A dead
+//!   letter keeps the event as stored, sealed.
 
 use std::collections::HashMap;
 
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use caselog_eventlog::LogReader;
+use caselog_eventlog::erasure::{DataKey, keys::keys_of, make_readable_with};
+use caselog_eventlog::{LogReader, StreamRef};
 use caselog_schemas::EventEnvelope;
 
 use crate::projections::{ApplyError, Projection};
@@ -71,6 +75,7 @@ pub async fn apply_in_transaction(
     let start = checkpoint(conn).await?;
     let mut reached = start;
     let mut tenants: HashMap<Uuid, i64> = HashMap::new();
+    let keys = stream_keys(conn, events).await?;
     for event in events {
         let position = event.position.0;
         if position <= reached {
@@ -91,12 +96,21 @@ pub async fn apply_in_transaction(
                 .into());
             };
             let last = last.position.0;
+            let missing_keys = stream_keys(conn, &missing).await?;
             for event in &missing {
-                apply_one(conn, projection, event, poisoned, &mut tenants).await?;
+                apply_one(
+                    conn,
+                    projection,
+                    event,
+                    &missing_keys,
+                    poisoned,
+                    &mut tenants,
+                )
+                .await?;
             }
             reached = last;
         }
-        apply_one(conn, projection, event, poisoned, &mut tenants).await?;
+        apply_one(conn, projection, event, &keys, poisoned, &mut tenants).await?;
         reached = position;
     }
     if reached == start {
@@ -119,10 +133,30 @@ pub async fn apply_in_transaction(
     Ok(reached)
 }
 
+/// The keys of the streams whose sealed events are in `events`.
+async fn stream_keys(
+    conn: &mut PgConnection,
+    events: &[EventEnvelope],
+) -> Result<HashMap<StreamRef, DataKey>, sqlx::Error> {
+    let mut streams: Vec<StreamRef> = events
+        .iter()
+        .filter(|event| event.payload.get("sealed").is_some())
+        .map(|event| StreamRef {
+            tenant_id: event.tenant_id,
+            stream_type: event.stream_type.clone(),
+            stream_id: event.stream_id,
+        })
+        .collect();
+    streams.sort_by_key(|stream| (stream.tenant_id, stream.stream_id));
+    streams.dedup();
+    keys_of(&mut *conn, &streams.iter().collect::<Vec<_>>()).await
+}
+
 async fn apply_one(
     conn: &mut PgConnection,
     projection: Projection,
     event: &EventEnvelope,
+    keys: &HashMap<StreamRef, DataKey>,
     poisoned: &Poisoned,
     tenants: &mut HashMap<Uuid, i64>,
 ) -> Result<(), BatchError> {
@@ -150,8 +184,13 @@ async fn apply_one(
         .await?;
         return Ok(());
     }
+    let mut readable = [event.clone()];
+    make_readable_with(keys, &mut readable).map_err(|error| BatchError::Event {
+        position,
+        error: ApplyError::Undecodable(error.to_string()),
+    })?;
     projection
-        .apply(conn, event)
+        .apply(conn, &readable[0])
         .await
         .map_err(|error| BatchError::Event { position, error })
 }

@@ -17,6 +17,16 @@ pub enum StartedBy {
     Agent,
 }
 
+/// Why a conversation closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// Someone closed it.
+    Manual,
+    /// The auto-close timer closed it after it stayed resolved long enough.
+    AutoClose,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "payload")]
 pub enum ConversationEvent {
@@ -93,9 +103,9 @@ pub enum ConversationEvent {
         up_to_message_id: Option<Uuid>,
     },
     ConversationResolved {},
+    /// Schema v2; v1 said `{automatic: bool}` (see `upcast`).
     ConversationClosed {
-        /// True when the auto-close timer closed it.
-        automatic: bool,
+        reason: CloseReason,
     },
     ConversationReopened {},
     ConversationDeleted {},

@@ -7,17 +7,18 @@
 mod content;
 mod conversation;
 mod directory;
+pub mod personal;
+pub mod upcast;
 
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
-pub use conversation::{ConversationEvent, StartedBy};
+pub use conversation::{CloseReason, ConversationEvent, StartedBy};
 pub use directory::{DeliveryPreference, DirectoryEvent, TenantSettings, snippet_library_id};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The current schema version of every event in this catalogue.
-pub const SCHEMA_VERSION: i32 = 1;
+pub use upcast::current_schema_version;
 
 /// Splits an adjacently tagged event into its stored type name and payload.
 pub fn to_stored<E: Serialize>(event: &E) -> (String, Value) {

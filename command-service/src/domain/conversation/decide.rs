@@ -1,7 +1,7 @@
 //! The rules of a conversation (DESIGN.md §4 "Conversation"): one command in, the events
 //! it causes out, or the rule it breaks.
 
-use caselog_schemas::events::{ConversationEvent as E, SenderKind, StartedBy};
+use caselog_schemas::events::{CloseReason, ConversationEvent as E, SenderKind, StartedBy};
 use caselog_schemas::{Role, UserId};
 
 use super::command::{Actor, ConversationCommand as C};
@@ -389,7 +389,12 @@ fn close(state: &Conversation, automatic: bool) -> Result<Vec<E>, R> {
                     invoice_id: invoice_id.to_owned(),
                 });
             }
-            Ok(vec![E::ConversationClosed { automatic }])
+            let reason = if automatic {
+                CloseReason::AutoClose
+            } else {
+                CloseReason::Manual
+            };
+            Ok(vec![E::ConversationClosed { reason }])
         }
         Status::Closed => Ok(Vec::new()),
         other => Err(wrong_status(other, "closed")),

@@ -4,7 +4,7 @@ use chrono::{TimeZone, Utc};
 use uuid::Uuid;
 
 use caselog_schemas::events::{
-    Channel, ConversationEvent as E, MessageContent, SenderKind, StartedBy,
+    Channel, CloseReason, ConversationEvent as E, MessageContent, SenderKind, StartedBy,
 };
 use caselog_schemas::{Role, UserId};
 
@@ -135,7 +135,9 @@ fn an_inbound_message_reopens_a_resolved_conversation() {
 fn a_closed_conversation_takes_no_new_message() {
     let history = [
         started(vec![], None),
-        E::ConversationClosed { automatic: false },
+        E::ConversationClosed {
+            reason: CloseReason::Manual,
+        },
     ];
     assert_eq!(
         given(&history).when(inbound("hi")),
@@ -292,7 +294,9 @@ fn closing_with_an_unpaid_invoice_is_refused_and_allowed_once_paid() {
     ];
     assert_eq!(
         given(&paid).when(close),
-        Ok(vec![E::ConversationClosed { automatic: false }])
+        Ok(vec![E::ConversationClosed {
+            reason: CloseReason::Manual
+        }])
     );
 }
 
@@ -336,7 +340,9 @@ fn the_auto_close_timer_closes_only_a_still_resolved_conversation_as_the_system(
     let resolved = [started(vec![], None), E::ConversationResolved {}];
     assert_eq!(
         given(&resolved).when(ConversationCommand::CloseResolvedConversation),
-        Ok(vec![E::ConversationClosed { automatic: true }])
+        Ok(vec![E::ConversationClosed {
+            reason: CloseReason::AutoClose
+        }])
     );
     let reopened = [
         started(vec![], None),
@@ -652,7 +658,9 @@ fn an_open_conversation_cannot_be_reopened_twice_nor_a_missing_one_resolved() {
     );
     let closed = [
         started(vec![user(5)], None),
-        E::ConversationClosed { automatic: false },
+        E::ConversationClosed {
+            reason: CloseReason::Manual,
+        },
     ];
     assert_eq!(
         given(&closed).when(ConversationCommand::ResolveConversation { actor: agent(5) }),

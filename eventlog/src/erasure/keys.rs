@@ -1,0 +1,122 @@
+//! The key store: `eventlog.stream_keys`, one row per stream that has ever held
+//! personal data. An erased stream keeps its row with the key destroyed (NULL), so no
+//! later append can give it a new key.
+//!
+//! Keys are read per use and never cached: a process that kept a key in memory would
+//! still open a stream after another process erased it.
+
+use std::collections::HashMap;
+
+use sqlx::{PgExecutor, PgPool, Row};
+use uuid::Uuid;
+
+use caselog_schemas::{StreamId, StreamType, TenantId};
+
+use super::seal::DataKey;
+use crate::model::StreamRef;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ErasureError {
+    /// The stream was erased: nothing personal may be written to it again.
+    #[error("stream {0} was erased")]
+    Erased(StreamId),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct StreamKeys {
+    pool: PgPool,
+}
+
+impl StreamKeys {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The stream's key, created on first use; refused for an erased stream.
+    pub async fn key_for_sealing(&self, stream: &StreamRef) -> Result<DataKey, ErasureError> {
+        let created = DataKey::generate();
+        // Whoever inserts first wins; everyone else reads the winner's key.
+        sqlx::query(
+            "INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(stream.tenant_id.0)
+        .bind(stream.stream_type.as_str())
+        .bind(stream.stream_id.0)
+        .bind(created.as_bytes())
+        .execute(&self.pool)
+        .await?;
+        let key: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT key FROM eventlog.stream_keys \
+             WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
+        )
+        .bind(stream.tenant_id.0)
+        .bind(stream.stream_type.as_str())
+        .bind(stream.stream_id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        key.as_deref()
+            .and_then(DataKey::from_bytes)
+            .ok_or(ErasureError::Erased(stream.stream_id))
+    }
+
+    /// The live keys of these streams; an erased (or never keyed) stream is absent.
+    pub async fn keys_of(
+        &self,
+        streams: &[&StreamRef],
+    ) -> Result<HashMap<StreamRef, DataKey>, sqlx::Error> {
+        keys_of(&self.pool, streams).await
+    }
+}
+
+/// [`StreamKeys::keys_of`] on any connection, so a projector reads keys inside the
+/// transaction it applies events in.
+pub async fn keys_of<'e>(
+    executor: impl PgExecutor<'e>,
+    streams: &[&StreamRef],
+) -> Result<HashMap<StreamRef, DataKey>, sqlx::Error> {
+    if streams.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = sqlx::query(
+        "SELECT k.tenant_id, k.stream_type, k.stream_id, k.key FROM eventlog.stream_keys k \
+         JOIN unnest($1::uuid[], $2::text[], $3::uuid[]) AS s(tenant_id, stream_type, stream_id) \
+           ON k.tenant_id = s.tenant_id AND k.stream_type = s.stream_type AND k.stream_id = s.stream_id \
+         WHERE k.key IS NOT NULL",
+    )
+    .bind(streams.iter().map(|s| s.tenant_id.0).collect::<Vec<Uuid>>())
+    .bind(
+        streams
+            .iter()
+            .map(|s| s.stream_type.as_str().to_owned())
+            .collect::<Vec<String>>(),
+    )
+    .bind(streams.iter().map(|s| s.stream_id.0).collect::<Vec<Uuid>>())
+    .fetch_all(executor)
+    .await?;
+    let mut keys = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let bytes: Vec<u8> = row.try_get("key")?;
+        let stream_type: String = row.try_get("stream_type")?;
+        let (Some(key), Ok(stream_type)) =
+            (DataKey::from_bytes(&bytes), StreamType::new(stream_type))
+        else {
+            continue;
+        };
+        keys.insert(
+            StreamRef {
+                tenant_id: TenantId(row.try_get("tenant_id")?),
+                stream_type,
+                stream_id: StreamId(row.try_get("stream_id")?),
+            },
+            key,
+        );
+    }
+    Ok(keys)
+}
