@@ -2,6 +2,8 @@
 //! (DESIGN.md §1, §5). Reads what the projection service builds; a caller who just
 //! issued a command passes its position as `X-Min-Position` to read its own write.
 
+pub mod audit;
+pub mod export;
 mod http;
 pub mod read_models;
 mod settings;

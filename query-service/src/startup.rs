@@ -27,6 +27,7 @@ impl Application {
         let shutdown = CancellationToken::new();
         let state = AppState {
             pool: dependencies.postgres.clone(),
+            reader: caselog_eventlog::LogReader::new(dependencies.postgres.clone()),
             caches: Caches::new(),
             token_key: TokenKey::new(&settings.common.jwt_secret),
             min_position_wait: settings.min_position_wait,

@@ -91,6 +91,73 @@ impl LogReader {
         rows.iter().map(envelope_from_row).collect()
     }
 
+    /// A stream's events up to a position and a time (both inclusive), in version order:
+    /// the stream as it stood then. `recorded_at` never goes backwards along the log, so
+    /// "up to time T" is a prefix of the stream too.
+    pub async fn read_stream_until(
+        &self,
+        stream: &StreamRef,
+        position: Position,
+        recorded_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events \
+             WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 AND position <= $4 \
+               AND ($5::timestamptz IS NULL OR recorded_at <= $5) \
+             ORDER BY stream_version"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(stream.tenant_id.0)
+            .bind(stream.stream_type.as_str())
+            .bind(stream.stream_id.0)
+            .bind(position.0)
+            .bind(recorded_at)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// The tenant a stream belongs to, for tools given only a stream id.
+    pub async fn tenant_of(
+        &self,
+        stream_type: &StreamType,
+        stream_id: StreamId,
+    ) -> Result<Option<TenantId>, ReadError> {
+        let tenant: Option<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT tenant_id FROM eventlog.events WHERE stream_type = $1 AND stream_id = $2 LIMIT 1",
+        )
+        .bind(stream_type.as_str())
+        .bind(stream_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(tenant.map(TenantId))
+    }
+
+    /// Every stream of a tenant, for verifying all of them.
+    pub async fn streams_of(&self, tenant_id: TenantId) -> Result<Vec<StreamRef>, ReadError> {
+        let rows: Vec<(String, uuid::Uuid)> = sqlx::query_as(
+            "SELECT DISTINCT stream_type, stream_id FROM eventlog.events WHERE tenant_id = $1 \
+             ORDER BY stream_type, stream_id",
+        )
+        .bind(tenant_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(stream_type, stream_id)| {
+                Ok(StreamRef {
+                    tenant_id,
+                    stream_type: StreamType::new(stream_type).map_err(|e| {
+                        ReadError::Undecodable {
+                            position: 0,
+                            reason: e.to_string(),
+                        }
+                    })?,
+                    stream_id: StreamId(stream_id),
+                })
+            })
+            .collect()
+    }
+
     /// The stream's current version (0 when it has no event).
     pub async fn stream_version(&self, stream: &StreamRef) -> Result<StreamVersion, ReadError> {
         let version: Option<i64> = sqlx::query_scalar(

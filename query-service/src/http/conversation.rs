@@ -16,7 +16,9 @@ use caselog_platform::http::{Caller, Problem, QueryParams};
 use super::cache::count;
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
-use super::{AppState, internal, require_reader};
+use super::{AppState, audit_access, internal, require_reader};
+use crate::audit::as_of::InvalidAsOf;
+use crate::audit::replay;
 use crate::read_models::conversations::{self, ConversationSummary};
 use crate::read_models::history::{self, HistoryEntry};
 use crate::read_models::internal_messages::{self, InternalMessage};
@@ -39,7 +41,10 @@ pub struct ConversationDetail {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ListParams {
+pub struct HistoryParams {
+    /// A log position or an RFC 3339 time: the history exactly as it stood then,
+    /// replayed from the log (erased content as placeholders).
+    as_of: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -114,21 +119,41 @@ async fn conversation(
 }
 
 /// The case history: every message, note, internal message, assignment, visibility
-/// and status change, with actor and time, oldest first.
-#[utoipa::path(get, path = "/v1/conversations/{id}/history", params(ListParams),
+/// and status change, with actor and time, oldest first. With `as_of`, replayed from
+/// the log as it stood at that position or time.
+#[utoipa::path(get, path = "/v1/conversations/{id}/history", params(HistoryParams),
     tag = "conversations", responses((status = 200, body = Page<HistoryEntry>)))]
 async fn conversation_history(
     State(state): State<AppState>,
     caller: Caller,
     min: MinPosition,
     Path(id): Path<Uuid>,
-    QueryParams(params): QueryParams<ListParams>,
+    QueryParams(params): QueryParams<HistoryParams>,
 ) -> Result<Read<Page<HistoryEntry>>, Problem> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
     let version = settle(&state, ReadModel::History, viewer.tenant_id, min).await?;
+    if let Some(as_of) = &params.as_of {
+        let as_of = as_of
+            .parse()
+            .map_err(|error: InvalidAsOf| Problem::validation(error.to_string()))?;
+        audit_access(&state, &caller, id).await?;
+        let file = replay::case_file(&state.reader, caller.tenant_id, id, Some(as_of))
+            .await
+            .map_err(Problem::internal)?
+            .ok_or_else(Problem::not_found)?;
+        let entries: Vec<HistoryEntry> = file
+            .entries
+            .into_iter()
+            .filter(|entry| entry.position > after)
+            .take(limit as usize)
+            .map(HistoryEntry::from)
+            .collect();
+        let page = Page::new(entries, limit, |entry| entry.position.to_string());
+        return Ok(Read(version, page));
+    }
     let key = (viewer.tenant_id, id, after, limit, version.tenant_position);
     let mut hit = true;
     let cached = state

@@ -5,6 +5,7 @@
 //! read the model's version -> cache (keyed by tenant and that version; visibility
 //! checked again on every hit) -> read model.
 
+mod audit;
 mod cache;
 mod consistency;
 mod conversation;
@@ -22,8 +23,11 @@ use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use utoipa_axum::router::OpenApiRouter;
 
+use caselog_eventlog::LogReader;
 use caselog_platform::http::{Caller, Problem, TokenKey};
 use caselog_schemas::Role;
+
+use crate::read_models;
 
 pub use cache::Caches;
 
@@ -39,6 +43,7 @@ const READERS: &[Role] = &[
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    pub reader: LogReader,
     pub caches: Caches,
     pub token_key: TokenKey,
     /// How long `X-Min-Position` may wait for a read model (`CASELOG_MIN_POSITION_WAIT_MS`).
@@ -60,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::router())
         .merge(conversation::router())
         .merge(directory::router())
+        .merge(audit::router())
         .split_for_parts();
     // The server-sent-events stream lives outside the request timeout.
     let api = caselog_platform::http::with_api_layers(api, Duration::from_secs(10));
@@ -70,6 +76,20 @@ pub fn router(state: AppState) -> Router {
 
 fn require_reader(caller: &Caller) -> Result<(), Problem> {
     caller.require_role(READERS)
+}
+
+/// Who may read a case's audit views (history `as_of`, verify, export): whoever may see
+/// it; a deleted case only an auditor (its content reads as placeholders).
+async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<(), Problem> {
+    let viewer = read_models::Viewer::of(caller);
+    let access = read_models::history::access(&state.pool, "rm_history", viewer.tenant_id, id)
+        .await
+        .map_err(internal)?;
+    match access {
+        Some(access) if access.allows(&viewer) => Ok(()),
+        Some(access) if access.deleted && caller.role == Role::Auditor => Ok(()),
+        _ => Err(Problem::not_found()),
+    }
 }
 
 fn internal(error: sqlx::Error) -> Problem {

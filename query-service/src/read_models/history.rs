@@ -1,5 +1,5 @@
-//! The case-history timeline as projected (the `as_of` replay from the log is the
-//! auditors' issue and reads the log, not this).
+//! The case-history timeline as projected. (The `as_of` replay reads the log instead,
+//! see `audit::replay`, and yields the same entries.)
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Viewer;
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct HistoryEntry {
     pub position: i64,
     pub stream_version: i64,
@@ -19,6 +19,23 @@ pub struct HistoryEntry {
     /// The event type in snake case: `message_received`, `conversation_assigned`…
     pub kind: String,
     pub data: serde_json::Value,
+}
+
+impl From<caselog_projection_service::projections::history::case_file::TimelineEntry>
+    for HistoryEntry
+{
+    fn from(
+        entry: caselog_projection_service::projections::history::case_file::TimelineEntry,
+    ) -> Self {
+        Self {
+            position: entry.position,
+            stream_version: entry.stream_version,
+            at: entry.at,
+            actor: entry.actor,
+            kind: entry.kind,
+            data: entry.data,
+        }
+    }
 }
 
 /// Who may see a conversation, as one projection knows it.

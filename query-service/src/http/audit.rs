@@ -1,0 +1,103 @@
+//! The auditors' routes: a conversation's hash-chain verification, its PDF export,
+//! and the tenant's raw event feed. All read the log itself.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, Problem, QueryParams};
+use caselog_schemas::{EventEnvelope, Position, Role};
+
+use super::pagination::{Page, limit};
+use super::{AppState, audit_access, require_reader};
+use crate::audit::replay::conversation_stream;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(verify_conversation))
+        .routes(routes!(raw_events))
+}
+
+/// What verification of one conversation's hash chain found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub ok: bool,
+    /// Events checked.
+    pub events: i64,
+    /// Hex SHA-256 of the last event: what a printout of the case shows.
+    pub head_hash: Option<String>,
+    /// Log position of the last event.
+    pub head_position: Option<i64>,
+    /// The first stream version whose stored fields or link do not match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_broken_version: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Recomputes the conversation's hash chain from the stored events.
+#[utoipa::path(get, path = "/v1/conversations/{id}/verify", tag = "audit",
+    responses((status = 200, body = Verification)))]
+async fn verify_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Verification>, Problem> {
+    require_reader(&caller)?;
+    audit_access(&state, &caller, id).await?;
+    let report = state
+        .reader
+        .verify_stream(&conversation_stream(caller.tenant_id, id), None)
+        .await
+        .map_err(Problem::internal)?;
+    if report.events == 0 {
+        return Err(Problem::not_found());
+    }
+    Ok(Json(Verification {
+        ok: report.ok,
+        events: report.events,
+        head_hash: report.head_hash,
+        head_position: report.head_position.map(|position| position.0),
+        first_broken_version: report.first_broken_version.map(|version| version.0),
+        reason: report.reason,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FeedParams {
+    /// Events after this log position (0: from the start). `next_cursor` is the next `after`.
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// The tenant's events exactly as stored (personal fields sealed), in log order.
+/// Auditors only.
+#[utoipa::path(get, path = "/v1/events", params(FeedParams), tag = "audit",
+    responses((status = 200, body = Page<serde_json::Value>)))]
+async fn raw_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<FeedParams>,
+) -> Result<Json<Page<EventEnvelope>>, Problem> {
+    caller.require_role(&[Role::Auditor])?;
+    let limit = limit(params.limit)?;
+    let after = params.after.unwrap_or(0);
+    if after < 0 {
+        return Err(Problem::validation(
+            "after must be a log position (0 or more)",
+        ));
+    }
+    let events = state
+        .reader
+        .read_tenant_after(caller.tenant_id, Position(after), limit)
+        .await
+        .map_err(Problem::internal)?;
+    Ok(Json(Page::new(events, limit, |event| {
+        event.position.0.to_string()
+    })))
+}
