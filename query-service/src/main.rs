@@ -1,12 +1,120 @@
-use caselog_platform::telemetry;
-use caselog_query_service::{Application, Settings};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use caselog_eventlog::LogReader;
+use caselog_platform::{connect, telemetry};
+use caselog_query_service::audit::replay::{self, conversation_stream};
+use caselog_query_service::audit::{AsOf, verification};
+use caselog_query_service::{Application, Settings, export};
+use caselog_schemas::{StreamId, StreamType, TenantId};
+
+/// caselog's query service: the read API, and the auditors' offline tools.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the read API (the default).
+    Serve,
+    /// Recompute hash chains from the log: one conversation's, or every stream of the
+    /// tenant. Prints a JSON report; exits 1 when a chain is broken.
+    Verify {
+        #[arg(long)]
+        tenant: Uuid,
+        #[arg(long)]
+        conversation: Option<Uuid>,
+    },
+    /// Export a case history as PDF/A-2b, replayed from the log (as of a position or
+    /// an RFC 3339 time when given). Prints a JSON summary.
+    Export {
+        #[arg(long)]
+        conversation: Uuid,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        as_of: Option<AsOf>,
+    },
+}
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let settings = Settings::from_env()?;
-    let _telemetry = telemetry::init("query-service", &settings.common)?;
-    Application::build(settings)
-        .await?
-        .run_until_stopped()
-        .await
+    let command = Cli::parse().command.unwrap_or(Command::Serve);
+    if let Command::Serve = command {
+        let _telemetry = telemetry::init("query-service", &settings.common)?;
+        Application::build(settings)
+            .await?
+            .run_until_stopped()
+            .await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pool = connect::postgres(&settings.common.database_url, "query-service-cli", 2).await?;
+    let reader = LogReader::new(pool);
+    match command {
+        Command::Serve => unreachable!("served above"),
+        Command::Verify {
+            tenant,
+            conversation: Some(conversation),
+        } => {
+            let stream = conversation_stream(TenantId(tenant), conversation);
+            let report = verification::verify_stream(&reader, &stream).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(exit_code(report.report.events > 0 && report.report.ok))
+        }
+        Command::Verify {
+            tenant,
+            conversation: None,
+        } => {
+            let report = verification::verify_tenant(&reader, TenantId(tenant)).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(exit_code(report.ok))
+        }
+        Command::Export {
+            conversation,
+            out,
+            as_of,
+        } => {
+            let stream_type = StreamType::new("conversation")?;
+            let tenant = reader
+                .tenant_of(&stream_type, StreamId(conversation))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no conversation {conversation} in the log"))?;
+            let document = replay::case_document(&reader, tenant, conversation, as_of)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("conversation {conversation} had not started then")
+                })?;
+            let bytes = export::render(&document)?;
+            std::fs::write(&out, &bytes)?;
+            let header = &document.file.header;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "conversation": conversation,
+                    "out": out,
+                    "bytes": bytes.len(),
+                    "entries": document.file.entries.len(),
+                    "stream_version": header.stream_version,
+                    "position": header.position,
+                    "head_hash": header.head_hash,
+                })
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn exit_code(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -14,6 +14,9 @@ pub struct Settings {
     /// `CASELOG_DASHBOARD_POLL_MS`: how often the dashboard stream checks for changes
     /// (default 250).
     pub stream_poll: Duration,
+    /// `CASELOG_ERASURE_POLL_MS`: how often cached content of newly erased cases is
+    /// dropped (default 1000).
+    pub erasure_poll: Duration,
 }
 
 impl Settings {
@@ -25,6 +28,7 @@ impl Settings {
                 env_or("CASELOG_MIN_POSITION_WAIT_MS", "5000").parse()?,
             ),
             stream_poll: Duration::from_millis(env_or("CASELOG_DASHBOARD_POLL_MS", "250").parse()?),
+            erasure_poll: Duration::from_millis(env_or("CASELOG_ERASURE_POLL_MS", "1000").parse()?),
         })
     }
 }

@@ -34,10 +34,17 @@ impl Application {
             stream_poll: settings.stream_poll,
             shutdown: shutdown.clone(),
         };
+        let tasks = TaskTracker::new();
+        tasks.spawn(forget_erased_cases(
+            state.caches.clone(),
+            caselog_eventlog::StreamKeys::new(dependencies.postgres.clone()),
+            settings.erasure_poll,
+            shutdown.clone(),
+        ));
         let router = caselog_platform::http::with_problem_fallbacks(
             http::router(state).merge(health::router(dependencies)),
         );
-        let service = Service::bind(settings.address, router, shutdown, TaskTracker::new()).await?;
+        let service = Service::bind(settings.address, router, shutdown, tasks).await?;
         Ok(Self { service })
     }
 
@@ -47,5 +54,34 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.service.run_until_stopped().await
+    }
+}
+
+/// Crypto-shredding makes the log unreadable; this makes the process forget too: every
+/// conversation erased since start-up is dropped from the caches within one poll.
+async fn forget_erased_cases(
+    caches: Caches,
+    keys: caselog_eventlog::StreamKeys,
+    poll: std::time::Duration,
+    shutdown: CancellationToken,
+) {
+    // Nothing is cached before start-up; allow for clock skew with Postgres.
+    let mut since = chrono::Utc::now() - chrono::Duration::minutes(5);
+    loop {
+        match keys.erased_since(since).await {
+            Ok(erased) => {
+                for (stream, at) in erased {
+                    if stream.stream_type.as_str() == "conversation" {
+                        caches.forget_conversation(stream.tenant_id.0, stream.stream_id.0);
+                    }
+                    since = since.max(at);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not look for erased conversations"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(poll) => {}
+        }
     }
 }

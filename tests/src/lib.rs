@@ -4,6 +4,7 @@
 
 pub mod jetstream;
 pub mod log;
+pub mod pdf;
 pub mod services;
 pub mod stack;
 

@@ -127,6 +127,17 @@ impl Stack {
             ServiceProcess::start("projection-service", "CASELOG_PROJECTION_ADDR", &self.env).await;
     }
 
+    /// Runs a service binary's command-line tool (for example `query-service verify`)
+    /// against this stack's database and stream.
+    pub async fn cli(&self, binary: &str, args: &[&str]) -> std::process::Output {
+        let mut command = tokio::process::Command::new(crate::services::bin_dir().join(binary));
+        command.args(args).env("RUST_LOG", "warn");
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        command.output().await.expect("the tool runs")
+    }
+
     /// A session for `user` of `tenant` with `role`.
     pub fn session(&self, tenant: Uuid, user: Uuid, role: Role) -> Session {
         Session {
@@ -255,6 +266,38 @@ impl Session {
 
     pub async fn delete(&self, path: &str) -> Reply {
         self.command(Method::DELETE, path, None).await
+    }
+
+    /// Reads raw bytes (a PDF, say): status, content type and body.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.query_url))
+            .bearer_auth(&self.token)
+            .header(
+                "X-Min-Position",
+                self.newest_position.load(Ordering::SeqCst).to_string(),
+            )
+            .send()
+            .await
+            .expect("the service answers");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (
+            status,
+            content_type,
+            response.bytes().await.expect("a body").to_vec(),
+        )
+    }
+
+    /// The newest log position this session's commands reached.
+    pub fn newest_position(&self) -> i64 {
+        self.newest_position.load(Ordering::SeqCst)
     }
 
     /// Reads from the query service once it has applied every command sent so far.

@@ -66,6 +66,47 @@ impl StreamKeys {
             .ok_or(ErasureError::Erased(stream.stream_id))
     }
 
+    /// True once the stream's key was destroyed.
+    pub async fn is_erased(&self, stream: &StreamRef) -> Result<bool, sqlx::Error> {
+        let erased: Option<bool> = sqlx::query_scalar(
+            "SELECT key IS NULL FROM eventlog.stream_keys \
+             WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
+        )
+        .bind(stream.tenant_id.0)
+        .bind(stream.stream_type.as_str())
+        .bind(stream.stream_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(erased.unwrap_or(false))
+    }
+
+    /// Streams erased after `since`, oldest first: what caches must forget.
+    pub async fn erased_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(StreamRef, chrono::DateTime<chrono::Utc>)>, sqlx::Error> {
+        let rows: Vec<(Uuid, String, Uuid, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+            "SELECT tenant_id, stream_type, stream_id, erased_at FROM eventlog.stream_keys \
+             WHERE erased_at > $1 ORDER BY erased_at LIMIT 1000",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(tenant_id, stream_type, stream_id, at)| {
+                Some((
+                    StreamRef {
+                        tenant_id: TenantId(tenant_id),
+                        stream_type: StreamType::new(stream_type).ok()?,
+                        stream_id: StreamId(stream_id),
+                    },
+                    at,
+                ))
+            })
+            .collect())
+    }
+
     /// The live keys of these streams; an erased (or never keyed) stream is absent.
     pub async fn keys_of(
         &self,

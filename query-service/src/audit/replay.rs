@@ -9,6 +9,7 @@ use caselog_schemas::events::DirectoryEvent;
 use caselog_schemas::{Position, StreamId, StreamType, TenantId};
 
 use super::AsOf;
+use crate::export::CaseDocument;
 
 pub fn conversation_stream(tenant_id: TenantId, conversation_id: Uuid) -> StreamRef {
     StreamRef {
@@ -39,6 +40,39 @@ pub async fn case_file(
             position: events.last().map_or(0, |event| event.position.0),
             reason: error.to_string(),
         })
+}
+
+/// What an export prints, replayed from the log as of `as_of`.
+pub async fn case_document(
+    reader: &LogReader,
+    tenant_id: TenantId,
+    conversation_id: Uuid,
+    as_of: Option<AsOf>,
+) -> Result<Option<CaseDocument>, ReadError> {
+    let Some(file) = case_file(reader, tenant_id, conversation_id, as_of).await? else {
+        return Ok(None);
+    };
+    with_contact_name(reader, file).await.map(Some)
+}
+
+/// Adds the contact's name as of the case file's position.
+pub async fn with_contact_name(
+    reader: &LogReader,
+    file: CaseFile,
+) -> Result<CaseDocument, ReadError> {
+    let contact_name = match file.header.contact_id {
+        Some(contact_id) => {
+            contact_name(
+                reader,
+                TenantId(file.header.tenant_id),
+                contact_id,
+                Position(file.header.position),
+            )
+            .await?
+        }
+        None => None,
+    };
+    Ok(CaseDocument { file, contact_name })
 }
 
 /// The contact's name as it stood at `position` (placeholder once the contact is erased).

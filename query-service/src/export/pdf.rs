@@ -346,9 +346,9 @@ mod tests {
                         position: i as i64 + 1,
                         stream_version: i as i64 + 1,
                         at,
-                        actor: json!({"user_id": null, "role": "integration"}),
-                        kind: "message_received".into(),
-                        data: json!({"channel": "whatsapp", "content": {"text": texts[i % texts.len()]}}),
+                        actor: json!({"user_id": "01a1fd11-196d-7326-b2c8-bd4d8ef6c7ab", "role": "agent"}),
+                        kind: if i % 5 == 4 { "private_note_added" } else { "message_received" }.into(),
+                        data: json!({"channel": "whatsapp", "text": "Refund approved", "content": {"text": texts[i % texts.len()]}}),
                     })
                     .collect(),
             },

@@ -1,8 +1,12 @@
 //! The auditors' routes: a conversation's hash-chain verification, its PDF export,
 //! and the tenant's raw event feed. All read the log itself.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -12,13 +16,20 @@ use uuid::Uuid;
 use caselog_platform::http::{Caller, Problem, QueryParams};
 use caselog_schemas::{EventEnvelope, Position, Role};
 
+use super::cache::count;
+use super::consistency::{MinPosition, settle};
 use super::pagination::{Page, limit};
-use super::{AppState, audit_access, require_reader};
-use crate::audit::replay::conversation_stream;
+use super::{AppState, audit_access, internal, require_reader};
+use crate::audit::AsOf;
+use crate::audit::as_of::InvalidAsOf;
+use crate::audit::replay::{self, conversation_stream};
+use crate::export;
+use crate::read_models::{ReadModel, history};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(verify_conversation))
+        .routes(routes!(export_pdf))
         .routes(routes!(raw_events))
 }
 
@@ -45,9 +56,11 @@ pub struct Verification {
 async fn verify_conversation(
     State(state): State<AppState>,
     caller: Caller,
+    min: MinPosition,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Verification>, Problem> {
     require_reader(&caller)?;
+    settle(&state, ReadModel::History, caller.tenant_id.0, min).await?;
     audit_access(&state, &caller, id).await?;
     let report = state
         .reader
@@ -100,4 +113,91 @@ async fn raw_events(
     Ok(Json(Page::new(events, limit, |event| {
         event.position.0.to_string()
     })))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExportParams {
+    /// A log position or an RFC 3339 time: the case as it stood then.
+    as_of: Option<String>,
+}
+
+/// The case history as a PDF/A-2b document: header, timeline with time and actor,
+/// internal entries marked, page numbers, and the chain head it reflects.
+#[utoipa::path(get, path = "/v1/conversations/{id}/export.pdf", params(ExportParams),
+    tag = "audit", responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+async fn export_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    min: MinPosition,
+    Path(id): Path<Uuid>,
+    QueryParams(params): QueryParams<ExportParams>,
+) -> Result<Response, Problem> {
+    require_reader(&caller)?;
+    let as_of: Option<AsOf> = params
+        .as_of
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|error: InvalidAsOf| Problem::validation(error.to_string()))?;
+    settle(&state, ReadModel::History, caller.tenant_id.0, min).await?;
+    audit_access(&state, &caller, id).await?;
+    let stream = conversation_stream(caller.tenant_id, id);
+    let erased = caselog_eventlog::StreamKeys::new(state.pool.clone())
+        .is_erased(&stream)
+        .await
+        .map_err(internal)?;
+    if erased {
+        state.caches.forget_conversation(caller.tenant_id.0, id);
+    }
+    // The head comes from the projection's export-ready case file; an earlier moment,
+    // or an erased case (which left the read models), is replayed from the log.
+    let projected = match as_of {
+        None if !erased => history::case_file(&state.pool, caller.tenant_id.0, id)
+            .await
+            .map_err(internal)?,
+        _ => None,
+    };
+    let document = match projected {
+        Some(file) => replay::with_contact_name(&state.reader, file)
+            .await
+            .map(Some),
+        None => replay::case_document(&state.reader, caller.tenant_id, id, as_of).await,
+    }
+    .map_err(Problem::internal)?
+    .ok_or_else(Problem::not_found)?;
+
+    let case = &document.file.header;
+    let key = (caller.tenant_id.0, id, case.stream_version, erased);
+    let mut hit = true;
+    let bytes = state
+        .caches
+        .pdf
+        .try_get_with(key, async {
+            hit = false;
+            let document = document.clone();
+            tokio::task::spawn_blocking(move || export::render(&document))
+                .await
+                .map_err(|error| error.to_string())?
+                .map(Arc::new)
+                .map_err(|error| error.to_string())
+        })
+        .await
+        .map_err(Problem::internal)?;
+    count("export", hit);
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!(
+                "inline; filename=\"case-{id}-v{}.pdf\"",
+                case.stream_version
+            ),
+        ),
+        (
+            header::HeaderName::from_static("x-projection-position"),
+            case.position.to_string(),
+        ),
+    ];
+    Ok((headers, bytes.as_ref().clone()).into_response())
 }

@@ -21,6 +21,10 @@ pub type InboxKey = (Viewer, InboxFilter, i64);
 pub type ConversationKey = (Uuid, Uuid, i64);
 pub type DashboardKey = (Viewer, Option<Uuid>, i64);
 pub type HistoryKey = (Uuid, Uuid, i64, i64, i64);
+/// A rendered export: tenant, conversation, stream version, and whether the case was
+/// erased when it was rendered (an erased case renders placeholders, never the cached
+/// plaintext of before).
+pub type PdfKey = (Uuid, Uuid, i64, bool);
 /// A history page with the access it was read under.
 pub type HistoryPage = (Option<Access>, Vec<HistoryEntry>);
 
@@ -31,6 +35,7 @@ pub struct Caches {
     pub conversation: Cache<ConversationKey, Arc<Option<ConversationSummary>>>,
     pub dashboard: Cache<DashboardKey, Arc<Dashboard>>,
     pub history: Cache<HistoryKey, Arc<HistoryPage>>,
+    pub pdf: Cache<PdfKey, Arc<Vec<u8>>>,
 }
 
 fn cache<K, V>() -> Cache<K, V>
@@ -41,6 +46,7 @@ where
     Cache::builder()
         .max_capacity(CAPACITY)
         .time_to_live(TIME_TO_LIVE)
+        .support_invalidation_closures()
         .build()
 }
 
@@ -51,6 +57,38 @@ impl Caches {
             conversation: cache(),
             dashboard: cache(),
             history: cache(),
+            pdf: Cache::builder()
+                // Weighed by size: a few hundred exports of a few hundred KiB.
+                .max_capacity(64 * 1024 * 1024)
+                .weigher(|_, bytes: &Arc<Vec<u8>>| bytes.len().try_into().unwrap_or(u32::MAX))
+                .time_to_live(Duration::from_secs(3600))
+                .support_invalidation_closures()
+                .build(),
+        }
+    }
+
+    /// Drops everything cached about an erased conversation, so its plaintext does not
+    /// outlive its key in this process's memory.
+    pub fn forget_conversation(&self, tenant_id: Uuid, conversation_id: Uuid) {
+        let results = [
+            self.conversation
+                .invalidate_entries_if(move |key, _| key.0 == tenant_id && key.1 == conversation_id)
+                .map(drop),
+            self.history
+                .invalidate_entries_if(move |key, _| key.0 == tenant_id && key.1 == conversation_id)
+                .map(drop),
+            self.pdf
+                .invalidate_entries_if(move |key, _| key.0 == tenant_id && key.1 == conversation_id)
+                .map(drop),
+            // Inbox pages and dashboards of the tenant may list it: drop the tenant's.
+            self.inbox
+                .invalidate_entries_if(move |key, _| key.0.tenant_id == tenant_id)
+                .map(drop),
+        ];
+        for result in results {
+            if let Err(error) = result {
+                tracing::warn!(%error, "could not drop cache entries of an erased conversation");
+            }
         }
     }
 }

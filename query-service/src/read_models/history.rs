@@ -7,6 +7,8 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use caselog_projection_service::projections::history::case_file::{CaseFile, TimelineEntry};
+
 use super::Viewer;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
@@ -86,4 +88,44 @@ pub async fn entries(
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// The export-ready case file as projected: the header and the whole timeline.
+pub async fn case_file(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+) -> Result<Option<CaseFile>, sqlx::Error> {
+    let header: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT header FROM rm_history.cases WHERE tenant_id = $1 AND conversation_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    let header =
+        serde_json::from_value(header).map_err(|error| sqlx::Error::Decode(error.into()))?;
+    let rows: Vec<HistoryEntry> = sqlx::query_as(
+        "SELECT position, stream_version, at, actor, kind, data FROM rm_history.entries \
+         WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY position",
+    )
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .fetch_all(pool)
+    .await?;
+    let entries = rows
+        .into_iter()
+        .map(|row| TimelineEntry {
+            position: row.position,
+            stream_version: row.stream_version,
+            at: row.at,
+            actor: row.actor,
+            kind: row.kind,
+            data: row.data,
+        })
+        .collect();
+    Ok(Some(CaseFile { header, entries }))
 }
