@@ -12,11 +12,13 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, Problem, QueryParams};
+use caselog_schemas::Role;
 
 use super::cache::count;
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
 use super::{AppState, audit_access, internal, require_reader};
+use crate::audit::AsOf;
 use crate::audit::as_of::InvalidAsOf;
 use crate::audit::replay;
 use crate::read_models::conversations::{self, ConversationSummary};
@@ -135,12 +137,22 @@ async fn conversation_history(
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
     let version = settle(&state, ReadModel::History, viewer.tenant_id, min).await?;
-    if let Some(as_of) = &params.as_of {
-        let as_of = as_of
-            .parse()
-            .map_err(|error: InvalidAsOf| Problem::validation(error.to_string()))?;
-        audit_access(&state, &caller, id).await?;
-        let file = replay::case_file(&state.reader, caller.tenant_id, id, Some(as_of))
+    let as_of: Option<AsOf> = params
+        .as_of
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|error: InvalidAsOf| Problem::validation(error.to_string()))?;
+    // A moment in the past, or a deleted case (gone from the read models; auditors
+    // only), is replayed from the log.
+    let from_log = if as_of.is_some() || caller.role == Role::Auditor {
+        let deleted = audit_access(&state, &caller, id).await?;
+        as_of.is_some() || deleted
+    } else {
+        false
+    };
+    if from_log {
+        let file = replay::case_file(&state.reader, caller.tenant_id, id, as_of)
             .await
             .map_err(Problem::internal)?
             .ok_or_else(Problem::not_found)?;

@@ -79,15 +79,16 @@ fn require_reader(caller: &Caller) -> Result<(), Problem> {
 }
 
 /// Who may read a case's audit views (history `as_of`, verify, export): whoever may see
-/// it; a deleted case only an auditor (its content reads as placeholders).
-async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<(), Problem> {
+/// it; a deleted case only an auditor (its content reads as placeholders). Returns
+/// whether the case was deleted.
+async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<bool, Problem> {
     let viewer = read_models::Viewer::of(caller);
     let access = read_models::history::access(&state.pool, "rm_history", viewer.tenant_id, id)
         .await
         .map_err(internal)?;
     match access {
-        Some(access) if access.allows(&viewer) => Ok(()),
-        Some(access) if access.deleted && caller.role == Role::Auditor => Ok(()),
+        Some(access) if access.allows(&viewer) => Ok(false),
+        Some(access) if access.deleted && caller.role == Role::Auditor => Ok(true),
         _ => Err(Problem::not_found()),
     }
 }
