@@ -1,8 +1,11 @@
 use clap::{Parser, Subcommand};
 
 use caselog_command_service::{Application, Settings};
-use caselog_platform::{telemetry, token};
+use caselog_eventlog::relay::{RelayConfig, provision};
+use caselog_platform::settings::LocalNatsUser;
+use caselog_platform::{connect, telemetry, token};
 use caselog_schemas::Role;
+use caselog_schemas::SubjectRoot;
 
 /// caselog's command service: HTTP commands in, events into the log, and the relay
 /// that publishes the log to NATS.
@@ -17,6 +20,9 @@ struct Cli {
 enum Command {
     /// Serve the command API and run the relay (the default).
     Serve,
+    /// Create the JetStream stream and every durable consumer that is missing (as the
+    /// provisioner NATS user); prints what exists. Running it again is harmless.
+    ProvisionNats,
     /// Print a JWT signed with CASELOG_JWT_SECRET.
     Token {
         #[arg(long)]
@@ -35,6 +41,22 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::ProvisionNats => {
+            let client = connect::nats(
+                &settings.common,
+                "caselog-provisioner",
+                LocalNatsUser::PROVISIONER,
+            )
+            .await?;
+            let config = RelayConfig {
+                stream_name: settings.common.stream_name.clone(),
+                subjects: SubjectRoot::new(settings.common.subject_root.clone()),
+                ..RelayConfig::default()
+            };
+            let provisioned = provision(&async_nats::jetstream::new(client), &config).await?;
+            println!("{}", serde_json::to_string(&provisioned)?);
+            Ok(())
+        }
         Command::Token {
             tenant,
             user,

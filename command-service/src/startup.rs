@@ -9,6 +9,7 @@ use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
 use caselog_eventlog::{EventLog, LogReader, WriterConfig, head_channel, listen_for_head};
 use caselog_platform::http::TokenKey;
 use caselog_platform::service::Service;
+use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
 
 use crate::application::{CommandExecutor, DirectoryLookup, auto_close};
@@ -28,7 +29,7 @@ impl Application {
         let pool = connect::postgres(&settings.common.database_url, "command-service", 16).await?;
         caselog_eventlog::migrate(&pool).await?;
         auto_close::migrate(&pool).await?;
-        let nats = connect::nats(&settings.common.nats_url, "command-service").await?;
+        let nats = connect::nats(&settings.common, "command-service", LocalNatsUser::RELAY).await?;
 
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
@@ -44,6 +45,8 @@ impl Application {
             let config = RelayConfig {
                 stream_name: settings.common.stream_name.clone(),
                 subjects: SubjectRoot::new(settings.common.subject_root.clone()),
+                // The relay's NATS user may not create streams: `provision-nats` does.
+                provision_stream: false,
                 ..RelayConfig::default()
             };
             let reader = LogReader::new(pool.clone());

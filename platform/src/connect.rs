@@ -6,15 +6,18 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tracing::info;
 
-/// Connects to both engines for `service`.
+use crate::settings::LocalNatsUser;
+
+/// Connects to both engines for `service`, as its NATS user.
 pub async fn dependencies(
     settings: &crate::CommonSettings,
     service: &str,
+    nats_user: LocalNatsUser,
     max_connections: u32,
 ) -> anyhow::Result<crate::health::Dependencies> {
     Ok(crate::health::Dependencies {
         postgres: postgres(&settings.database_url, service, max_connections).await?,
-        nats: nats(&settings.nats_url, service).await?,
+        nats: nats(settings, service, nats_user).await?,
     })
 }
 
@@ -35,8 +38,14 @@ pub async fn postgres(
 
 /// Connects to NATS, retrying in the background if the server goes away, and logs the
 /// server version (the local stack pins one; DEPENDENCIES.md says why it matters).
-pub async fn nats(nats_url: &str, service: &str) -> anyhow::Result<async_nats::Client> {
-    let client = async_nats::ConnectOptions::new()
+pub async fn nats(
+    settings: &crate::CommonSettings,
+    service: &str,
+    nats_user: LocalNatsUser,
+) -> anyhow::Result<async_nats::Client> {
+    let (user, password) = settings.nats_credentials(nats_user);
+    let nats_url = &settings.nats_url;
+    let client = async_nats::ConnectOptions::with_user_and_password(user, password)
         .name(service)
         .retry_on_initial_connect()
         .connection_timeout(Duration::from_secs(5))

@@ -12,6 +12,10 @@ pub struct CommonSettings {
     pub database_url: String,
     /// `CASELOG_NATS_URL`
     pub nats_url: String,
+    /// `CASELOG_NATS_USER` and `CASELOG_NATS_PASSWORD`: the service's NATS user; each
+    /// service defaults to its own user of the local stack (`deploy/nats/dev.conf`).
+    pub nats_user: Option<String>,
+    pub nats_password: Option<String>,
     /// `CASELOG_NATS_SUBJECT_ROOT`: `caselog.v1` unless an environment must be isolated.
     pub subject_root: String,
     /// `CASELOG_NATS_STREAM`: the JetStream stream holding every caselog subject.
@@ -43,6 +47,10 @@ impl CommonSettings {
                 "postgres://caselog@127.0.0.1:55432/caselog",
             ),
             nats_url: env_or("CASELOG_NATS_URL", "nats://127.0.0.1:54222"),
+            nats_user: std::env::var("CASELOG_NATS_USER")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            nats_password: std::env::var("CASELOG_NATS_PASSWORD").ok(),
             subject_root: env_or(
                 "CASELOG_NATS_SUBJECT_ROOT",
                 caselog_schemas::SubjectRoot::PRODUCTION,
@@ -54,6 +62,28 @@ impl CommonSettings {
                 .ok()
                 .filter(|v| !v.is_empty()),
         })
+    }
+}
+
+/// A NATS user of the local stack (`deploy/nats/dev.conf`): name and password.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalNatsUser(pub &'static str, pub &'static str);
+
+impl LocalNatsUser {
+    pub const RELAY: Self = Self("relay", "caselog-local-relay");
+    pub const PROJECTION: Self = Self("projection", "caselog-local-projection");
+    pub const QUERY: Self = Self("query", "caselog-local-query");
+    pub const PROVISIONER: Self = Self("provisioner", "caselog-local-provisioner");
+    pub const ANALYTICS: Self = Self("analytics", "caselog-local-analytics");
+}
+
+impl CommonSettings {
+    /// The configured NATS user, or the service's user of the local stack.
+    pub fn nats_credentials(&self, local: LocalNatsUser) -> (String, String) {
+        match &self.nats_user {
+            Some(user) => (user.clone(), self.nats_password.clone().unwrap_or_default()),
+            None => (local.0.to_owned(), local.1.to_owned()),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use caselog_platform::service::Service;
+use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
 use caselog_schemas::SubjectRoot;
 
@@ -31,8 +32,13 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // The metrics recorder first, so no gauge set during start-up is lost.
         health::metrics_handle();
-        let dependencies =
-            connect::dependencies(&settings.common, "projection-service", 16).await?;
+        let dependencies = connect::dependencies(
+            &settings.common,
+            "projection-service",
+            LocalNatsUser::PROJECTION,
+            16,
+        )
+        .await?;
         caselog_eventlog::migrate(&dependencies.postgres).await?;
         migrate(&dependencies.postgres).await?;
 

@@ -8,6 +8,7 @@ use tokio_util::task::TaskTracker;
 
 use caselog_platform::http::TokenKey;
 use caselog_platform::service::Service;
+use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
 
 use crate::http::{self, AppState, Caches};
@@ -21,7 +22,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // The metrics recorder first, so no gauge set during start-up is lost.
         health::metrics_handle();
-        let dependencies = connect::dependencies(&settings.common, "query-service", 16).await?;
+        let dependencies =
+            connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY, 16)
+                .await?;
         caselog_eventlog::migrate(&dependencies.postgres).await?;
         caselog_projection_service::migrate(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();

@@ -6,6 +6,7 @@ use async_nats::jetstream::{self, consumer};
 use futures::StreamExt;
 
 use caselog_eventlog::relay::RelayConfig;
+use caselog_platform::settings::LocalNatsUser;
 use caselog_schemas::{EventEnvelope, SubjectRoot, decode_msgpack};
 
 pub struct TestNats {
@@ -25,17 +26,22 @@ pub struct StoredMessage {
 }
 
 impl TestNats {
+    /// Connects as the provisioner and creates the test's own stream with every durable
+    /// consumer, as `command-service provision-nats` does for the local stack.
     pub async fn connect() -> Self {
-        let client = async_nats::connect(crate::nats_url())
-            .await
-            .expect("the test nats-server answers");
+        let client = crate::nats_client(LocalNatsUser::PROVISIONER).await;
         let unique = uuid::Uuid::now_v7().simple().to_string();
-        Self {
+        let nats = Self {
             jetstream: jetstream::new(client.clone()),
             client,
             stream_name: format!("T_{unique}"),
-            subject_root: SubjectRoot::new(format!("t_{unique}.v1")),
-        }
+            // Under `caselog.>`, the only subjects the relay's NATS user may publish to.
+            subject_root: SubjectRoot::new(format!("caselog.t{unique}.v1")),
+        };
+        caselog_eventlog::relay::provision(&nats.jetstream, &nats.relay_config())
+            .await
+            .expect("provision the test stream and its consumers");
+        nats
     }
 
     pub fn relay_config(&self) -> RelayConfig {

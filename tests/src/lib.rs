@@ -26,6 +26,14 @@ pub fn nats_url() -> String {
 }
 
 /// A fresh database with the event log's migrations applied.
+/// A client of the test nats-server as one of the local stack's users.
+pub async fn nats_client(user: caselog_platform::settings::LocalNatsUser) -> async_nats::Client {
+    async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+        .connect(nats_url())
+        .await
+        .expect("the test nats-server answers")
+}
+
 pub struct TestDatabase {
     pub name: String,
     pub url: String,

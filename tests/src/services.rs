@@ -8,6 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+use caselog_platform::settings::LocalNatsUser;
+
 /// `CASELOG_BIN_DIR`, or the workspace's debug target directory.
 pub fn bin_dir() -> PathBuf {
     std::env::var("CASELOG_BIN_DIR")
@@ -39,6 +41,18 @@ impl ServiceProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
+        // Each service connects as its own restricted NATS user, as in the local stack.
+        let nats_user = match binary {
+            "command-service" => Some(LocalNatsUser::RELAY),
+            "projection-service" => Some(LocalNatsUser::PROJECTION),
+            "query-service" => Some(LocalNatsUser::QUERY),
+            _ => None,
+        };
+        if let Some(LocalNatsUser(user, password)) = nats_user {
+            command
+                .env("CASELOG_NATS_USER", user)
+                .env("CASELOG_NATS_PASSWORD", password);
+        }
         for (key, value) in env {
             command.env(key, value);
         }

@@ -13,6 +13,7 @@
 
 mod leadership;
 mod message;
+pub mod provision;
 mod publish;
 mod status;
 mod stream;
@@ -29,6 +30,7 @@ use caselog_schemas::{Position, SubjectRoot};
 use crate::read::{LogReader, LogTail};
 
 pub use message::event_message;
+pub use provision::{DURABLE_CONSUMERS, DurableConsumer, consumer_config, provision};
 pub use status::{RelayStatus, RelayStatusReport};
 pub use stream::{provision_stream, resume_point};
 

@@ -62,6 +62,11 @@ impl Projection {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
+    /// The durable JetStream consumer this projection reads through.
+    pub fn consumer_name(self) -> String {
+        format!("projection-{}", self.name().replace('_', "-"))
+    }
+
     /// The schema holding the live read model.
     pub fn schema(self) -> String {
         format!("rm_{}", self.name())
@@ -83,6 +88,22 @@ impl Projection {
             Projection::History => history::apply(conn, event).await,
             Projection::InternalMessages => internal_messages::apply(conn, event).await,
             Projection::Directory => directory::apply(conn, event).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_projection_reads_through_a_provisioned_consumer() {
+        for projection in super::Projection::ALL {
+            let name = projection.consumer_name();
+            assert!(
+                caselog_eventlog::relay::DURABLE_CONSUMERS
+                    .iter()
+                    .any(|durable| durable.name == name && durable.reader == "projection"),
+                "{name} is not provisioned"
+            );
         }
     }
 }

@@ -78,19 +78,17 @@ impl LiveRunner {
         // Catch up from the log first: the stream may not exist yet.
         self.catch_up_from_log(shutdown).await?;
         let stream = self.jetstream.get_stream(&self.config.stream_name).await?;
-        let name = format!("projection-{}", self.projection.name().replace('_', "-"));
-        let consumer: consumer::PullConsumer = stream
-            .get_or_create_consumer(
-                &name,
-                consumer::pull::Config {
-                    durable_name: Some(name.clone()),
-                    filter_subject: self.config.subjects.wildcard(),
-                    ack_policy: consumer::AckPolicy::All,
-                    max_ack_pending: 20_000,
-                    ..Default::default()
-                },
-            )
-            .await?;
+        // Bind to the pre-created durable consumer: this service's NATS user may not
+        // create one (`command-service provision-nats` does).
+        let name = self.projection.consumer_name();
+        let consumer: consumer::PullConsumer =
+            stream.get_consumer(&name).await.map_err(|error| {
+                anyhow::anyhow!(
+                    "consumer {name} of stream {} is not usable ({error}); provision it with \
+                 `command-service provision-nats`",
+                    self.config.stream_name
+                )
+            })?;
         let mut messages = consumer.messages().await?.ready_chunks(BATCH);
         loop {
             let next = tokio::select! {

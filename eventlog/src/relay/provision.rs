@@ -1,0 +1,94 @@
+//! Provisioning the JetStream side of the NATS contract (DESIGN.md §3): the stream and
+//! every durable consumer that reads it. Only the provisioner's NATS user may do this;
+//! the relay, the projectors and analytics bind to what exists (`deploy/nats/dev.conf`).
+
+use async_nats::jetstream::{self, consumer};
+
+use super::stream::stream_config;
+use super::{RelayConfig, RelayError};
+
+/// A durable consumer of the caselog stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurableConsumer {
+    pub name: &'static str,
+    /// Who reads through it.
+    pub reader: &'static str,
+    /// Projectors apply in order and ack the last of a batch; analytics ack each message.
+    pub ack: consumer::AckPolicy,
+}
+
+/// Every durable consumer of the stream. Names are part of the contract: the NATS
+/// users' permissions name them.
+pub const DURABLE_CONSUMERS: [DurableConsumer; 5] = [
+    DurableConsumer {
+        name: "projection-inbox",
+        reader: "projection",
+        ack: consumer::AckPolicy::All,
+    },
+    DurableConsumer {
+        name: "projection-history",
+        reader: "projection",
+        ack: consumer::AckPolicy::All,
+    },
+    DurableConsumer {
+        name: "projection-internal-messages",
+        reader: "projection",
+        ack: consumer::AckPolicy::All,
+    },
+    DurableConsumer {
+        name: "projection-directory",
+        reader: "projection",
+        ack: consumer::AckPolicy::All,
+    },
+    DurableConsumer {
+        name: "analytics",
+        reader: "analytics",
+        ack: consumer::AckPolicy::Explicit,
+    },
+];
+
+/// The consumer's configuration: from the first message, every caselog subject.
+pub fn consumer_config(durable: &DurableConsumer, config: &RelayConfig) -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(durable.name.to_owned()),
+        filter_subject: config.subjects.wildcard(),
+        ack_policy: durable.ack,
+        deliver_policy: consumer::DeliverPolicy::All,
+        max_ack_pending: 20_000,
+        ..Default::default()
+    }
+}
+
+/// What provisioning found or created.
+#[derive(Debug, serde::Serialize)]
+pub struct Provisioned {
+    pub stream: String,
+    pub subjects: String,
+    pub consumers: Vec<&'static str>,
+}
+
+/// Creates the stream and the durable consumers that are missing; leaves existing
+/// ones as they are. Running it again is harmless.
+pub async fn provision(
+    jetstream: &jetstream::Context,
+    config: &RelayConfig,
+) -> Result<Provisioned, RelayError> {
+    let stream = jetstream
+        .get_or_create_stream(stream_config(config))
+        .await
+        .map_err(RelayError::jetstream)?;
+    for durable in &DURABLE_CONSUMERS {
+        stream
+            .get_or_create_consumer(durable.name, consumer_config(durable, config))
+            .await
+            .map_err(RelayError::jetstream)?;
+    }
+    Ok(Provisioned {
+        stream: config.stream_name.clone(),
+        subjects: config.subjects.wildcard(),
+        consumers: DURABLE_CONSUMERS
+            .iter()
+            .map(|durable| durable.name)
+            .collect(),
+    })
+}
