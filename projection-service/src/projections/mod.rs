@@ -92,6 +92,19 @@ impl Projection {
     }
 }
 
+/// Decodes a conversation event; `None` for events of other streams.
+fn conversation_event(
+    event: &EventEnvelope,
+) -> Result<Option<caselog_schemas::events::ConversationEvent>, ApplyError> {
+    if event.stream_type.as_str() != "conversation" {
+        return Ok(None);
+    }
+    Ok(Some(caselog_schemas::events::from_stored(
+        &event.event_type,
+        &event.payload,
+    )?))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -106,17 +119,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Decodes a conversation event; `None` for events of other streams.
-fn conversation_event(
-    event: &EventEnvelope,
-) -> Result<Option<caselog_schemas::events::ConversationEvent>, ApplyError> {
-    if event.stream_type.as_str() != "conversation" {
-        return Ok(None);
-    }
-    Ok(Some(caselog_schemas::events::from_stored(
-        &event.event_type,
-        &event.payload,
-    )?))
 }
