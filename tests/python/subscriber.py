@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""An independent caselog subscriber: reads events with the analytics credentials
+through the pre-created `analytics` consumer, using only the PyPI packages nats-py
+and msgpack, and checks the NATS contract (DESIGN.md section 3):
+
+- every event arrives once, in log position order, with no position missing;
+- the subject is <root>.<tenant_id>.<stream_type>.<event_type>;
+- the headers Nats-Msg-Id, Caselog-Event-Type, Caselog-Schema-Version,
+  Caselog-Position, Caselog-Stream-Version and Content-Type agree with the payload.
+
+Prints a JSON summary; exits 1 when the contract is broken. The README's
+"Subscribing to caselog events" shows the same loop.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+
+import msgpack
+import nats
+from nats.errors import TimeoutError as NatsTimeout
+
+
+def text(value):
+    """Ids arrive as MessagePack binary (16 bytes) or strings, depending on the field."""
+    if isinstance(value, (bytes, bytearray)) and len(value) == 16:
+        return str(uuid.UUID(bytes=bytes(value)))
+    return value
+
+
+async def read(args):
+    client = await nats.connect(args.url, user=args.user, password=args.password)
+    jetstream = client.jetstream()
+    subscription = await jetstream.pull_subscribe_bind(durable=args.consumer, stream=args.stream)
+    problems, positions, types = [], [], {}
+    while len(positions) < args.expect:
+        try:
+            messages = await subscription.fetch(batch=100, timeout=2)
+        except NatsTimeout:
+            break
+        for message in messages:
+            event = msgpack.unpackb(message.data, raw=False)
+            headers = message.headers or {}
+            position = event["position"]
+            expected_subject = ".".join(
+                [args.root, text(event["tenant_id"]), event["stream_type"], event["event_type"]]
+            )
+            checks = {
+                "subject": (message.subject, expected_subject),
+                "Nats-Msg-Id": (headers.get("Nats-Msg-Id"), text(event["event_id"])),
+                "Caselog-Event-Type": (headers.get("Caselog-Event-Type"), event["event_type"]),
+                "Caselog-Schema-Version": (
+                    headers.get("Caselog-Schema-Version"), str(event["schema_version"])),
+                "Caselog-Position": (headers.get("Caselog-Position"), str(position)),
+                "Caselog-Stream-Version": (
+                    headers.get("Caselog-Stream-Version"), str(event["stream_version"])),
+                "Content-Type": (headers.get("Content-Type"), "application/msgpack"),
+            }
+            for name, (found, expected) in checks.items():
+                if found != expected:
+                    problems.append(f"position {position}: {name} is {found!r}, not {expected!r}")
+            if positions and position != positions[-1] + 1:
+                problems.append(f"position {position} follows {positions[-1]}")
+            positions.append(position)
+            types[event["event_type"]] = types.get(event["event_type"], 0) + 1
+            await message.ack()
+    await client.close()
+    if len(positions) != args.expect:
+        problems.append(f"read {len(positions)} events, expected {args.expect}")
+    return {
+        "events": len(positions),
+        "first_position": positions[0] if positions else None,
+        "last_position": positions[-1] if positions else None,
+        "event_types": types,
+        "problems": problems,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="nats://127.0.0.1:54222")
+    parser.add_argument("--user", default="analytics")
+    parser.add_argument("--password", default="caselog-local-analytics")
+    parser.add_argument("--stream", default="CASELOG")
+    parser.add_argument("--consumer", default="analytics")
+    parser.add_argument("--root", default="caselog.v1", help="the subject root")
+    parser.add_argument("--expect", type=int, required=True, help="how many events to read")
+    args = parser.parse_args()
+    summary = asyncio.run(read(args))
+    print(json.dumps(summary))
+    sys.exit(1 if summary["problems"] else 0)
+
+
+if __name__ == "__main__":
+    main()
