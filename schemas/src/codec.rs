@@ -1,5 +1,7 @@
-//! MessagePack encoding of the envelope for NATS. Named fields (`to_vec_named`) keep the
-//! payload readable by any MessagePack client and robust to field reordering.
+//! MessagePack encoding of the envelope for NATS. Named fields (maps, not arrays) keep
+//! the payload readable by any MessagePack client and robust to field reordering, and
+//! the human-readable flavour writes ids as the same strings the JSON Schemas, the
+//! headers and the log show (not as 16-byte binaries).
 
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -12,11 +14,19 @@ pub enum CodecError {
 }
 
 pub fn encode_msgpack<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
-    Ok(rmp_serde::to_vec_named(value)?)
+    let mut bytes = Vec::new();
+    value.serialize(
+        &mut rmp_serde::Serializer::new(&mut bytes)
+            .with_struct_map()
+            .with_human_readable(),
+    )?;
+    Ok(bytes)
 }
 
 pub fn decode_msgpack<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    Ok(rmp_serde::from_slice(bytes)?)
+    Ok(T::deserialize(
+        &mut rmp_serde::Deserializer::from_read_ref(bytes).with_human_readable(),
+    )?)
 }
 
 #[cfg(test)]
@@ -24,6 +34,14 @@ mod tests {
     use super::*;
     use crate::*;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn ids_travel_as_strings() {
+        let id = EventId(uuid::Uuid::nil());
+        let bytes = encode_msgpack(&id).unwrap();
+        assert_eq!(bytes[0], 0xd9, "a str8, not a bin8");
+        assert_eq!(&bytes[2..], id.to_string().as_bytes());
+    }
 
     #[test]
     fn an_envelope_survives_a_messagepack_round_trip() {

@@ -13,7 +13,7 @@ use crate::ids::{EventId, Position, StreamId, StreamType, StreamVersion, TenantI
 
 /// Who caused an event: a user acting through the API, or the system itself
 /// (the auto-close timer, for example).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Actor {
     /// `None` for the system.
     pub user_id: Option<UserId>,
@@ -32,7 +32,7 @@ impl Actor {
 
 /// W3C trace context of the request that caused the event, so work done later on the
 /// event (publishing, projecting) joins the same trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TraceContext {
     pub traceparent: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,7 +40,7 @@ pub struct TraceContext {
 }
 
 /// Facts about how an event came to be, as opposed to what happened (the payload).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EventMetadata {
     pub actor: Actor,
     /// The command that produced the event; every event of one append shares it.
@@ -68,7 +68,7 @@ impl EventMetadata {
 }
 
 /// One event as stored in the log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EventEnvelope {
     pub position: Position,
     pub event_id: EventId,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema, utoipa::ToSchema)]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -65,6 +65,7 @@ uuid_id!(
     Default,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     utoipa::ToSchema,
 )]
 #[serde(transparent)]
@@ -98,6 +99,7 @@ impl fmt::Display for Position {
     Default,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     utoipa::ToSchema,
 )]
 #[serde(transparent)]
@@ -122,7 +124,9 @@ impl fmt::Display for StreamVersion {
 ///
 /// It is one token of the NATS subject, so it is restricted to lowercase ASCII letters,
 /// digits and `_`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct StreamType(String);
 

@@ -6,6 +6,7 @@
 //! holds what is common to all of them.
 
 mod codec;
+pub mod contract;
 mod envelope;
 pub mod events;
 mod ids;

@@ -16,18 +16,10 @@ import argparse
 import asyncio
 import json
 import sys
-import uuid
 
 import msgpack
 import nats
 from nats.errors import TimeoutError as NatsTimeout
-
-
-def text(value):
-    """Ids arrive as MessagePack binary (16 bytes) or strings, depending on the field."""
-    if isinstance(value, (bytes, bytearray)) and len(value) == 16:
-        return str(uuid.UUID(bytes=bytes(value)))
-    return value
 
 
 async def read(args):
@@ -45,11 +37,11 @@ async def read(args):
             headers = message.headers or {}
             position = event["position"]
             expected_subject = ".".join(
-                [args.root, text(event["tenant_id"]), event["stream_type"], event["event_type"]]
+                [args.root, event["tenant_id"], event["stream_type"], event["event_type"]]
             )
             checks = {
                 "subject": (message.subject, expected_subject),
-                "Nats-Msg-Id": (headers.get("Nats-Msg-Id"), text(event["event_id"])),
+                "Nats-Msg-Id": (headers.get("Nats-Msg-Id"), event["event_id"]),
                 "Caselog-Event-Type": (headers.get("Caselog-Event-Type"), event["event_type"]),
                 "Caselog-Schema-Version": (
                     headers.get("Caselog-Schema-Version"), str(event["schema_version"])),

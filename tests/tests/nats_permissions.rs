@@ -45,7 +45,11 @@ async fn refused(reports: &mut mpsc::UnboundedReceiver<String>, subject: &str) {
 }
 
 /// Sends a JetStream API request (or any request) that must be refused.
-async fn request_refused(client: &Client, reports: &mut mpsc::UnboundedReceiver<String>, subject: String) {
+async fn request_refused(
+    client: &Client,
+    reports: &mut mpsc::UnboundedReceiver<String>,
+    subject: String,
+) {
     // A refused request is never answered; the violation report is the evidence.
     let answer = tokio::time::timeout(
         Duration::from_millis(200),
@@ -59,7 +63,11 @@ async fn request_refused(client: &Client, reports: &mut mpsc::UnboundedReceiver<
     refused(reports, &subject).await;
 }
 
-async fn publish_refused(client: &Client, reports: &mut mpsc::UnboundedReceiver<String>, subject: String) {
+async fn publish_refused(
+    client: &Client,
+    reports: &mut mpsc::UnboundedReceiver<String>,
+    subject: String,
+) {
     client.publish(subject.clone(), "x".into()).await.unwrap();
     client.flush().await.unwrap();
     refused(reports, &subject).await;
@@ -96,7 +104,10 @@ async fn fetch(consumer: &PullConsumer) -> usize {
 async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
     let nats = TestNats::connect().await;
     let stream = nats.stream_name.clone();
-    let subject = format!("{}.tenant.conversation.TopicSet", nats.subject_root.as_str());
+    let subject = format!(
+        "{}.tenant.conversation.TopicSet",
+        nats.subject_root.as_str()
+    );
 
     // The relay publishes into the stream, with JetStream's acknowledgement…
     let (relay, mut relay_reports) = connect_as(LocalNatsUser::RELAY).await;
@@ -112,7 +123,12 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
         request_refused(&relay, &mut relay_reports, forbidden).await;
     }
     publish_refused(&relay, &mut relay_reports, "billing.invoices".to_owned()).await;
-    request_refused(&relay, &mut relay_reports, format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.analytics")).await;
+    request_refused(
+        &relay,
+        &mut relay_reports,
+        format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.analytics"),
+    )
+    .await;
 
     // Projectors pull from their own consumers only.
     let (projection, mut projection_reports) = connect_as(LocalNatsUser::PROJECTION).await;
@@ -126,7 +142,12 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
         request_refused(&projection, &mut projection_reports, forbidden).await;
     }
     publish_refused(&projection, &mut projection_reports, subject.clone()).await;
-    request_refused(&projection, &mut projection_reports, format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.analytics")).await;
+    request_refused(
+        &projection,
+        &mut projection_reports,
+        format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.analytics"),
+    )
+    .await;
 
     // Analytics reads through its consumer, and may neither publish nor administer.
     let (analytics, mut analytics_reports) = connect_as(LocalNatsUser::ANALYTICS).await;
@@ -134,22 +155,44 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
         .get_consumer_from_stream("analytics", stream.as_str())
         .await
         .expect("analytics binds to its consumer");
-    assert_eq!(fetch(&analytics_consumer).await, 1, "analytics reads the event");
+    assert_eq!(
+        fetch(&analytics_consumer).await,
+        1,
+        "analytics reads the event"
+    );
     for forbidden in administration(&stream) {
         request_refused(&analytics, &mut analytics_reports, forbidden).await;
     }
     publish_refused(&analytics, &mut analytics_reports, subject.clone()).await;
-    request_refused(&analytics, &mut analytics_reports, format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.projection-inbox")).await;
-    request_refused(&analytics, &mut analytics_reports, format!("$JS.API.STREAM.INFO.{stream}")).await;
+    request_refused(
+        &analytics,
+        &mut analytics_reports,
+        format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.projection-inbox"),
+    )
+    .await;
+    request_refused(
+        &analytics,
+        &mut analytics_reports,
+        format!("$JS.API.STREAM.INFO.{stream}"),
+    )
+    .await;
 
     // The query service's user can do nothing at all.
     let (query, mut query_reports) = connect_as(LocalNatsUser::QUERY).await;
     publish_refused(&query, &mut query_reports, subject.clone()).await;
-    request_refused(&query, &mut query_reports, format!("$JS.API.STREAM.INFO.{stream}")).await;
+    request_refused(
+        &query,
+        &mut query_reports,
+        format!("$JS.API.STREAM.INFO.{stream}"),
+    )
+    .await;
 
     // After all of it, the stream still holds its message and every consumer.
     let mut info = nats.jetstream.get_stream(&stream).await.unwrap();
     let info = info.info().await.unwrap();
     assert_eq!(info.state.messages, 1);
-    assert_eq!(info.state.consumer_count, caselog_eventlog::relay::DURABLE_CONSUMERS.len());
+    assert_eq!(
+        info.state.consumer_count,
+        caselog_eventlog::relay::DURABLE_CONSUMERS.len()
+    );
 }

@@ -29,20 +29,28 @@ async fn a_python_subscriber_reads_every_event_once_in_order_with_its_headers() 
     let conversation = gateway.inbound(contact, "sms", "olá").await;
     for path in ["/messages", "/notes"] {
         admin
-            .post(&format!("/v1/conversations/{conversation}{path}"), json!({"text": "ok"}))
+            .post(
+                &format!("/v1/conversations/{conversation}{path}"),
+                json!({"text": "ok"}),
+            )
             .await
             .ok();
     }
     for path in ["/resolve", "/close"] {
         admin
-            .post(&format!("/v1/conversations/{conversation}{path}"), json!({}))
+            .post(
+                &format!("/v1/conversations/{conversation}{path}"),
+                json!({}),
+            )
             .await
             .ok();
     }
     let events = stack.log_length().await;
-    eventually(Duration::from_secs(10), "the relay publishing everything", || async {
-        (stack.nats.last_sequence().await as i64 == events).then_some(())
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the relay publishing everything",
+        || async { (stack.nats.last_sequence().await as i64 == events).then_some(()) },
+    )
     .await;
 
     let python = std::env::var("CASELOG_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
@@ -68,12 +76,11 @@ async fn a_python_subscriber_reads_every_event_once_in_order_with_its_headers() 
     assert_eq!(summary["first_position"], 1);
     assert_eq!(summary["last_position"], events);
 
-    let per_type: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT event_type, count(*) FROM eventlog.events GROUP BY event_type",
-    )
-    .fetch_all(&stack.database.pool)
-    .await
-    .unwrap();
+    let per_type: Vec<(String, i64)> =
+        sqlx::query_as("SELECT event_type, count(*) FROM eventlog.events GROUP BY event_type")
+            .fetch_all(&stack.database.pool)
+            .await
+            .unwrap();
     for (event_type, count) in per_type {
         assert_eq!(summary["event_types"][&event_type], count, "{event_type}");
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
     Ord,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
@@ -25,7 +26,17 @@ pub enum Channel {
 }
 
 /// Who wrote an outbound message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SenderKind {
     /// A human agent: the only kind that counts as a reply for "unreplied".
@@ -44,7 +55,9 @@ impl SenderKind {
 }
 
 /// A file sent with a message: a reference, never the bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, utoipa::ToSchema,
+)]
 pub struct Attachment {
     pub name: String,
     pub media_type: String,
@@ -53,7 +66,9 @@ pub struct Attachment {
 }
 
 /// A voice message: an audio reference and its length.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, utoipa::ToSchema,
+)]
 pub struct Voice {
     pub url: String,
     pub media_type: String,
@@ -61,7 +76,17 @@ pub struct Voice {
 }
 
 /// The content of a message: text (emoji included), attachments, a voice message, or a mix.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    utoipa::ToSchema,
+)]
 pub struct MessageContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,

@@ -8,7 +8,7 @@ use super::content::{Channel, MessageContent, SenderKind};
 use crate::ids::UserId;
 
 /// How a conversation came to exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StartedBy {
     /// The contact's inbound message, when the contact had no conversation that was not closed.
@@ -18,7 +18,7 @@ pub enum StartedBy {
 }
 
 /// Why a conversation closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CloseReason {
     /// Someone closed it.
@@ -27,7 +27,7 @@ pub enum CloseReason {
     AutoClose,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event_type", content = "payload")]
 pub enum ConversationEvent {
     ConversationStarted {

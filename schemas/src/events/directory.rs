@@ -15,7 +15,7 @@ pub fn snippet_library_id(tenant_id: Uuid) -> Uuid {
 }
 
 /// A tenant's settings, stored whole on each change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TenantSettings {
     /// Seconds after which a resolved conversation closes by itself; `None`: never.
     /// (The API speaks in minutes; seconds let a test wait a moment instead of one.)
@@ -35,7 +35,7 @@ impl Default for TenantSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event_type", content = "payload")]
 pub enum DirectoryEvent {
     UserUpserted {
@@ -86,7 +86,7 @@ pub enum DirectoryEvent {
 }
 
 /// Where one kind of chat notification goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeliveryPreference {
     pub bell: bool,
     pub email: bool,
