@@ -295,6 +295,11 @@ impl Session {
         )
     }
 
+    /// Makes later reads wait for `position` too (an event appended around the API).
+    pub fn observe(&self, position: i64) {
+        self.newest_position.fetch_max(position, Ordering::SeqCst);
+    }
+
     /// The newest log position this session's commands reached.
     pub fn newest_position(&self) -> i64 {
         self.newest_position.load(Ordering::SeqCst)

@@ -70,6 +70,7 @@ async fn a_stored_v1_close_reads_as_v2_everywhere() {
         "stored as v1"
     );
     let at = stored.position.0;
+    auditor.observe(at);
 
     // The projections decoded it: the case is closed, its history says why, in v2 words.
     let summary = auditor
