@@ -29,7 +29,7 @@ async def read(args):
     problems, positions, types = [], [], {}
     while len(positions) < args.expect:
         try:
-            messages = await subscription.fetch(batch=100, timeout=2)
+            messages = await subscription.fetch(batch=min(100, args.expect - len(positions)), timeout=2)
         except NatsTimeout:
             break
         for message in messages:

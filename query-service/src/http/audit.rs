@@ -19,9 +19,8 @@ use caselog_schemas::{EventEnvelope, Position, Role};
 use super::cache::count;
 use super::consistency::{MinPosition, settle};
 use super::pagination::{Page, limit};
-use super::{AppState, audit_access, internal, require_reader};
+use super::{AppState, as_of, audit_access, internal, require_reader};
 use crate::audit::AsOf;
-use crate::audit::as_of::InvalidAsOf;
 use crate::audit::replay::{self, conversation_stream};
 use crate::export;
 use crate::read_models::{ReadModel, history};
@@ -134,12 +133,7 @@ async fn export_pdf(
     QueryParams(params): QueryParams<ExportParams>,
 ) -> Result<Response, Problem> {
     require_reader(&caller)?;
-    let as_of: Option<AsOf> = params
-        .as_of
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|error: InvalidAsOf| Problem::validation(error.to_string()))?;
+    let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
     settle(&state, ReadModel::History, caller.tenant_id.0, min).await?;
     audit_access(&state, &caller, id).await?;
     let stream = conversation_stream(caller.tenant_id, id);

@@ -17,9 +17,8 @@ use caselog_schemas::Role;
 use super::cache::count;
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
-use super::{AppState, audit_access, internal, require_reader};
+use super::{AppState, as_of, audit_access, internal, require_reader};
 use crate::audit::AsOf;
-use crate::audit::as_of::InvalidAsOf;
 use crate::audit::replay;
 use crate::read_models::conversations::{self, ConversationSummary};
 use crate::read_models::history::{self, HistoryEntry};
@@ -137,12 +136,7 @@ async fn conversation_history(
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
     let version = settle(&state, ReadModel::History, viewer.tenant_id, min).await?;
-    let as_of: Option<AsOf> = params
-        .as_of
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|error: InvalidAsOf| Problem::validation(error.to_string()))?;
+    let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
     // A moment in the past, or a deleted case (gone from the read models; auditors
     // only), is replayed from the log.
     let from_log = if as_of.is_some() || caller.role == Role::Auditor {

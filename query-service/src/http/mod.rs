@@ -93,6 +93,13 @@ async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Resu
     }
 }
 
+/// The `as_of` query parameter, when given.
+fn as_of(text: Option<&str>) -> Result<Option<crate::audit::AsOf>, Problem> {
+    text.map(str::parse)
+        .transpose()
+        .map_err(|error: crate::audit::as_of::InvalidAsOf| Problem::validation(error.to_string()))
+}
+
 fn internal(error: sqlx::Error) -> Problem {
     Problem::internal(error)
 }
