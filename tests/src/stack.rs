@@ -228,6 +228,21 @@ impl Session {
         reply
     }
 
+    /// Registers `user` as a user of the tenant with `role` (this session must be an
+    /// owner or admin).
+    pub async fn register(&self, user: &Session, role: &str) {
+        self.put(
+            &format!("/v1/users/{}", user.user),
+            serde_json::json!({
+                "name": format!("{role} user"),
+                "email": format!("{}@example.com", user.user),
+                "role": role,
+            }),
+        )
+        .await
+        .ok();
+    }
+
     /// Creates a contact with `name` and returns its id.
     pub async fn new_contact(&self, name: &str) -> Uuid {
         let contact = Uuid::now_v7();

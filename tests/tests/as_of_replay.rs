@@ -79,13 +79,7 @@ async fn team(stack: &Stack) -> Team {
         (&agents[0], "agent"),
         (&agents[1], "agent"),
     ] {
-        admin
-            .put(
-                &format!("/v1/users/{}", session.user),
-                json!({"name": role, "email": format!("{}@example.com", session.user), "role": role}),
-            )
-            .await
-            .ok();
+        admin.register(session, role).await;
     }
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
     Team {

@@ -17,16 +17,6 @@ struct Case {
     conversation: String,
 }
 
-async fn user(admin: &Session, session: &Session, role: &str) {
-    admin
-        .put(
-            &format!("/v1/users/{}", session.user),
-            json!({"name": format!("{role} user"), "email": format!("{}@example.com", session.user), "role": role}),
-        )
-        .await
-        .ok();
-}
-
 /// A case in five scripts, with a reply, a note and an internal message.
 async fn a_case(stack: &Stack) -> Case {
     let tenant = Uuid::now_v7();
@@ -34,8 +24,8 @@ async fn a_case(stack: &Stack) -> Case {
     let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
     let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    user(&admin, &agent, "agent").await;
-    user(&admin, &admin, "admin").await;
+    admin.register(&agent, "agent").await;
+    admin.register(&admin, "admin").await;
     let contact = admin.new_contact("João Ñúñez").await;
     let conversation = gateway
         .inbound(

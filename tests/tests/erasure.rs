@@ -46,13 +46,7 @@ async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
     let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
     for (session, role) in [(&admin, "admin"), (&agent, "agent")] {
-        admin
-            .put(
-                &format!("/v1/users/{}", session.user),
-                json!({"name": role, "email": format!("{}@example.com", session.user), "role": role}),
-            )
-            .await
-            .ok();
+        admin.register(session, role).await;
     }
     let marker = format!("MARKER{}", Uuid::now_v7().simple());
     let contact = admin.new_contact("Maria").await;

@@ -6,17 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use caselog_schemas::Role;
-use caselog_tests::stack::{Session, Stack};
-
-async fn user(admin: &Session, session: &Session, role: &str) {
-    admin
-        .put(
-            &format!("/v1/users/{}", session.user),
-            json!({"name": role, "email": format!("{}@example.com", session.user), "role": role}),
-        )
-        .await
-        .ok();
-}
+use caselog_tests::stack::Stack;
 
 #[tokio::test]
 async fn another_tenants_conversations_contacts_and_snippets_are_not_found() {
@@ -101,7 +91,7 @@ async fn a_restricted_conversation_is_invisible_outside_its_list_in_every_read_a
     let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
     for (session, role) in [(&admin, "admin"), (&insider, "agent"), (&outsider, "agent")] {
-        user(&owner, session, role).await;
+        owner.register(session, role).await;
     }
     // A VIP contact: each new conversation is restricted to the insider and assigned to them.
     let vip = Uuid::now_v7();

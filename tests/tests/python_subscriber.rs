@@ -18,13 +18,7 @@ async fn a_python_subscriber_reads_every_event_once_in_order_with_its_headers() 
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    admin
-        .put(
-            &format!("/v1/users/{}", admin.user),
-            json!({"name": "Ana", "email": "ana@example.com", "role": "admin"}),
-        )
-        .await
-        .ok();
+    admin.register(&admin, "admin").await;
     let contact = admin.new_contact("Maria").await;
     let conversation = gateway.inbound(contact, "sms", "olá").await;
     for path in ["/messages", "/notes"] {

@@ -17,13 +17,7 @@ async fn a_stored_v1_close_reads_as_v2_everywhere() {
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    admin
-        .put(
-            &format!("/v1/users/{}", admin.user),
-            json!({"name": "Ana", "email": "ana@example.com", "role": "admin"}),
-        )
-        .await
-        .ok();
+    admin.register(&admin, "admin").await;
     let contact = admin.new_contact("Maria").await;
     let conversation = gateway.inbound(contact, "sms", "olá").await;
     let resolved = admin
@@ -78,18 +72,18 @@ async fn a_stored_v1_close_reads_as_v2_everywhere() {
         .await
         .ok();
     assert_eq!(summary.body["status"], "closed");
-    let history = |query: String| {
+    let last_entry = |query: String| {
         let auditor = auditor.clone();
-        let conversation = conversation.clone();
+        let path = format!("/v1/conversations/{conversation}/history{query}");
         async move {
-            let page = reqwest_history(&auditor, &conversation, &query).await;
+            let page = auditor.get(&path).await.ok().body;
             page["items"].as_array().unwrap().last().unwrap().clone()
         }
     };
-    let projected = history(format!("?cursor={}", at - 1)).await;
+    let projected = last_entry(format!("?cursor={}", at - 1)).await;
     assert_eq!(projected["kind"], "conversation_closed");
     assert_eq!(projected["data"], json!({"reason": "auto_close"}));
-    let replayed = history(format!("?as_of={at}")).await;
+    let replayed = last_entry(format!("?as_of={at}")).await;
     assert_eq!(
         replayed, projected,
         "the replay from the log upcasts the same way"
@@ -110,16 +104,4 @@ async fn a_stored_v1_close_reads_as_v2_everywhere() {
         .ok();
     assert_eq!(verified.body["ok"], true);
     stack.stop().await;
-}
-
-async fn reqwest_history(
-    session: &caselog_tests::stack::Session,
-    conversation: &str,
-    query: &str,
-) -> serde_json::Value {
-    session
-        .get(&format!("/v1/conversations/{conversation}/history{query}"))
-        .await
-        .ok()
-        .body
 }
