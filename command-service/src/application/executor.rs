@@ -43,6 +43,20 @@ impl Aggregate for crate::domain::conversation::Conversation {
     }
 }
 
+impl Aggregate for crate::domain::chat::Channel {
+    type Event = caselog_schemas::events::ChatChannelEvent;
+    fn apply(self, event: &Self::Event) -> Self {
+        self.evolve(event)
+    }
+}
+
+impl Aggregate for crate::domain::chat::ChatReader {
+    type Event = caselog_schemas::events::ChatReaderEvent;
+    fn apply(self, _event: &Self::Event) -> Self {
+        self
+    }
+}
+
 impl Aggregate for crate::domain::directory::DirectoryEntry {
     type Event = caselog_schemas::events::DirectoryEvent;
     fn apply(self, event: &Self::Event) -> Self {

@@ -23,6 +23,23 @@ pub fn conversation_stream(tenant_id: TenantId, conversation_id: Uuid) -> Stream
     }
 }
 
+pub fn chat_channel_stream(tenant_id: TenantId, channel_id: Uuid) -> StreamRef {
+    StreamRef {
+        tenant_id,
+        stream_type: StreamType::new("chat_channel").expect("a valid stream type"),
+        stream_id: StreamId(channel_id),
+    }
+}
+
+/// A user's read marks in the chat (the stream id is the user id).
+pub fn chat_reader_stream(tenant_id: TenantId, user_id: Uuid) -> StreamRef {
+    StreamRef {
+        tenant_id,
+        stream_type: StreamType::new("chat_reader").expect("a valid stream type"),
+        stream_id: StreamId(user_id),
+    }
+}
+
 pub fn directory_stream(tenant_id: TenantId, entry_id: Uuid) -> StreamRef {
     StreamRef {
         tenant_id,

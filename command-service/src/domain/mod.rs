@@ -3,5 +3,6 @@
 //! know beyond the stream's own history (the tenant's settings, the contact's presets, a
 //! snippet) is looked up by the caller and put in the command.
 
+pub mod chat;
 pub mod conversation;
 pub mod directory;

@@ -90,9 +90,10 @@ fn directory_problem(rejection: &D) -> ProblemType {
         D::IdTakenByAnotherKind { .. } | D::SnippetExists { .. } => ProblemType::Conflict,
         D::UnknownSnippet { .. } => ProblemType::NotFound,
         D::SnippetLimitReached { .. } => ProblemType::Rule,
-        D::Blank { .. } | D::Invalid { .. } | D::PresetAssigneeNotVisible { .. } => {
-            ProblemType::Validation
-        }
+        D::Blank { .. }
+        | D::Invalid { .. }
+        | D::NotAUser { .. }
+        | D::PresetAssigneeNotVisible { .. } => ProblemType::Validation,
     }
 }
 

@@ -86,10 +86,30 @@ pub enum DirectoryEvent {
 }
 
 /// Where one kind of chat notification goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    utoipa::ToSchema,
+)]
 pub struct DeliveryPreference {
     pub bell: bool,
     pub email: bool,
+}
+
+/// Until a user says otherwise: to the bell, not by email.
+impl Default for DeliveryPreference {
+    fn default() -> Self {
+        Self {
+            bell: true,
+            email: false,
+        }
+    }
 }
 
 #[cfg(test)]

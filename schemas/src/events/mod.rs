@@ -4,12 +4,17 @@
 //! Events are facts: past tense, self-contained, never changed once published. A new
 //! shape is a new schema version with an upcaster, not an edit.
 
+mod chat;
 mod content;
 mod conversation;
 mod directory;
 pub mod personal;
 pub mod upcast;
 
+pub use chat::{
+    CardDescription, CardEntityType, ChannelAvatar, ChannelKind, ChannelRole, ChatChannelEvent,
+    ChatReaderEvent, NotificationLevel, direct_message_id,
+};
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
 pub use conversation::{CloseReason, ConversationEvent, StartedBy};
 pub use directory::{DeliveryPreference, DirectoryEvent, TenantSettings, snippet_library_id};

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use caselog_schemas::events::TenantSettings;
+use caselog_schemas::events::{DeliveryPreference, TenantSettings};
 use caselog_schemas::{Role, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,5 +55,11 @@ pub enum DirectoryCommand {
     },
     DeleteSnippet {
         snippet_id: Uuid,
+    },
+    /// Which chat notifications go to the user's bell and email.
+    SetNotificationPreferences {
+        mention: DeliveryPreference,
+        dm: DeliveryPreference,
+        announcement: DeliveryPreference,
     },
 }

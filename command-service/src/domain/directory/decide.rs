@@ -158,6 +158,21 @@ pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R>
             }
             Ok(vec![E::SnippetDeleted { snippet_id }])
         }
+        C::SetNotificationPreferences {
+            mention,
+            dm,
+            announcement,
+        } => {
+            // A user's own preferences, on their user stream: only a known user has one.
+            if !matches!(entry, DirectoryEntry::User(_)) {
+                return Err(R::NotAUser { id });
+            }
+            Ok(vec![E::NotificationPreferencesSet {
+                mention,
+                dm,
+                announcement,
+            }])
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub enum DirectoryRejection {
     SnippetLimitReached { limit: usize },
     #[error("snippet {snippet_id} already exists")]
     SnippetExists { snippet_id: Uuid },
+    #[error("{id} is not a user of this tenant")]
+    NotAUser { id: Uuid },
     #[error("snippet {snippet_id} does not exist")]
     UnknownSnippet { snippet_id: Uuid },
 }

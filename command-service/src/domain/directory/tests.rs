@@ -302,3 +302,38 @@ fn snippet_variables_expand_from_the_contact() {
         )
     );
 }
+
+#[test]
+fn notification_preferences_belong_to_a_known_user() {
+    use caselog_schemas::events::DeliveryPreference;
+    let quiet = DeliveryPreference {
+        bell: false,
+        email: true,
+    };
+    let command = || DirectoryCommand::SetNotificationPreferences {
+        mention: DeliveryPreference::default(),
+        dm: quiet,
+        announcement: quiet,
+    };
+    assert_eq!(
+        when(&[], command()),
+        Err(DirectoryRejection::NotAUser { id: id(1) })
+    );
+    let user = when(&[], DirectoryCommand::UpsertUser(ana())).unwrap();
+    let set = when(&user, command()).unwrap();
+    assert_eq!(
+        set,
+        vec![E::NotificationPreferencesSet {
+            mention: DeliveryPreference::default(),
+            dm: quiet,
+            announcement: quiet
+        }]
+    );
+    // The entry is still the user it was.
+    let mut history = user.clone();
+    history.extend(set);
+    assert_eq!(
+        DirectoryEntry::from_history(&history),
+        DirectoryEntry::from_history(&user)
+    );
+}
