@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use caselog_platform::http::{Problem, ProblemType};
 
 use crate::application::ExecuteError;
+use crate::domain::chat::ChatRejection as Chat;
 use crate::domain::conversation::ConversationRejection as C;
 use crate::domain::directory::DirectoryRejection as D;
 
@@ -13,6 +14,7 @@ pub enum ApiError {
     Problem(Problem),
     Conversation(C),
     Directory(D),
+    Chat(Chat),
     Internal(anyhow::Error),
 }
 
@@ -31,6 +33,12 @@ impl From<C> for ApiError {
 impl From<D> for ApiError {
     fn from(rejection: D) -> Self {
         ApiError::Directory(rejection)
+    }
+}
+
+impl From<Chat> for ApiError {
+    fn from(rejection: Chat) -> Self {
+        ApiError::Chat(rejection)
     }
 }
 
@@ -97,6 +105,27 @@ fn directory_problem(rejection: &D) -> ProblemType {
     }
 }
 
+fn chat_problem(rejection: &Chat) -> ProblemType {
+    match rejection {
+        Chat::NotFound | Chat::UnknownMessage { .. } => ProblemType::NotFound,
+        Chat::AlreadyExists => ProblemType::Conflict,
+        Chat::ChatSwitchedOff
+        | Chat::MayNotCreate { .. }
+        | Chat::NotAMember
+        | Chat::NotAChannelManager
+        | Chat::MayNotDeleteMessages
+        | Chat::CardComesFromIntegration { .. }
+        | Chat::CardBuiltByCaselog { .. } => ProblemType::Forbidden,
+        Chat::NotAnAuthor
+        | Chat::MessageDeleted { .. }
+        | Chat::DirectMessageIsFixed
+        | Chat::NotAnAnnouncementChannel
+        | Chat::OwnerStays
+        | Chat::NotAMemberOfChannel { .. } => ProblemType::Rule,
+        Chat::EmptyMessage | Chat::Blank { .. } | Chat::Invalid { .. } => ProblemType::Validation,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = match self {
@@ -107,6 +136,11 @@ impl IntoResponse for ApiError {
             }
             ApiError::Directory(rejection) => {
                 Problem::new(directory_problem(&rejection), rejection.to_string())
+            }
+            // Not found says nothing more: not even whether a private channel exists.
+            ApiError::Chat(Chat::NotFound) => Problem::not_found(),
+            ApiError::Chat(rejection) => {
+                Problem::new(chat_problem(&rejection), rejection.to_string())
             }
             ApiError::Internal(error) => Problem::internal(format!("{error:#}")),
         };

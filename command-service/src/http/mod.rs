@@ -1,6 +1,7 @@
 //! The command API's routes. Each module exposes `router()`; this one merges them,
 //! collects their OpenAPI descriptions, and holds what every handler shares.
 
+mod chat;
 mod command_headers;
 mod conversation_workflow;
 mod conversations;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(conversations::router())
         .merge(conversation_workflow::router())
         .merge(internal_messages::router())
+        .merge(chat::router())
         .split_for_parts();
     let api = caselog_platform::http::with_api_layers(api, std::time::Duration::from_secs(10));
     api.merge(relay::router())

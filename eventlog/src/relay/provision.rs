@@ -19,7 +19,7 @@ pub struct DurableConsumer {
 
 /// Every durable consumer of the stream. Names are part of the contract: the NATS
 /// users' permissions name them.
-pub const DURABLE_CONSUMERS: [DurableConsumer; 5] = [
+pub const DURABLE_CONSUMERS: [DurableConsumer; 6] = [
     DurableConsumer {
         name: "projection-inbox",
         reader: "projection",
@@ -37,6 +37,11 @@ pub const DURABLE_CONSUMERS: [DurableConsumer; 5] = [
     },
     DurableConsumer {
         name: "projection-directory",
+        reader: "projection",
+        ack: consumer::AckPolicy::All,
+    },
+    DurableConsumer {
+        name: "projection-chat",
         reader: "projection",
         ack: consumer::AckPolicy::All,
     },

@@ -26,6 +26,28 @@ where
     }
 }
 
+/// `Option<JsonBody<T>>`: a request without a body (no `Content-Type`) is `None`; a
+/// body is parsed, and refused, like any other.
+impl<S, T> axum::extract::OptionalFromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if !request
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+        {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(request, state)
+            .await
+            .map(Some)
+    }
+}
+
 fn problem_for(rejection: JsonRejection) -> Problem {
     let detail = rejection.body_text();
     match rejection {

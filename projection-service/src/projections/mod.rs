@@ -1,13 +1,14 @@
 //! The projectors: each turns events into rows of its read model. Where the inbox is
 //! built: [`inbox`]; the case-history timeline: [`history`]; internal messages per case
 //! and recipient: [`internal_messages`]; users, groups, contacts, snippets and settings:
-//! [`directory`].
+//! [`directory`]; the internal chat and its notification bell: [`chat`].
 //!
 //! A projector names its tables without a schema: the runner sets `search_path` to the
 //! projection's live schema, or to the schema a rebuild is filling. Applying an event
 //! twice is prevented by the checkpoint, not by the projector.
 
 mod access;
+pub mod chat;
 pub mod directory;
 pub mod history;
 pub mod inbox;
@@ -39,14 +40,16 @@ pub enum Projection {
     History,
     InternalMessages,
     Directory,
+    Chat,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 4] = [
+    pub const ALL: [Projection; 5] = [
         Projection::Inbox,
         Projection::History,
         Projection::InternalMessages,
         Projection::Directory,
+        Projection::Chat,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Projection {
             Projection::History => "history",
             Projection::InternalMessages => "internal_messages",
             Projection::Directory => "directory",
+            Projection::Chat => "chat",
         }
     }
 
@@ -88,6 +92,7 @@ impl Projection {
             Projection::History => history::apply(conn, event).await,
             Projection::InternalMessages => internal_messages::apply(conn, event).await,
             Projection::Directory => directory::apply(conn, event).await,
+            Projection::Chat => chat::apply(conn, event).await,
         }
     }
 }

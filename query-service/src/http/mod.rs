@@ -7,6 +7,7 @@
 
 mod audit;
 mod cache;
+mod chat;
 mod consistency;
 mod conversation;
 mod dashboard;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(conversation::router())
         .merge(directory::router())
         .merge(audit::router())
+        .merge(chat::router())
         .split_for_parts();
     // The server-sent-events stream lives outside the request timeout.
     let api = caselog_platform::http::with_api_layers(api, Duration::from_secs(10));

@@ -2,6 +2,7 @@
 //! function takes the [`Viewer`] and applies visibility in SQL, so restricted
 //! conversations never reach a list, a count, a search or a detail they should not.
 
+pub mod chat;
 pub mod conversations;
 pub mod directory;
 pub mod history;
@@ -28,6 +29,7 @@ pub enum ReadModel {
     History,
     InternalMessages,
     Directory,
+    Chat,
 }
 
 impl ReadModel {
@@ -37,6 +39,7 @@ impl ReadModel {
             ReadModel::History => "rm_history",
             ReadModel::InternalMessages => "rm_internal_messages",
             ReadModel::Directory => "rm_directory",
+            ReadModel::Chat => "rm_chat",
         }
     }
 

@@ -1,0 +1,128 @@
+//! Sharing an item into a channel as a card. Conversation and contact cards are checked
+//! against caselog's own data when shared (the sharer must see the item); what they
+//! show is built again, for each viewer, whenever the card is read.
+
+use axum::extract::{Path, State};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use caselog_platform::http::{Caller, JsonBody, Problem};
+use caselog_schemas::UserId;
+use caselog_schemas::events::{CardDescription, CardEntityType};
+
+use super::super::command_headers::CommandHeaders;
+use super::super::error::ApiError;
+use super::super::response::CommandResponse;
+use super::super::roles::STAFF_AND_INTEGRATION;
+use super::super::{AppState, may_see};
+use super::messages::require_mentioned_users;
+use super::run_channel_command;
+use crate::application::{ExecuteError, conversation_stream};
+use crate::domain::chat::{ChatCommand, NewCard};
+use crate::domain::conversation::{Conversation, ConversationRejection};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(share_card))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardBody {
+    entity_type: CardEntityType,
+    /// A conversation's or contact's id; the source module's id for the other types.
+    entity_id: String,
+    /// Why you share it (optional); `@<user id>` mentions.
+    message: Option<String>,
+    #[serde(default)]
+    mentions: Vec<UserId>,
+    /// Integration types only: what the item is, and where it opens.
+    title: Option<String>,
+    summary: Option<String>,
+    url: Option<String>,
+}
+
+/// Shares a conversation or contact (staff), or a deal, task, product, charge, calendar
+/// event, broadcast or campaign (integration), into a channel.
+#[utoipa::path(post, path = "/v1/chat/channels/{id}/cards", request_body = CardBody,
+    tag = "chat", responses((status = 200, body = CommandResponse)))]
+async fn share_card(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+    JsonBody(body): JsonBody<CardBody>,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(STAFF_AND_INTEGRATION)?;
+    require_mentioned_users(&state, &caller, body.message.as_deref(), &body.mentions).await?;
+    if body.entity_type.is_caselog_own() {
+        require_shareable(&state, &caller, body.entity_type, &body.entity_id).await?;
+    }
+    let description = match (body.title, body.summary, body.url) {
+        (None, None, None) => None,
+        (title, summary, url) => Some(CardDescription {
+            title: title.unwrap_or_default(),
+            summary,
+            url: url.unwrap_or_default(),
+        }),
+    };
+    let card_id = Uuid::now_v7();
+    let command = ChatCommand::ShareCard {
+        card: NewCard {
+            card_id,
+            entity_type: body.entity_type,
+            entity_id: body.entity_id,
+            description,
+            text: body.message,
+            mentions: body.mentions,
+        },
+        now: Utc::now(),
+    };
+    Ok(run_channel_command(&state, &caller, id, headers, command)
+        .await?
+        .with_id(card_id))
+}
+
+/// A conversation or contact is shared only by someone who may see it; one they may not
+/// see is "not found", exactly as everywhere else.
+async fn require_shareable(
+    state: &AppState,
+    caller: &Caller,
+    entity_type: CardEntityType,
+    entity_id: &str,
+) -> Result<(), ApiError> {
+    let id: Uuid = entity_id.trim().parse().map_err(|_| {
+        Problem::validation(format!(
+            "entity_id: a {entity_type:?} card names the item by its id (a UUID)"
+        ))
+    })?;
+    let found = match entity_type {
+        CardEntityType::Conversation => {
+            match state
+                .executor
+                .load::<Conversation, ConversationRejection>(&conversation_stream(
+                    caller.tenant_id,
+                    id,
+                ))
+                .await
+            {
+                Ok(loaded) => loaded.state.exists() && may_see(&loaded.state, caller),
+                Err(ExecuteError::Erased) => false,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        _ => state.lookup.contact(caller.tenant_id, id).await?.is_some(),
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            caselog_platform::http::ProblemType::NotFound,
+            format!("no {entity_type:?} {id} that you may see"),
+        )
+        .into())
+    }
+}

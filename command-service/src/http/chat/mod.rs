@@ -1,0 +1,67 @@
+//! The internal chat's command routes: channels and members ([`channels`]), messages,
+//! reactions and preferences ([`messages`]), cards ([`cards`]) and read marks
+//! ([`reading`]). Every one first asks the tenant's switch: with the chat module off,
+//! the domain refuses the command.
+
+mod cards;
+mod channels;
+mod messages;
+mod reading;
+
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+use caselog_platform::http::Caller;
+
+use super::command_headers::CommandHeaders;
+use super::error::ApiError;
+use super::response::CommandResponse;
+use super::{AppState, domain_actor, options};
+use crate::application::chat_channel_stream;
+use crate::domain::chat::{self, Channel, ChatCommand, ChatContext, ChatRejection};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(channels::router())
+        .merge(messages::router())
+        .merge(cards::router())
+        .merge(reading::router())
+}
+
+/// The acting user and the tenant's chat switch, read from the log.
+async fn context(state: &AppState, caller: &Caller) -> Result<ChatContext, ApiError> {
+    let settings = state.lookup.settings(caller.tenant_id).await?;
+    Ok(ChatContext {
+        actor: domain_actor(caller),
+        chat_enabled: settings.internal_chat_enabled,
+    })
+}
+
+/// Runs a command against a channel's stream.
+async fn run_channel_command(
+    state: &AppState,
+    caller: &Caller,
+    channel_id: Uuid,
+    headers: CommandHeaders,
+    command: ChatCommand,
+) -> Result<CommandResponse, ApiError> {
+    let context = context(state, caller).await?;
+    let executed = state
+        .executor
+        .execute::<Channel, ChatRejection>(
+            chat_channel_stream(caller.tenant_id, channel_id),
+            &options(caller, headers),
+            |channel| chat::decide(channel, context, command.clone()),
+        )
+        .await?;
+    Ok(CommandResponse::from_executed(executed))
+}
+
+/// `Option<Option<T>>` for PATCH bodies: absent -> `None`, `null` -> `Some(None)`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

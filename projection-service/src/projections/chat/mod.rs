@@ -1,0 +1,51 @@
+//! The internal chat read model: where channels, members, messages, cards, reactions
+//! and each user's notification bell are built. It reads the chat streams, the users'
+//! read marks, and the directory's notification preferences — never a conversation's
+//! events, so chat cannot change a support count or a case history.
+
+mod channels;
+mod notify;
+mod reads;
+
+use sqlx::PgConnection;
+
+use caselog_schemas::EventEnvelope;
+use caselog_schemas::events::{DirectoryEvent, from_stored};
+
+use super::ApplyError;
+
+pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(), ApplyError> {
+    match event.stream_type.as_str() {
+        "chat_channel" => {
+            channels::apply(
+                conn,
+                event,
+                &from_stored(&event.event_type, &event.payload)?,
+            )
+            .await
+        }
+        "chat_reader" => {
+            reads::apply(
+                conn,
+                event,
+                &from_stored(&event.event_type, &event.payload)?,
+            )
+            .await
+        }
+        "directory" if event.event_type == "NotificationPreferencesSet" => {
+            let preferences: DirectoryEvent = from_stored(&event.event_type, &event.payload)?;
+            sqlx::query(
+                "INSERT INTO notification_preferences (tenant_id, user_id, preferences) \
+                 VALUES ($1, $2, $3) ON CONFLICT (tenant_id, user_id) \
+                 DO UPDATE SET preferences = EXCLUDED.preferences",
+            )
+            .bind(event.tenant_id.0)
+            .bind(event.stream_id.0)
+            .bind(serde_json::to_value(&preferences)?["payload"].clone())
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
