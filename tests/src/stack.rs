@@ -283,6 +283,19 @@ impl Session {
         self.command(Method::DELETE, path, None).await
     }
 
+    /// DELETE with a body (removing a reaction names the emoji).
+    pub async fn delete_with(&self, path: &str, body: Value) -> Reply {
+        self.command(Method::DELETE, path, Some(body)).await
+    }
+
+    /// Makes this session's later reads wait for everything `others` wrote too.
+    pub fn after(&self, others: &[&Session]) -> &Self {
+        for other in others {
+            self.observe(other.newest_position());
+        }
+        self
+    }
+
     /// Reads raw bytes (a PDF, say): status, content type and body.
     pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
         let response = self

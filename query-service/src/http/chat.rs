@@ -81,6 +81,19 @@ async fn open(
     Ok((viewer, version))
 }
 
+/// Cards are built from the history (who may see a conversation) and inbox read models:
+/// a read that shows cards waits for those too, so `X-Min-Position` covers a
+/// visibility change made just before.
+async fn settle_card_sources(
+    state: &AppState,
+    viewer: &Viewer,
+    min: MinPosition,
+) -> Result<(), Problem> {
+    settle(state, ReadModel::History, viewer.tenant_id, min).await?;
+    settle(state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    Ok(())
+}
+
 /// An offset cursor, for lists ordered by more than a position.
 fn offset(cursor: &Option<String>) -> Result<i64, Problem> {
     match cursor {
@@ -159,6 +172,7 @@ async fn channel_messages(
     let limit = limit(params.limit)?;
     let before = before(&params.cursor)?;
     visible_channel(&state, &viewer, id).await?;
+    settle_card_sources(&state, &viewer, min).await?;
     let items = messages::page(&state.pool, &viewer, id, before, limit)
         .await
         .map_err(internal)?;
@@ -201,6 +215,7 @@ async fn notification_bell(
     let (viewer, version) = open(&state, &caller, min).await?;
     let limit = limit(params.limit)?;
     let before = before(&params.cursor)?;
+    settle_card_sources(&state, &viewer, min).await?;
     let items = notifications::page(
         &state.pool,
         &viewer,
@@ -228,6 +243,7 @@ async fn card(
     Path(card_id): Path<Uuid>,
 ) -> Result<Read<Card>, Problem> {
     let (viewer, version) = open(&state, &caller, min).await?;
+    settle_card_sources(&state, &viewer, min).await?;
     let card = cards::one(&state.pool, &viewer, card_id)
         .await
         .map_err(internal)?

@@ -50,7 +50,7 @@ pub fn may_see(channel: &Channel, actor: Actor) -> Result<(), R> {
 /// channel's owner and admins and by account admins — also in a private channel they
 /// are not in. The two people of a direct message are fixed.
 pub fn may_manage(channel: &Channel, actor: Actor) -> Result<(), R> {
-    if actor.is_account_admin() {
+    if actor.is_account_admin() && channel.kind != Some(ChannelKind::Direct) {
         if !channel.exists() {
             return Err(R::NotFound);
         }

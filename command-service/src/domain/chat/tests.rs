@@ -527,10 +527,21 @@ fn a_direct_message_is_opened_once_and_only_its_people_are_in_it() {
         when(&opened, OUTSIDER, post("hey")),
         Err(ChatRejection::NotFound)
     );
+    // An account admin outside a DM does not find it; its people cannot change it.
     assert_eq!(
         when(
             &opened,
             ACCOUNT_ADMIN,
+            ChatCommand::AddMember {
+                user_id: user(OUTSIDER)
+            }
+        ),
+        Err(ChatRejection::NotFound)
+    );
+    assert_eq!(
+        when(
+            &opened,
+            OWNER,
             ChatCommand::AddMember {
                 user_id: user(OUTSIDER)
             }

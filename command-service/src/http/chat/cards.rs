@@ -20,9 +20,9 @@ use super::super::response::CommandResponse;
 use super::super::roles::STAFF_AND_INTEGRATION;
 use super::super::{AppState, may_see};
 use super::messages::require_mentioned_users;
-use super::run_channel_command;
+use super::{context, run_channel_command};
 use crate::application::{ExecuteError, conversation_stream};
-use crate::domain::chat::{ChatCommand, NewCard};
+use crate::domain::chat::{ChatCommand, NewCard, rules};
 use crate::domain::conversation::{Conversation, ConversationRejection};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -57,6 +57,8 @@ async fn share_card(
     JsonBody(body): JsonBody<CardBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;
+    // Switched off, nothing about the item is looked up either.
+    rules::chat_switched_on(context(&state, &caller).await?.chat_enabled)?;
     require_mentioned_users(&state, &caller, body.message.as_deref(), &body.mentions).await?;
     if body.entity_type.is_caselog_own() {
         require_shareable(&state, &caller, body.entity_type, &body.entity_id).await?;

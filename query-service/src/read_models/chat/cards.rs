@@ -234,7 +234,7 @@ pub async fn one(
     let visible: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT EXISTS (SELECT 1 FROM rm_chat.cards k \
            JOIN rm_chat.channels c ON c.tenant_id = k.tenant_id AND c.channel_id = k.channel_id \
-           WHERE k.tenant_id = $1 AND k.card_id = $3 AND {}",
+           WHERE k.tenant_id = $1 AND k.card_id = $3 AND {})",
         super::VISIBLE
     )))
     .bind(viewer.tenant_id)
