@@ -296,6 +296,10 @@ async fn the_openapi_document_describes_every_command_and_query_route() {
                 "/v1/inbound-messages",
                 "/v1/conversations/{id}/assign",
                 "/v1/snippets/{id}",
+                "/v1/chat/channels/{id}/messages",
+                "/v1/chat/channels/{id}/members/{user_id}/role",
+                "/v1/chat/dms",
+                "/v1/chat/notifications/read",
             ],
         ),
         (
@@ -304,6 +308,9 @@ async fn the_openapi_document_describes_every_command_and_query_route() {
                 "/v1/inbox/team",
                 "/v1/dashboard",
                 "/v1/conversations/{id}/history",
+                "/v1/chat/channels",
+                "/v1/chat/notifications",
+                "/v1/chat/cards/{card_id}",
             ],
         ),
     ] {

@@ -810,3 +810,132 @@ async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
     assert_eq!(messages.items()[0]["content"]["text"], "before");
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn bad_chat_input_is_a_clear_problem_and_another_tenants_channel_is_not_found() {
+    let stack = Stack::start().await;
+    let team = Team::register(&stack).await;
+    let general = id_of(
+        &team
+            .admin
+            .post(
+                "/v1/chat/channels",
+                json!({"name": "general", "kind": "public", "members": [team.ana.user]}),
+            )
+            .await
+            .ok(),
+        "stream_id",
+    );
+    let before = stack.log_length().await;
+    let messages = format!("/v1/chat/channels/{general}/messages");
+    for (path, body, problem) in [
+        (
+            "/v1/chat/channels",
+            json!({"name": "x", "kind": "secret"}),
+            "caselog:validation",
+        ),
+        (
+            "/v1/chat/channels",
+            json!({"name": "  ", "kind": "public"}),
+            "caselog:validation",
+        ),
+        (
+            "/v1/chat/channels",
+            json!({"name": "x", "kind": "public", "members": [Uuid::now_v7()]}),
+            "caselog:validation",
+        ),
+        (
+            "/v1/chat/channels",
+            json!({"name": "x", "kind": "public", "avatar": {"icon": "x", "color": "red"}}),
+            "caselog:validation",
+        ),
+        (
+            "/v1/chat/channels",
+            json!({"id": general, "name": "again", "kind": "public"}),
+            "caselog:conflict",
+        ),
+        (messages.as_str(), json!({"text": ""}), "caselog:validation"),
+        (
+            messages.as_str(),
+            json!({"text": "hi", "mentions": [Uuid::now_v7()]}),
+            "caselog:validation",
+        ),
+        (
+            messages.as_str(),
+            json!({"text": format!("hi @{}", Uuid::now_v7())}),
+            "caselog:validation",
+        ),
+        (
+            messages.as_str(),
+            json!({"text": "hi", "colour": "blue"}),
+            "caselog:validation",
+        ),
+        (
+            messages.as_str(),
+            json!({"text": "x".repeat(10_001)}),
+            "caselog:validation",
+        ),
+        (
+            "/v1/chat/notifications/read",
+            json!({"ids": []}),
+            "caselog:validation",
+        ),
+    ] {
+        let reply = team.ana.post(path, body.clone()).await;
+        assert_eq!(
+            reply.problem_type(),
+            problem,
+            "{path} {body}: {}",
+            reply.body
+        );
+        assert!(
+            reply.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/problem+json")
+        );
+    }
+    let reaction = team
+        .ana
+        .post(
+            &format!("{messages}/{}/reactions", Uuid::now_v7()),
+            json!({"emoji": "👍"}),
+        )
+        .await;
+    assert_eq!(reaction.status, 404);
+    assert_eq!(stack.log_length().await, before, "nothing was appended");
+
+    // Another tenant's owner does not find the channel, in reads or commands.
+    let stranger = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Owner);
+    for path in [
+        format!("/v1/chat/channels/{general}"),
+        format!("/v1/chat/channels/{general}/messages"),
+        format!("/v1/chat/channels/{general}/members"),
+    ] {
+        assert_eq!(stranger.get(&path).await.status, 404, "{path}");
+    }
+    assert!(
+        stranger
+            .get("/v1/chat/channels")
+            .await
+            .ok()
+            .items()
+            .is_empty()
+    );
+    for (path, body) in [
+        (format!("/v1/chat/channels/{general}/join"), json!({})),
+        (messages.clone(), json!({"text": "hello from elsewhere"})),
+    ] {
+        assert_eq!(stranger.post(&path, body).await.status, 404, "{path}");
+    }
+    let renamed = stranger
+        .command(
+            reqwest::Method::PATCH,
+            &format!("/v1/chat/channels/{general}"),
+            Some(json!({"name": "mine now"})),
+        )
+        .await;
+    assert_eq!(renamed.status, 404);
+    assert_eq!(stack.log_length().await, before);
+    stack.stop().await;
+}

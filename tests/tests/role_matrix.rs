@@ -20,13 +20,18 @@ const ACCOUNT_ADMINS: &[Role] = &[OWNER, ADMIN];
 const READERS: &[Role] = &[OWNER, ADMIN, SUPERVISOR, AGENT, AUDITOR];
 
 /// What a route needs filled in: `{c}` a conversation, `{contact}`, `{snippet}`,
-/// `{agent}` a user id, `{new}` a fresh id.
+/// `{agent}` a user id, `{new}` a fresh id, `{ch}` a public chat channel whose staff
+/// members are all channel admins, `{msg}` a message in it.
 struct Fixture {
     conversation: Uuid,
     contact: Uuid,
     snippet: Uuid,
     agent: Uuid,
+    channel: Uuid,
+    message: Uuid,
 }
+
+const CHAT_READERS: &[Role] = STAFF;
 
 struct Route {
     method: Method,
@@ -53,11 +58,15 @@ const fn command(
 }
 
 const fn read(path: &'static str) -> Route {
+    read_by(path, READERS)
+}
+
+const fn read_by(path: &'static str, allowed: &'static [Role]) -> Route {
     Route {
         method: Method::GET,
         path,
         body: None,
-        allowed: READERS,
+        allowed,
         read: true,
     }
 }
@@ -230,6 +239,123 @@ fn routes() -> Vec<Route> {
             Some(|_| json!({"topic": "billing"})),
             STAFF,
         ),
+        command(
+            Method::POST,
+            "/v1/chat/channels",
+            Some(|_| json!({"name": "random", "kind": "public"})),
+            STAFF,
+        ),
+        command(
+            Method::PATCH,
+            "/v1/chat/channels/{ch}",
+            Some(|_| json!({"description": "all hands"})),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/join",
+            Some(empty),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/members",
+            Some(|f| json!({"user_id": f.agent})),
+            STAFF,
+        ),
+        command(
+            Method::DELETE,
+            "/v1/chat/channels/{ch}/members/{new}",
+            None,
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/members/{agent}/role",
+            Some(|_| json!({"role": "admin"})),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/authors",
+            Some(|f| json!({"user_ids": [f.agent]})),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/dms",
+            Some(|f| json!({"with": f.agent})),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/messages",
+            Some(|_| json!({"text": "hello team"})),
+            STAFF,
+        ),
+        command(
+            Method::DELETE,
+            "/v1/chat/channels/{ch}/messages/{msg}",
+            None,
+            ACCOUNT_ADMINS,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/messages/{msg}/reactions",
+            Some(|_| json!({"emoji": "👍"})),
+            STAFF,
+        ),
+        command(
+            Method::DELETE,
+            "/v1/chat/channels/{ch}/messages/{msg}/reactions",
+            Some(|_| json!({"emoji": "👍"})),
+            STAFF,
+        ),
+        command(
+            Method::PUT,
+            "/v1/chat/channels/{ch}/preferences",
+            Some(|_| json!({"level": "mentions", "muted": false})),
+            STAFF,
+        ),
+        command(
+            Method::PUT,
+            "/v1/chat/notification-preferences",
+            Some(|_| json!({"dm": {"bell": true, "email": true}})),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/cards",
+            Some(|f| json!({"entity_type": "contact", "entity_id": f.contact})),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/cards",
+            Some(|_| {
+                json!({"entity_type": "task", "entity_id": "T-1", "title": "Call back",
+                            "url": "https://tasks.test/T-1"})
+            }),
+            &[INTEGRATION],
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/channels/{ch}/read",
+            Some(empty),
+            STAFF,
+        ),
+        command(
+            Method::POST,
+            "/v1/chat/notifications/read",
+            Some(empty),
+            STAFF,
+        ),
+        read_by("/v1/chat/channels", CHAT_READERS),
+        read_by("/v1/chat/channels/{ch}", CHAT_READERS),
+        read_by("/v1/chat/channels/{ch}/messages", CHAT_READERS),
+        read_by("/v1/chat/channels/{ch}/members", CHAT_READERS),
+        read_by("/v1/chat/notifications", CHAT_READERS),
+        read_by("/v1/chat/notification-preferences", CHAT_READERS),
         read("/v1/inbox/team"),
         read("/v1/inbox/mine"),
         read("/v1/dashboard"),
@@ -247,6 +373,9 @@ fn fill(path: &str, fixture: &Fixture) -> String {
         .replace("{contact}", &fixture.contact.to_string())
         .replace("{snippet}", &fixture.snippet.to_string())
         .replace("{new}", &Uuid::now_v7().to_string())
+        .replace("{agent}", &fixture.agent.to_string())
+        .replace("{ch}", &fixture.channel.to_string())
+        .replace("{msg}", &fixture.message.to_string())
 }
 
 /// A conversation with every staff member assigned and an unpaid invoice INV-1.
@@ -275,11 +404,41 @@ async fn fixture(sessions: &[(Role, Session)], contact: Uuid, snippet: Uuid) -> 
         )
         .await
         .ok();
+    let others: Vec<Uuid> = [ADMIN, SUPERVISOR, AGENT]
+        .iter()
+        .map(|role| session(*role).user)
+        .collect();
+    let channel = Uuid::now_v7();
+    session(OWNER)
+        .post(
+            "/v1/chat/channels",
+            json!({"id": channel, "name": "general", "kind": "public", "members": others}),
+        )
+        .await
+        .ok();
+    for user in &others {
+        session(OWNER)
+            .post(
+                &format!("/v1/chat/channels/{channel}/members/{user}/role"),
+                json!({"role": "admin"}),
+            )
+            .await
+            .ok();
+    }
+    let posted = session(OWNER)
+        .post(
+            &format!("/v1/chat/channels/{channel}/messages"),
+            json!({"text": "welcome"}),
+        )
+        .await
+        .ok();
     Fixture {
         conversation,
         contact,
         snippet,
         agent: session(AGENT).user,
+        channel,
+        message: posted.body["id"].as_str().unwrap().parse().unwrap(),
     }
 }
 

@@ -58,6 +58,24 @@ struct StoredCard {
     shared_at: DateTime<Utc>,
 }
 
+#[derive(sqlx::FromRow)]
+struct ConversationFacts {
+    contact_name: Option<String>,
+    channels: Vec<String>,
+    status: String,
+    assignees: Vec<Uuid>,
+    unreplied_count: i32,
+    topic: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactFacts {
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+}
+
 impl StoredCard {
     fn shown(self, state: CardState) -> Card {
         Card {
@@ -148,20 +166,14 @@ async fn conversation_card(
         }
         Some(_) => {}
     }
-    let row: Option<(
-        Option<String>,
-        Vec<String>,
-        String,
-        Vec<Uuid>,
-        i32,
-        Option<String>,
-    )> = sqlx::query_as(
-        "SELECT ct.name, c.channels, c.status, c.assignees, c.unreplied_count, c.topic \
-             FROM rm_inbox.conversations c \
-             LEFT JOIN rm_inbox.contacts ct \
-               ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id \
-             WHERE c.tenant_id = $1 AND c.conversation_id = $2 \
-               AND (c.visible_to IS NULL OR $3 = ANY(c.visible_to) OR $4)",
+    let row: Option<ConversationFacts> = sqlx::query_as(
+        "SELECT ct.name AS contact_name, c.channels, c.status, c.assignees, \
+                c.unreplied_count, c.topic \
+         FROM rm_inbox.conversations c \
+         LEFT JOIN rm_inbox.contacts ct \
+           ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id \
+         WHERE c.tenant_id = $1 AND c.conversation_id = $2 \
+           AND (c.visible_to IS NULL OR $3 = ANY(c.visible_to) OR $4)",
     )
     .bind(viewer.tenant_id)
     .bind(conversation_id)
@@ -169,7 +181,15 @@ async fn conversation_card(
     .bind(viewer.sees_all)
     .fetch_optional(pool)
     .await?;
-    let Some((contact_name, channels, status, assignees, unreplied, topic)) = row else {
+    let Some(ConversationFacts {
+        contact_name,
+        channels,
+        status,
+        assignees,
+        unreplied_count: unreplied,
+        topic,
+    }) = row
+    else {
         return Ok(card.shown(CardState::Unavailable));
     };
     let contact = contact_name.clone().unwrap_or_else(|| "a contact".into());
@@ -203,7 +223,7 @@ async fn contact_card(
     let Ok(contact_id) = card.entity_id.parse::<Uuid>() else {
         return Ok(card.shown(CardState::Unavailable));
     };
-    let row: Option<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<ContactFacts> = sqlx::query_as(
         "SELECT name, email, phone, country FROM rm_directory.contacts \
          WHERE tenant_id = $1 AND contact_id = $2",
     )
@@ -211,7 +231,13 @@ async fn contact_card(
     .bind(contact_id)
     .fetch_optional(pool)
     .await?;
-    let Some((name, email, phone, country)) = row else {
+    let Some(ContactFacts {
+        name,
+        email,
+        phone,
+        country,
+    }) = row
+    else {
         return Ok(card.shown(CardState::Unavailable));
     };
     let summary: Vec<String> = [email, phone, country].into_iter().flatten().collect();
