@@ -69,6 +69,8 @@ async fn open(
     caller.require_role(CHAT_READERS)?;
     let viewer = Viewer::of(caller);
     let version = settle(state, ReadModel::Chat, viewer.tenant_id, min).await?;
+    // The switch is in the directory's read model: a read after switching waits for it.
+    settle(state, ReadModel::Directory, viewer.tenant_id, min).await?;
     if !chat::switched_on(&state.pool, viewer.tenant_id)
         .await
         .map_err(internal)?
