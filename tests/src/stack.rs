@@ -45,6 +45,14 @@ impl Reply {
         self.body["type"].as_str().unwrap_or("")
     }
 
+    /// A string field of the body (an id the command answered with, say).
+    pub fn field(&self, name: &str) -> String {
+        self.body[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} in {} {}", self.status, self.body))
+            .to_owned()
+    }
+
     pub fn items(&self) -> &Vec<Value> {
         self.body["items"]
             .as_array()
@@ -253,6 +261,17 @@ impl Session {
         .await
         .ok();
         contact
+    }
+
+    /// Creates a chat channel of `kind` with `members` besides this user; returns its id.
+    pub async fn new_channel(&self, name: &str, kind: &str, members: &[Uuid]) -> String {
+        self.post(
+            "/v1/chat/channels",
+            serde_json::json!({"name": name, "kind": kind, "members": members}),
+        )
+        .await
+        .ok()
+        .field("stream_id")
     }
 
     /// Delivers a customer's message (as a channel gateway) and returns the id of the

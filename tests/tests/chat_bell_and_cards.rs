@@ -7,14 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use caselog_schemas::Role;
-use caselog_tests::stack::{Reply, Session, Stack};
-
-fn id_of(reply: &Reply, field: &str) -> String {
-    reply.body[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} in {}", reply.body))
-        .to_owned()
-}
+use caselog_tests::stack::{Session, Stack};
 
 async fn team(stack: &Stack, roles: &[(Role, &str)]) -> Vec<Session> {
     let tenant = Uuid::now_v7();
@@ -46,20 +39,17 @@ async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it(
     let stack = Stack::start().await;
     let people = team(&stack, &[(Role::Admin, "admin"), (Role::Agent, "agent")]).await;
     let (admin, ana) = (&people[0], &people[1]);
-    let general = id_of(
-        &admin
-            .post(
-                "/v1/chat/channels",
-                json!({"name": "general", "kind": "public", "members": [ana.user]}),
-            )
-            .await
-            .ok(),
-        "stream_id",
-    );
+    let general = admin.new_channel("general", "public", &[ana.user]).await;
     let say = |text: String| {
         let admin = admin.clone();
         let path = format!("/v1/chat/channels/{general}/messages");
-        async move { id_of(&admin.post(&path, json!({"text": text})).await.ok(), "id") }
+        async move {
+            admin
+                .post(&path, json!({"text": text}))
+                .await
+                .ok()
+                .field("id")
+        }
     };
     let bell = |query: &'static str| {
         let ana = ana.clone();
@@ -77,16 +67,14 @@ async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it(
     // Not mentioned: nothing. Mentioned by `@<id>` or in the list: the bell rings.
     say("morning all".into()).await;
     let first = say(format!("@{} can you take the Lisbon queue?", ana.user)).await;
-    let listed = id_of(
-        &admin
-            .post(
-                &format!("/v1/chat/channels/{general}/messages"),
-                json!({"text": "see the roster", "mentions": [ana.user]}),
-            )
-            .await
-            .ok(),
-        "id",
-    );
+    let listed = admin
+        .post(
+            &format!("/v1/chat/channels/{general}/messages"),
+            json!({"text": "see the roster", "mentions": [ana.user]}),
+        )
+        .await
+        .ok()
+        .field("id");
     let rung = bell("").await;
     assert_eq!(rung.len(), 2, "{rung:?}");
     assert_eq!(rung[0]["id"], listed);
@@ -202,16 +190,9 @@ async fn a_restricted_conversation_shared_as_a_card_shows_an_outsider_nothing_of
         )
         .await
         .ok();
-    let general = id_of(
-        &admin
-            .post(
-                "/v1/chat/channels",
-                json!({"name": "general", "kind": "public", "members": [ana.user, rui.user]}),
-            )
-            .await
-            .ok(),
-        "stream_id",
-    );
+    let general = admin
+        .new_channel("general", "public", &[ana.user, rui.user])
+        .await;
     // Rui, outside its list, may not share it: to him it does not exist.
     let refused = rui
         .post(
@@ -228,7 +209,7 @@ async fn a_restricted_conversation_shared_as_a_card_shows_an_outsider_nothing_of
         )
         .await
         .ok();
-    let card = id_of(&shared, "id");
+    let card = shared.field("id");
     sync(&[admin, ana, rui, gateway]);
 
     // Ana, inside the list, sees the card whole.
@@ -303,36 +284,25 @@ async fn contact_and_integration_cards_and_who_may_share_which() {
     .await;
     let (admin, ana, crm) = (&people[0], &people[1], &people[2]);
     let contact = admin.new_contact("Carlos Mendes").await;
-    let sales = id_of(
-        &admin
-            .post(
-                "/v1/chat/channels",
-                json!({"name": "sales", "kind": "private", "members": [ana.user]}),
-            )
-            .await
-            .ok(),
-        "stream_id",
-    );
+    let sales = admin.new_channel("sales", "private", &[ana.user]).await;
     let cards = format!("/v1/chat/channels/{sales}/cards");
-    let contact_card = id_of(
-        &ana.post(
+    let contact_card = ana
+        .post(
             &cards,
             json!({"entity_type": "contact", "entity_id": contact, "message": "our VIP"}),
         )
         .await
-        .ok(),
-        "id",
-    );
-    let deal = id_of(
-        &crm.post(
+        .ok()
+        .field("id");
+    let deal = crm
+        .post(
             &cards,
             json!({"entity_type": "deal", "entity_id": "D-77", "title": "ACME renewal",
                    "summary": "stuck in negotiation", "url": "https://crm.test/deals/D-77"}),
         )
         .await
-        .ok(),
-        "id",
-    );
+        .ok()
+        .field("id");
     // Staff do not make up deal cards; integrations do not describe caselog's items.
     let refused = ana
         .post(
@@ -420,16 +390,7 @@ async fn chat_never_changes_a_case_history_or_the_support_counts() {
         .ok()
         .body;
 
-    let general = id_of(
-        &admin
-            .post(
-                "/v1/chat/channels",
-                json!({"name": "general", "kind": "public", "members": [ana.user]}),
-            )
-            .await
-            .ok(),
-        "stream_id",
-    );
+    let general = admin.new_channel("general", "public", &[ana.user]).await;
     ana.post(
         &format!("/v1/chat/channels/{general}/cards"),
         json!({"entity_type": "conversation", "entity_id": conversation,

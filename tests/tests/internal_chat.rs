@@ -45,13 +45,6 @@ impl Team {
     }
 }
 
-fn id_of(reply: &caselog_tests::stack::Reply, field: &str) -> String {
-    reply.body[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} in {}", reply.body))
-        .to_owned()
-}
-
 fn find<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
     items.iter().find(|item| item["id"] == id)
 }
@@ -69,7 +62,7 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let general = id_of(&created, "stream_id");
+    let general = created.field("stream_id");
     assert_eq!(created.body["events"][0]["event_type"], "ChannelCreated");
 
     // Ana finds it as a channel she may join, and joins.
@@ -112,7 +105,7 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         )
         .await
         .ok();
-    let message = id_of(&posted, "id");
+    let message = posted.field("id");
     let voice = team
         .ana
         .post(
@@ -153,7 +146,7 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         .ok();
     let items = messages.items();
     assert_eq!(items.len(), 2);
-    assert_eq!(items[0]["id"], id_of(&voice, "id"), "newest first");
+    assert_eq!(items[0]["id"], voice.field("id"), "newest first");
     assert_eq!(items[0]["content"]["voice"]["duration_seconds"], 7);
     assert_eq!(items[1]["content"]["text"], "Bom dia, equipa! 👋");
     assert_eq!(items[1]["content"]["attachments"][0]["name"], "plan.pdf");
@@ -229,7 +222,7 @@ async fn a_private_finance_channel_is_invisible_to_everyone_outside_it() {
         )
         .await
         .ok();
-    let finance = id_of(&created, "stream_id");
+    let finance = created.field("stream_id");
     team.sofia
         .post(
             &format!("/v1/chat/channels/{finance}/messages"),
@@ -349,18 +342,18 @@ async fn a_direct_message_is_one_channel_for_its_two_people_and_notes_to_self_wo
         .post("/v1/chat/dms", json!({"with": team.rui.user}))
         .await;
     assert_eq!(opened.status, 201, "{}", opened.body);
-    let dm = id_of(&opened, "id");
+    let dm = opened.field("id");
     let again = team
         .ana
         .post("/v1/chat/dms", json!({"with": team.rui.user}))
         .await;
-    assert_eq!((again.status, id_of(&again, "id")), (200, dm.clone()));
+    assert_eq!((again.status, again.field("id")), (200, dm.clone()));
     let from_rui = team
         .rui
         .post("/v1/chat/dms", json!({"with": team.ana.user}))
         .await
         .ok();
-    assert_eq!(id_of(&from_rui, "id"), dm, "the same DM from either side");
+    assert_eq!(from_rui.field("id"), dm, "the same DM from either side");
 
     team.rui
         .post(
@@ -421,7 +414,7 @@ async fn a_direct_message_is_one_channel_for_its_two_people_and_notes_to_self_wo
         .post("/v1/chat/dms", json!({"with": team.ana.user}))
         .await
         .ok();
-    let notes = id_of(&notes, "id");
+    let notes = notes.field("id");
     assert_ne!(notes, dm);
     team.ana
         .post(
@@ -472,16 +465,14 @@ async fn an_announcement_channel_is_read_only_for_everyone_but_its_authors() {
         refused.status, 403,
         "agents do not create announcement channels"
     );
-    let created = team
+    let news = team
         .admin
-        .post(
-            "/v1/chat/channels",
-            json!({"name": "announcements", "kind": "announcement",
-                   "members": [team.ana.user, team.rui.user]}),
+        .new_channel(
+            "announcements",
+            "announcement",
+            &[team.ana.user, team.rui.user],
         )
-        .await
-        .ok();
-    let news = id_of(&created, "stream_id");
+        .await;
     let refused = team
         .ana
         .post(
@@ -577,15 +568,10 @@ async fn an_announcement_channel_is_read_only_for_everyone_but_its_authors() {
 async fn channel_owners_promote_and_demote_and_admins_manage_until_demoted() {
     let stack = Stack::start().await;
     let team = Team::register(&stack).await;
-    let created = team
+    let shift = team
         .ana
-        .post(
-            "/v1/chat/channels",
-            json!({"name": "night shift", "kind": "private", "members": [team.rui.user]}),
-        )
-        .await
-        .ok();
-    let shift = id_of(&created, "stream_id");
+        .new_channel("night shift", "private", &[team.rui.user])
+        .await;
     let role_path = format!("/v1/chat/channels/{shift}/members/{}/role", team.rui.user);
     let add = |session: &Session| {
         let session = session.clone();
@@ -667,28 +653,19 @@ async fn channel_owners_promote_and_demote_and_admins_manage_until_demoted() {
 async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
     let stack = Stack::start().await;
     let team = Team::register(&stack).await;
-    let general = id_of(
-        &team
-            .admin
-            .post(
-                "/v1/chat/channels",
-                json!({"name": "general", "kind": "public", "members": [team.ana.user]}),
-            )
-            .await
-            .ok(),
-        "stream_id",
-    );
-    let message = id_of(
-        &team
-            .ana
-            .post(
-                &format!("/v1/chat/channels/{general}/messages"),
-                json!({"text": "before"}),
-            )
-            .await
-            .ok(),
-        "id",
-    );
+    let general = team
+        .admin
+        .new_channel("general", "public", &[team.ana.user])
+        .await;
+    let message = team
+        .ana
+        .post(
+            &format!("/v1/chat/channels/{general}/messages"),
+            json!({"text": "before"}),
+        )
+        .await
+        .ok()
+        .field("id");
     team.admin
         .put(
             "/v1/settings",
@@ -815,17 +792,10 @@ async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
 async fn bad_chat_input_is_a_clear_problem_and_another_tenants_channel_is_not_found() {
     let stack = Stack::start().await;
     let team = Team::register(&stack).await;
-    let general = id_of(
-        &team
-            .admin
-            .post(
-                "/v1/chat/channels",
-                json!({"name": "general", "kind": "public", "members": [team.ana.user]}),
-            )
-            .await
-            .ok(),
-        "stream_id",
-    );
+    let general = team
+        .admin
+        .new_channel("general", "public", &[team.ana.user])
+        .await;
     let before = stack.log_length().await;
     let messages = format!("/v1/chat/channels/{general}/messages");
     for (path, body, problem) in [
