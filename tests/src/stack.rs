@@ -274,6 +274,15 @@ impl Session {
         .field("stream_id")
     }
 
+    /// Posts `text` in a chat channel.
+    pub async fn say(&self, channel: &str, text: impl AsRef<str>) -> Reply {
+        self.post(
+            &format!("/v1/chat/channels/{channel}/messages"),
+            serde_json::json!({"text": text.as_ref()}),
+        )
+        .await
+    }
+
     /// Delivers a customer's message (as a channel gateway) and returns the id of the
     /// conversation it landed in.
     pub async fn inbound(&self, contact: Uuid, channel: &str, text: &str) -> String {

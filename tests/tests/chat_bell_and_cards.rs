@@ -399,10 +399,7 @@ async fn chat_never_changes_a_case_history_or_the_support_counts() {
     .await
     .ok();
     admin
-        .post(
-            &format!("/v1/chat/channels/{general}/messages"),
-            json!({"text": format!("@{} I will", ana.user)}),
-        )
+        .say(&general, format!("@{} I will", ana.user))
         .await
         .ok();
     sync(&[admin, ana, gateway]);

@@ -83,13 +83,7 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         .ok();
     assert!(again.body["events"].as_array().unwrap().is_empty());
     // Rui has not joined: he reads it but may not post until he does.
-    let refused = team
-        .rui
-        .post(
-            &format!("/v1/chat/channels/{general}/messages"),
-            json!({"text": "hi"}),
-        )
-        .await;
+    let refused = team.rui.say(&general, "hi").await;
     assert_eq!(
         (refused.status, refused.problem_type()),
         (403, "caselog:forbidden")
@@ -223,13 +217,7 @@ async fn a_private_finance_channel_is_invisible_to_everyone_outside_it() {
         .await
         .ok();
     let finance = created.field("stream_id");
-    team.sofia
-        .post(
-            &format!("/v1/chat/channels/{finance}/messages"),
-            json!({"text": "Q3 numbers are in"}),
-        )
-        .await
-        .ok();
+    team.sofia.say(&finance, "Q3 numbers are in").await.ok();
     team.sofia
         .put(
             &format!("/v1/chat/channels/{finance}/preferences"),
@@ -356,10 +344,7 @@ async fn a_direct_message_is_one_channel_for_its_two_people_and_notes_to_self_wo
     assert_eq!(from_rui.field("id"), dm, "the same DM from either side");
 
     team.rui
-        .post(
-            &format!("/v1/chat/channels/{dm}/messages"),
-            json!({"text": "quick question about ticket 42"}),
-        )
+        .say(&dm, "quick question about ticket 42")
         .await
         .ok();
     team.sync();
@@ -383,12 +368,7 @@ async fn a_direct_message_is_one_channel_for_its_two_people_and_notes_to_self_wo
                 .status,
             404
         );
-        let posted = outsider
-            .post(
-                &format!("/v1/chat/channels/{dm}/messages"),
-                json!({"text": "hello?"}),
-            )
-            .await;
+        let posted = outsider.say(&dm, "hello?").await;
         assert_eq!(posted.status, 404);
     }
     let add = team
@@ -416,13 +396,7 @@ async fn a_direct_message_is_one_channel_for_its_two_people_and_notes_to_self_wo
         .ok();
     let notes = notes.field("id");
     assert_ne!(notes, dm);
-    team.ana
-        .post(
-            &format!("/v1/chat/channels/{notes}/messages"),
-            json!({"text": "remember the invoice"}),
-        )
-        .await
-        .ok();
+    team.ana.say(&notes, "remember the invoice").await.ok();
     team.sync();
     let listed = team.ana.get("/v1/chat/channels").await.ok();
     let line = find(listed.items(), &notes).unwrap();
@@ -473,22 +447,13 @@ async fn an_announcement_channel_is_read_only_for_everyone_but_its_authors() {
             &[team.ana.user, team.rui.user],
         )
         .await;
-    let refused = team
-        .ana
-        .post(
-            &format!("/v1/chat/channels/{news}/messages"),
-            json!({"text": "can I?"}),
-        )
-        .await;
+    let refused = team.ana.say(&news, "can I?").await;
     assert_eq!(
         (refused.status, refused.problem_type()),
         (422, "caselog:rule")
     );
     team.admin
-        .post(
-            &format!("/v1/chat/channels/{news}/messages"),
-            json!({"text": "Maintenance tonight at 22:00"}),
-        )
+        .say(&news, "Maintenance tonight at 22:00")
         .await
         .ok();
     team.sync();
@@ -539,10 +504,7 @@ async fn an_announcement_channel_is_read_only_for_everyone_but_its_authors() {
         .await
         .ok();
     team.ana
-        .post(
-            &format!("/v1/chat/channels/{news}/messages"),
-            json!({"text": "New holiday calendar is out"}),
-        )
+        .say(&news, "New holiday calendar is out")
         .await
         .ok();
     team.sync();
@@ -657,15 +619,7 @@ async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
         .admin
         .new_channel("general", "public", &[team.ana.user])
         .await;
-    let message = team
-        .ana
-        .post(
-            &format!("/v1/chat/channels/{general}/messages"),
-            json!({"text": "before"}),
-        )
-        .await
-        .ok()
-        .field("id");
+    let message = team.ana.say(&general, "before").await.ok().field("id");
     team.admin
         .put(
             "/v1/settings",
