@@ -4,15 +4,15 @@
 //! to anyone outside it.
 
 use axum::extract::{Path, State};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, Problem, ProblemType, QueryParams};
 use caselog_schemas::Role;
-use caselog_schemas::events::DeliveryPreference;
+use caselog_schemas::events::NotificationPreferences;
 
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
@@ -51,13 +51,6 @@ pub struct BellParams {
     unread: Option<bool>,
     limit: Option<i64>,
     cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotificationPreferences {
-    pub mention: DeliveryPreference,
-    pub dm: DeliveryPreference,
-    pub announcement: DeliveryPreference,
 }
 
 /// Authorises a chat read and settles the read model (`X-Min-Position`).
@@ -265,19 +258,8 @@ async fn notification_preferences(
     let stored = notifications::preferences(&state.pool, &viewer)
         .await
         .map_err(internal)?;
-    let of = |kind: &str| {
-        stored
-            .as_ref()
-            .and_then(|all| all.get(kind))
-            .and_then(|one| serde_json::from_value(one.clone()).ok())
-            .unwrap_or_default()
-    };
-    Ok(Read(
-        version,
-        NotificationPreferences {
-            mention: of("mention"),
-            dm: of("dm"),
-            announcement: of("announcement"),
-        },
-    ))
+    let preferences = stored
+        .and_then(|stored| serde_json::from_value(stored).ok())
+        .unwrap_or_default();
+    Ok(Read(version, preferences))
 }

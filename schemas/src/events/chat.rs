@@ -49,6 +49,18 @@ pub enum ChannelKind {
     Direct,
 }
 
+impl ChannelKind {
+    /// The name it is stored and published under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Public => "public",
+            ChannelKind::Private => "private",
+            ChannelKind::Announcement => "announcement",
+            ChannelKind::Direct => "direct",
+        }
+    }
+}
+
 /// A member's role in one channel (not their role in the account).
 #[derive(
     Debug,
@@ -70,6 +82,16 @@ pub enum ChannelRole {
     Owner,
     Admin,
     Member,
+}
+
+impl ChannelRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelRole::Owner => "owner",
+            ChannelRole::Admin => "admin",
+            ChannelRole::Member => "member",
+        }
+    }
 }
 
 /// A channel's avatar: an image, or an icon with a colour.
@@ -110,6 +132,16 @@ pub enum NotificationLevel {
     None,
 }
 
+impl NotificationLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationLevel::All => "all",
+            NotificationLevel::Mentions => "mentions",
+            NotificationLevel::None => "none",
+        }
+    }
+}
+
 /// What a card points to. Conversations and contacts are caselog's own; the others come
 /// from their source modules through the `integration` role.
 #[derive(
@@ -138,6 +170,32 @@ pub enum CardEntityType {
 }
 
 impl CardEntityType {
+    pub const ALL: [CardEntityType; 9] = [
+        CardEntityType::Conversation,
+        CardEntityType::Contact,
+        CardEntityType::Deal,
+        CardEntityType::Task,
+        CardEntityType::Product,
+        CardEntityType::Charge,
+        CardEntityType::CalendarEvent,
+        CardEntityType::Broadcast,
+        CardEntityType::Campaign,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardEntityType::Conversation => "conversation",
+            CardEntityType::Contact => "contact",
+            CardEntityType::Deal => "deal",
+            CardEntityType::Task => "task",
+            CardEntityType::Product => "product",
+            CardEntityType::Charge => "charge",
+            CardEntityType::CalendarEvent => "calendar_event",
+            CardEntityType::Broadcast => "broadcast",
+            CardEntityType::Campaign => "campaign",
+        }
+    }
+
     /// Built from caselog's own data at read time (title, summary and icon are not stored).
     pub fn is_caselog_own(self) -> bool {
         matches!(self, CardEntityType::Conversation | CardEntityType::Contact)
@@ -275,6 +333,38 @@ mod tests {
             direct_message_id(Uuid::from_u128(9), ana, rui),
             direct_message_id(tenant, ana, rui)
         );
+    }
+
+    #[test]
+    fn each_name_is_the_one_serde_stores() {
+        fn stored(value: impl Serialize) -> String {
+            serde_json::to_value(value)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+        for kind in [
+            ChannelKind::Public,
+            ChannelKind::Private,
+            ChannelKind::Announcement,
+            ChannelKind::Direct,
+        ] {
+            assert_eq!(kind.as_str(), stored(kind));
+        }
+        for role in [ChannelRole::Owner, ChannelRole::Admin, ChannelRole::Member] {
+            assert_eq!(role.as_str(), stored(role));
+        }
+        for level in [
+            NotificationLevel::All,
+            NotificationLevel::Mentions,
+            NotificationLevel::None,
+        ] {
+            assert_eq!(level.as_str(), stored(level));
+        }
+        for entity_type in CardEntityType::ALL {
+            assert_eq!(entity_type.as_str(), stored(entity_type));
+        }
     }
 
     #[test]

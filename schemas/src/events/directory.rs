@@ -102,6 +102,29 @@ pub struct DeliveryPreference {
     pub email: bool,
 }
 
+/// A user's chat notification preferences: the payload of `NotificationPreferencesSet`
+/// as read models keep it. A kind left out goes where the default sends it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    utoipa::ToSchema,
+)]
+pub struct NotificationPreferences {
+    #[serde(default)]
+    pub mention: DeliveryPreference,
+    #[serde(default)]
+    pub dm: DeliveryPreference,
+    #[serde(default)]
+    pub announcement: DeliveryPreference,
+}
+
 /// Until a user says otherwise: to the bell, not by email.
 impl Default for DeliveryPreference {
     fn default() -> Self {

@@ -17,7 +17,9 @@ pub use chat::{
 };
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
 pub use conversation::{CloseReason, ConversationEvent, StartedBy};
-pub use directory::{DeliveryPreference, DirectoryEvent, TenantSettings, snippet_library_id};
+pub use directory::{
+    DeliveryPreference, DirectoryEvent, NotificationPreferences, TenantSettings, snippet_library_id,
+};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -22,7 +22,7 @@ pub fn chat_switched_on(chat_enabled: bool) -> Result<(), R> {
 /// account's official notices, only account owners and admins.
 pub fn may_create(kind: ChannelKind, actor: Actor) -> Result<(), R> {
     let allowed = match kind {
-        ChannelKind::Public | ChannelKind::Private => is_staff(actor.role),
+        ChannelKind::Public | ChannelKind::Private => actor.role.is_staff(),
         ChannelKind::Announcement => actor.is_account_admin(),
         ChannelKind::Direct => false,
     };
@@ -149,7 +149,7 @@ pub fn may_remove(
 /// other seven types come from their source modules through the integration role.
 pub fn may_share(entity_type: CardEntityType, actor: Actor) -> Result<(), R> {
     match (entity_type.is_caselog_own(), actor.role) {
-        (true, role) if is_staff(role) => Ok(()),
+        (true, role) if role.is_staff() => Ok(()),
         (true, _) => Err(R::CardBuiltByCaselog { entity_type }),
         (false, Role::Integration) => Ok(()),
         (false, _) => Err(R::CardComesFromIntegration { entity_type }),
@@ -166,11 +166,4 @@ pub fn may_share_into(channel: &Channel, actor: Actor) -> Result<(), R> {
         };
     }
     may_post(channel, actor)
-}
-
-fn is_staff(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Owner | Role::Admin | Role::Supervisor | Role::Agent
-    )
 }

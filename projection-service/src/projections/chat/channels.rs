@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use caselog_schemas::events::{ChannelKind, ChannelRole, ChatChannelEvent as E};
+use caselog_schemas::events::{ChannelRole, ChatChannelEvent as E};
 use caselog_schemas::{EventEnvelope, UserId};
 
 use super::ApplyError;
@@ -34,7 +34,7 @@ pub async fn apply(
             )
             .bind(tenant_id)
             .bind(channel_id)
-            .bind(kind_name(*kind))
+            .bind(kind.as_str())
             .bind(name)
             .bind(description)
             .bind(avatar.as_ref().map(serde_json::to_value).transpose()?)
@@ -100,7 +100,7 @@ pub async fn apply(
             .bind(tenant_id)
             .bind(channel_id)
             .bind(user_id.0)
-            .bind(role_name(*role))
+            .bind(role.as_str())
             .execute(&mut *conn)
             .await?;
         }
@@ -282,7 +282,7 @@ async fn add_member(
     .bind(event.tenant_id.0)
     .bind(event.stream_id.0)
     .bind(user.0)
-    .bind(role_name(role))
+    .bind(role.as_str())
     .bind(event.recorded_at)
     // What came before joining is not "unread".
     .bind(event.position.0)
@@ -340,21 +340,4 @@ async fn insert_message(
 
 fn ids(users: &[UserId]) -> Vec<Uuid> {
     users.iter().map(|user| user.0).collect()
-}
-
-pub fn kind_name(kind: ChannelKind) -> &'static str {
-    match kind {
-        ChannelKind::Public => "public",
-        ChannelKind::Private => "private",
-        ChannelKind::Announcement => "announcement",
-        ChannelKind::Direct => "direct",
-    }
-}
-
-fn role_name(role: ChannelRole) -> &'static str {
-    match role {
-        ChannelRole::Owner => "owner",
-        ChannelRole::Admin => "admin",
-        ChannelRole::Member => "member",
-    }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use caselog_schemas::events::{DeliveryPreference, NotificationLevel};
+use caselog_schemas::events::{DeliveryPreference, NotificationLevel, NotificationPreferences};
 use caselog_schemas::{EventEnvelope, UserId};
 
 use super::ApplyError;
@@ -65,10 +65,14 @@ pub fn delivery(
     preferences: Option<&serde_json::Value>,
     kind: NotificationKind,
 ) -> DeliveryPreference {
-    preferences
-        .and_then(|all| all.get(kind.name()))
-        .and_then(|one| serde_json::from_value(one.clone()).ok())
-        .unwrap_or_default()
+    let preferences: NotificationPreferences = preferences
+        .and_then(|stored| serde_json::from_value(stored.clone()).ok())
+        .unwrap_or_default();
+    match kind {
+        NotificationKind::Mention => preferences.mention,
+        NotificationKind::Dm => preferences.dm,
+        NotificationKind::Announcement => preferences.announcement,
+    }
 }
 
 pub async fn notify(
@@ -111,8 +115,10 @@ pub async fn notify(
 
     let (mut users, mut kinds, mut bells, mut emails) = (vec![], vec![], vec![], vec![]);
     for (user_id, level, muted, preferences) in recipients {
-        let level: NotificationLevel =
-            serde_json::from_value(serde_json::Value::String(level)).unwrap_or_default();
+        let level = [NotificationLevel::Mentions, NotificationLevel::None]
+            .into_iter()
+            .find(|known| known.as_str() == level)
+            .unwrap_or_default();
         let mentioned = mentions.contains(&user_id);
         let Some(kind) = notification_kind(&channel_kind, level, muted, mentioned) else {
             continue;
