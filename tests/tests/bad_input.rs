@@ -307,6 +307,7 @@ async fn the_openapi_document_describes_every_command_and_query_route() {
             vec![
                 "/v1/inbox/team",
                 "/v1/dashboard",
+                "/v1/dashboard/stream",
                 "/v1/conversations/{id}/history",
                 "/v1/chat/channels",
                 "/v1/chat/notifications",

@@ -76,7 +76,12 @@ async fn dashboard(
     Ok(Read(version, dashboard.as_ref().clone()))
 }
 
-async fn dashboard_stream(
+/// Server-sent events: a `dashboard` event with my counters on every change. Served
+/// outside the request timeout, so it is routed apart and listed here by hand.
+#[utoipa::path(get, path = "/v1/dashboard/stream", params(DashboardParams), tag = "dashboard",
+    responses((status = 200, content_type = "text/event-stream", body = Dashboard,
+        description = "one `dashboard` event (its data the Dashboard JSON) per change")))]
+pub(super) async fn dashboard_stream(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(params): QueryParams<DashboardParams>,
