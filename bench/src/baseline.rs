@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
-use crate::report::Measurement;
+use crate::figures::Measurement;
 
 const TABLE: &str = "CREATE TABLE IF NOT EXISTS public.baseline_events (
     position        bigserial PRIMARY KEY,

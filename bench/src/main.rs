@@ -1,108 +1,263 @@
-//! `caselog-bench`: measures the event log against the machine's own baseline, in one
-//! run on one Postgres, rounds interleaved so a slow spell of the disk hits both sides.
+//! `caselog-bench`: the performance suite. It starts the real services (the binaries in
+//! `CASELOG_BIN_DIR`) on a database and JetStream stream of its own, drives them over
+//! HTTP/1.1 keep-alive with a support team's command mix over many tenants, and writes
+//! what it measured to BENCHMARKS.md:
 //!
-//! - baseline: pgbench, one durable single-row INSERT per transaction into a table
-//!   shaped like the event log (~300-byte rows), at 1, 16 and 64 clients;
-//! - caselog: `EventLog::append` of one event per append through the group-commit
-//!   writer, at 1, 16 and 64 concurrent writers;
-//! - the relay: events/s published to JetStream from a log it has not seen.
+//! 1. commands end to end at each client count, with the relay's publish lag;
+//! 2. projection lag at half the highest command rate;
+//! 3. query latency at two sizes of history, query cache cold and warm;
+//! 4. rebuilding every projection from the whole log;
+//! 5. the PDF export of a long case;
+//! 6. each service's peak memory;
+//! 7. the pgbench baseline, run right before each command measurement.
 
-mod appends;
 mod baseline;
-mod database;
-mod relay_rate;
+mod commands;
+mod exports;
+mod figures;
+mod load;
+mod memory;
+mod mix;
+mod projection_lag;
+mod queries;
+mod rebuild;
+mod relay_lag;
 mod report;
+mod seed;
+mod team;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 
-#[derive(Parser)]
-struct Cli {
+use caselog_eventlog::{EventLog, WriterConfig, head_channel};
+use caselog_schemas::Role;
+use caselog_tests::stack::Stack;
+
+#[derive(Parser, Clone)]
+pub struct Cli {
     /// Path to pgbench.
     #[arg(long, default_value = "pgbench")]
     pgbench: PathBuf,
-    /// Where to write the report.
-    #[arg(long, default_value = "BENCHMARKS.md")]
-    out: PathBuf,
-    /// Seconds per measurement.
+    /// Where to write the report (it is printed either way).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A run of seconds with tiny figures, to show every measurement still works.
+    #[arg(long)]
+    smoke: bool,
+    /// Seconds per command measurement.
     #[arg(long, default_value_t = 8)]
     seconds: u64,
-    /// Interleaved rounds (baseline, caselog) per client count.
-    #[arg(long, default_value_t = 2)]
-    rounds: usize,
-    /// Concurrent clients to measure.
-    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    /// Concurrent clients to measure commands at.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64,256")]
     clients: Vec<usize>,
-    /// Events the relay publishes in its measurement.
-    #[arg(long, default_value_t = 50_000)]
-    relay_events: usize,
-    /// A server URL whose user may create databases.
-    #[arg(
-        long,
-        env = "CASELOG_BENCH_DATABASE_URL",
-        default_value = "postgres://caselog@127.0.0.1:55432/postgres"
-    )]
-    database_url: String,
-    #[arg(
-        long,
-        env = "CASELOG_BENCH_NATS_URL",
-        default_value = "nats://127.0.0.1:54222"
-    )]
-    nats_url: String,
+    /// Tenants the clients are spread over.
+    #[arg(long, default_value_t = 32)]
+    tenants: usize,
+    /// Customers each client serves.
+    #[arg(long, default_value_t = 12)]
+    customers: usize,
+    /// Seconds of the projection lag measurement.
+    #[arg(long, default_value_t = 10)]
+    lag_seconds: u64,
+    /// Conversations in the log when queries are measured (each size in turn).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    conversations: Vec<usize>,
+    /// Tenants the seeded conversations go to (the first of the clients' tenants).
+    #[arg(long, default_value_t = 10)]
+    query_tenants: usize,
+    /// Requests per query and cache state.
+    #[arg(long, default_value_t = 200)]
+    query_samples: usize,
+    /// Entries of each case exported to PDF.
+    #[arg(long, default_value_t = 1000)]
+    pdf_entries: usize,
+    /// Cases exported.
+    #[arg(long, default_value_t = 5)]
+    pdf_cases: usize,
+}
+
+impl Cli {
+    fn smoke(mut self) -> Self {
+        self.seconds = 1;
+        self.clients = vec![1, 4];
+        self.tenants = 2;
+        self.customers = 3;
+        self.lag_seconds = 1;
+        self.conversations = vec![60, 120];
+        self.query_tenants = 2;
+        self.query_samples = 10;
+        self.pdf_entries = 50;
+        self.pdf_cases = 1;
+        self
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let duration = Duration::from_secs(cli.seconds);
-    let bench_db = database::BenchDatabase::create(&cli.database_url).await?;
-    baseline::prepare(&bench_db.pool).await?;
-
-    let mut measurements = Vec::new();
-    for round in 1..=cli.rounds {
-        for &clients in &cli.clients {
-            eprintln!("round {round}: pgbench baseline, {clients} clients");
-            let base = baseline::run(&cli.pgbench, &bench_db.url, clients, duration).await?;
-            eprintln!(
-                "  {:.0} rows/s, p50 {:.2} ms, p99 {:.2} ms",
-                base.per_second, base.p50_ms, base.p99_ms
-            );
-            eprintln!("round {round}: caselog appends, {clients} writers");
-            let ours = appends::run(&bench_db.pool, clients, duration).await?;
-            eprintln!(
-                "  {:.0} appends/s, p50 {:.2} ms, p99 {:.2} ms",
-                ours.per_second, ours.p50_ms, ours.p99_ms
-            );
-            measurements.push(report::Pair {
-                round,
-                clients,
-                baseline: base,
-                caselog: ours,
-            });
-        }
+    let mut cli = Cli::parse();
+    if cli.smoke {
+        cli = cli.smoke();
     }
-
-    eprintln!("relay: publishing {} events", cli.relay_events);
-    let relay = relay_rate::run(&bench_db, &cli.nats_url, cli.relay_events).await?;
-    eprintln!("  {:.0} events/s", relay.per_second);
-
-    let environment = report::Environment::probe(&bench_db.pool, &cli.nats_url, &cli.pgbench).await;
-    let text = report::render(&environment, &cli_line(&cli), &measurements, &relay);
-    std::fs::write(&cli.out, &text)?;
+    let started = Instant::now();
+    let stack = Stack::start_with(&service_env()).await;
+    let outcome = run(&cli, &stack).await;
+    let database = stack.database.name.clone();
+    stack.stop().await;
+    drop_database(&database).await;
+    let report = outcome?;
+    let text = report.render(&cli, started.elapsed());
+    if let Some(out) = &cli.out {
+        std::fs::write(out, &text)?;
+    }
     println!("{text}");
-    bench_db.drop().await;
     Ok(())
 }
 
-fn cli_line(cli: &Cli) -> String {
-    let clients: Vec<String> = cli.clients.iter().map(ToString::to_string).collect();
-    format!(
-        "deploy/dev bench   (= caselog-bench --seconds {} --rounds {} --clients {} --relay-events {})",
-        cli.seconds,
-        cli.rounds,
-        clients.join(","),
-        cli.relay_events
+async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
+    let pool = &stack.database.pool;
+    let relay = relay_lag::RelayLag::follow(&stack.nats.client, &stack.nats.subject_root).await?;
+    baseline::prepare(pool).await?;
+
+    eprintln!("setting up {} tenants", cli.tenants);
+    let mut teams = Vec::with_capacity(cli.tenants);
+    for _ in 0..cli.tenants {
+        teams.push(team::Team::set_up(stack).await?);
+    }
+    let most = cli.clients.iter().copied().max().unwrap_or(1);
+    eprintln!("setting up {most} clients");
+    let mut clients = Vec::with_capacity(most);
+    for index in 0..most {
+        let team = teams[index % teams.len()].clone();
+        clients.push(mix::Client::new(team, cli.customers, index as u64).await?);
+    }
+
+    // 1 and 7: commands against the baseline.
+    let database_url = plain_url(&stack.database.url);
+    let sweep = commands::Sweep {
+        pgbench: &cli.pgbench,
+        database_url: &database_url,
+        duration: Duration::from_secs(cli.seconds),
+        relay: &relay,
+    };
+    let (mut clients, commands) = sweep.run(clients, &cli.clients).await?;
+    let memory_under_commands = memory::peaks(stack);
+
+    // 2: projection lag at half the highest rate, from at most 64 clients.
+    let highest = commands
+        .iter()
+        .map(|row| row.caselog.per_second)
+        .fold(0.0, f64::max);
+    let lag_clients = cli.clients.iter().copied().filter(|&n| n <= 64).max().unwrap_or(1);
+    eprintln!("projection lag: {lag_clients} clients at {:.0} commands/s", highest / 2.0);
+    projection_lag::caught_up(pool, Duration::from_secs(120)).await?;
+    let rest = clients.split_off(lag_clients);
+    let (mut used, projection_lag) = projection_lag::measure(
+        pool,
+        clients,
+        highest / 2.0,
+        Duration::from_secs(cli.lag_seconds),
     )
+    .await?;
+    used.extend(rest);
+    drop(used);
+
+    // 3: queries at each size of history.
+    let log = EventLog::start(pool.clone(), WriterConfig::default(), head_channel());
+    let query_teams = &teams[..cli.query_tenants.min(teams.len())];
+    let mut seeded = 0;
+    let mut sample = Vec::new();
+    let mut query_sizes = Vec::new();
+    for &size in &cli.conversations {
+        eprintln!("seeding the log up to {size} conversations");
+        let begun = Instant::now();
+        let (events, ids) = seed::conversations(pool, &log, query_teams, seeded..size).await?;
+        let appended_in = begun.elapsed();
+        let applied_in = projection_lag::caught_up(pool, Duration::from_secs(900)).await?;
+        eprintln!(
+            "  {events} events appended in {:.1} s; projections caught up {:.1} s later",
+            appended_in.as_secs_f64(),
+            applied_in.as_secs_f64()
+        );
+        seeded = size;
+        // Every hundredth conversation, so samples spread over the whole history.
+        sample.extend(ids.into_iter().step_by(97));
+        let conversations = count(pool, "SELECT count(*) FROM rm_inbox.conversations").await?;
+        let events_in_log = count(pool, "SELECT count(*) FROM eventlog.events").await?;
+        eprintln!("queries at {conversations} conversations");
+        let rows = queries::measure(query_teams, &sample, cli.query_samples).await?;
+        query_sizes.push(report::QuerySize {
+            conversations,
+            events: events_in_log,
+            seeded_events: events,
+            appended_seconds: appended_in.as_secs_f64(),
+            caught_up_seconds: applied_in.as_secs_f64(),
+            rows,
+        });
+    }
+
+    // 4: rebuilding every projection from the whole log.
+    eprintln!("rebuilding every projection");
+    let rebuilds = rebuild::measure(stack).await;
+
+    // 5: the PDF export of long cases.
+    eprintln!("PDF export of {} cases of {} entries", cli.pdf_cases, cli.pdf_entries);
+    let mut cases = Vec::new();
+    for _ in 0..cli.pdf_cases {
+        cases.push(seed::long_case(pool, &log, &teams[0], cli.pdf_entries).await?);
+    }
+    projection_lag::caught_up(pool, Duration::from_secs(120)).await?;
+    let auditor = stack.session(teams[0].tenant, uuid::Uuid::now_v7(), Role::Auditor);
+    let pdf = exports::measure(&auditor, &cases, cli.pdf_entries).await?;
+    eprintln!("  rendered {}; cached {}; {} bytes", pdf.rendered, pdf.cached, pdf.bytes);
+
+    // 6: memory.
+    let memory_at_end = memory::peaks(stack);
+    let environment = report::Environment::probe(pool, &stack.nats.client, &cli.pgbench).await;
+    Ok(report::Report {
+        environment,
+        commands,
+        projection_lag,
+        queries: query_sizes,
+        rebuilds,
+        pdf,
+        memory_under_commands,
+        memory_at_end,
+    })
+}
+
+async fn count(pool: &sqlx::PgPool, sql: &'static str) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(sql).fetch_one(pool).await?)
+}
+
+/// The services as deployed, not as the tests tune them (faster timers there).
+fn service_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("CASELOG_AUTO_CLOSE_POLL_MS", "1000".into()),
+        ("CASELOG_PROJECTION_IDLE_CHECK_MS", "2000".into()),
+        ("CASELOG_DASHBOARD_POLL_MS", "250".into()),
+        ("RUST_LOG", "warn,caselog_platform=info".into()),
+    ]
+}
+
+/// A libpq URL for pgbench, which refuses sqlx's extra parameters.
+fn plain_url(url: &str) -> String {
+    url.split('?').next().unwrap_or(url).to_owned()
+}
+
+async fn drop_database(name: &str) {
+    use sqlx::{ConnectOptions, Connection};
+    let Ok(options) = caselog_tests::admin_database_url().parse::<sqlx::postgres::PgConnectOptions>()
+    else {
+        return;
+    };
+    if let Ok(mut connection) = options.connect().await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut connection)
+        .await;
+        let _ = connection.close().await;
+    }
 }

@@ -1,35 +1,38 @@
-//! The figures and BENCHMARKS.md.
+//! BENCHMARKS.md: the summary table first (every measurement, its figure, its target),
+//! then each measurement's detail, then the profile notes kept in `bench/ANALYSIS.md`.
 
 use std::fmt::Write;
 use std::path::Path;
+use std::time::Duration;
 
 use sqlx::PgPool;
 
-use crate::relay_rate::RelayRate;
+use crate::Cli;
+use crate::commands::CommandRow;
+use crate::exports::PdfExport;
+use crate::figures::Latency;
+use crate::projection_lag::ProjectionLag;
+use crate::queries::QueryRow;
+use crate::rebuild::Rebuild;
 
-#[derive(Debug, Clone)]
-pub struct Measurement {
-    pub per_second: f64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
+pub struct QuerySize {
+    pub conversations: i64,
+    pub events: i64,
+    pub seeded_events: usize,
+    pub appended_seconds: f64,
+    pub caught_up_seconds: f64,
+    pub rows: Vec<QueryRow>,
 }
 
-impl Measurement {
-    /// `histogram` holds microseconds.
-    pub fn from_histogram(per_second: f64, histogram: &hdrhistogram::Histogram<u64>) -> Self {
-        Self {
-            per_second,
-            p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
-            p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
-        }
-    }
-}
-
-pub struct Pair {
-    pub round: usize,
-    pub clients: usize,
-    pub baseline: Measurement,
-    pub caselog: Measurement,
+pub struct Report {
+    pub environment: Environment,
+    pub commands: Vec<CommandRow>,
+    pub projection_lag: ProjectionLag,
+    pub queries: Vec<QuerySize>,
+    pub rebuilds: Vec<Rebuild>,
+    pub pdf: PdfExport,
+    pub memory_under_commands: Vec<(&'static str, f64)>,
+    pub memory_at_end: Vec<(&'static str, f64)>,
 }
 
 pub struct Environment {
@@ -38,126 +41,363 @@ pub struct Environment {
     pub pgbench: String,
     pub cpus: usize,
     pub memory: String,
+    pub cpu_model: String,
 }
 
 impl Environment {
-    pub async fn probe(pool: &PgPool, nats_url: &str, pgbench: &Path) -> Self {
+    pub async fn probe(pool: &PgPool, nats: &async_nats::Client, pgbench: &Path) -> Self {
         let postgres = sqlx::query_scalar::<_, String>("SHOW server_version")
             .fetch_one(pool)
             .await
             .unwrap_or_default();
-        let nats = match async_nats::connect(nats_url).await {
-            Ok(client) => client.server_info().version,
-            Err(_) => "unknown".into(),
-        };
         let pgbench = std::process::Command::new(pgbench)
             .arg("--version")
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_default();
-        let memory = std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|m| {
-                m.lines()
-                    .next()
-                    .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
-            })
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let memory = meminfo
+            .lines()
+            .next()
+            .and_then(|line| line.split_whitespace().nth(1))
             .and_then(|kb| kb.parse::<f64>().ok())
             .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
             .unwrap_or_default();
-        let cpus = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0);
+        let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+            .unwrap_or_default()
+            .lines()
+            .find(|line| line.starts_with("model name"))
+            .and_then(|line| line.split(':').nth(1))
+            .map(|model| model.trim().to_owned())
+            .unwrap_or_default();
         Self {
             postgres,
-            nats,
+            nats: nats.server_info().version,
             pgbench,
-            cpus,
+            cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
             memory,
+            cpu_model,
         }
     }
 }
 
-pub fn render(
-    environment: &Environment,
-    command: &str,
-    pairs: &[Pair],
-    relay: &RelayRate,
-) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# caselog benchmarks\n");
-    let _ = writeln!(
-        out,
-        "Produced by `{command}` on {}. Machine: {} cores, {}; PostgreSQL {} (durable: fsync and \
-         synchronous_commit on); nats-server {}; {}.\n",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        environment.cpus,
-        environment.memory,
-        environment.postgres,
-        environment.nats,
-        environment.pgbench
-    );
-    let _ = writeln!(
-        out,
-        "This machine is shared and its disk's fsync rate swings by an order of magnitude, so the \
-         absolute figures move from run to run. Each round measures the baseline and caselog back to \
-         back on the same Postgres; the figure that matters is the ratio within a round.\n"
-    );
-    let _ = writeln!(
-        out,
-        "## Appends: one event per append vs. a single-row durable INSERT\n"
-    );
-    let _ = writeln!(
-        out,
-        "Baseline: pgbench, one ~300-byte row per transaction into a table shaped like the event log \
-         (same columns and unique keys). caselog: `EventLog::append` of one event per call from N \
-         concurrent writers, each awaiting its durable commit (group commit batches whatever waits).\n"
-    );
-    let _ = writeln!(
-        out,
-        "| round | clients | baseline rows/s | baseline p50 / p99 ms | caselog appends/s | caselog p50 / p99 ms | ratio |"
-    );
-    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|");
-    for pair in pairs {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | **{:.2}×** |",
-            pair.round,
-            pair.clients,
-            pair.baseline.per_second,
-            pair.baseline.p50_ms,
-            pair.baseline.p99_ms,
-            pair.caselog.per_second,
-            pair.caselog.p50_ms,
-            pair.caselog.p99_ms,
-            pair.caselog.per_second / pair.baseline.per_second
-        );
-    }
-    out.push_str(READING);
-    let _ = writeln!(out, "\n## Relay\n");
-    let _ = writeln!(
-        out,
-        "Publishing {} events already in the log to a new JetStream stream (file storage, \
-         `Nats-Msg-Id` and `Nats-Expected-Last-Sequence` on every message, batches of 500 pipelined): \
-         **{:.0} events/s**.\n",
-        relay.events, relay.per_second
-    );
-    out
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**not met**" }
 }
 
-/// Why the ratios have the shape they have; true of the design, whatever a run measures.
-const READING: &str = "
-### Reading the figures
+impl Report {
+    pub fn render(&self, cli: &Cli, took: Duration) -> String {
+        let mut out = String::new();
+        self.header(&mut out, cli, took);
+        self.summary(&mut out);
+        self.commands(&mut out);
+        self.projection_lag(&mut out);
+        self.queries(&mut out);
+        self.rebuilds(&mut out);
+        self.pdf(&mut out);
+        self.memory(&mut out);
+        out.push_str(ANALYSIS);
+        out
+    }
 
-- **One writer.** pgbench's transaction is one round trip plus one fsync. A caselog append
-  is a hop to the writer task and five round trips (BEGIN, the writer lock, the stream and
-  log heads, the insert, COMMIT) plus the same fsync, and the hash chain computed in
-  between. At one client nothing is batched, so the extra round trips show in full.
-- **Many writers.** The baseline's concurrent transactions each pay their own commit
-  (Postgres coalesces some WAL flushes). caselog's writer takes every append that queued
-  while the previous batch was flushing into one transaction, so one fsync and one set of
-  round trips serve the whole batch: throughput keeps rising with concurrency where the
-  baseline's flattens.
-- Positions stay contiguous and in commit order at every client count; that ordering is
-  what the single writer buys (docs/adr/0001-single-writer-group-commit.md).
-";
+    fn header(&self, out: &mut String, cli: &Cli, took: Duration) {
+        let e = &self.environment;
+        let _ = writeln!(out, "# caselog benchmarks\n");
+        let _ = writeln!(
+            out,
+            "- **Date:** {}; the run took {:.1} minutes.",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+            took.as_secs_f64() / 60.0
+        );
+        let _ = writeln!(
+            out,
+            "- **Command:** `deploy/dev bench` (= `caselog-bench{}`).",
+            arguments(cli)
+        );
+        let _ = writeln!(
+            out,
+            "- **Machine:** {} cores ({}), {}; everything on it: PostgreSQL {} (fsync and \
+             synchronous_commit on), nats-server {} (file storage, `sync_interval: always`), \
+             the three services (release build), the load generator; {}.",
+            e.cpus, e.cpu_model, e.memory, e.postgres, e.nats, e.pgbench
+        );
+        let _ = writeln!(
+            out,
+            "- **Load:** HTTP/1.1 keep-alive clients, each a support team member's day over \
+             {} tenants: customers' inbound messages 30 %, replies 20 %, assignments, internal \
+             messages, notes and resolves 8 % each, closes 6 %, team chat posts 12 %. Every \
+             command is checked for its 2xx; latency is recorded in HDR histograms.\n",
+            cli.tenants
+        );
+        let _ = writeln!(
+            out,
+            "The machine is shared and its disk's fsync rate swings by an order of magnitude, \
+             so absolute figures move from run to run; the baseline runs right before each \
+             command measurement, on the same Postgres, and the ratio between the two is the \
+             figure to compare across runs.\n"
+        );
+    }
+
+    fn summary(&self, out: &mut String) {
+        let _ = writeln!(out, "## Summary\n");
+        let _ = writeln!(out, "| # | measurement | figure | target | |");
+        let _ = writeln!(out, "|---:|---|---|---|---|");
+        if let Some(row) = self.commands.iter().find(|row| row.clients == 64) {
+            let ratio = row.caselog.per_second / row.baseline.per_second;
+            let _ = writeln!(
+                out,
+                "| 1 | commands at 64 clients | {:.0}/s = **{ratio:.2}×** the baseline; p99 {:.1} ms | ≥ 0.5×, p99 ≤ 20 ms | {} |",
+                row.caselog.per_second,
+                row.caselog.latency.p99_ms,
+                verdict(ratio >= 0.5 && row.caselog.latency.p99_ms <= 20.0)
+            );
+            let _ = writeln!(
+                out,
+                "| 1 | relay publish lag at 64 clients | p50 {:.1} ms, p99 {:.1} ms | — | |",
+                row.relay_lag.p50_ms, row.relay_lag.p99_ms
+            );
+        }
+        let worst = self
+            .projection_lag
+            .lag
+            .iter()
+            .map(|(_, lag)| lag.p99_ms)
+            .fold(0.0, f64::max);
+        let _ = writeln!(
+            out,
+            "| 2 | projection lag at half the highest rate | worst p99 {worst:.1} ms | p99 ≤ 100 ms | {} |",
+            verdict(worst <= 100.0)
+        );
+        if let Some(largest) = self.queries.last() {
+            let cached = largest.rows.iter().map(|r| r.warm.p99_ms).fold(0.0, f64::max);
+            let uncached = largest.rows.iter().map(|r| r.cold.p99_ms).fold(0.0, f64::max);
+            let _ = writeln!(
+                out,
+                "| 3 | queries at {} conversations, worst p99 | cached {cached:.1} ms, uncached {uncached:.1} ms | ≤ 5 ms, ≤ 20 ms | {} |",
+                largest.conversations,
+                verdict(cached <= 5.0 && uncached <= 20.0)
+            );
+        }
+        let slowest = self
+            .rebuilds
+            .iter()
+            .map(Rebuild::per_second)
+            .fold(f64::INFINITY, f64::min);
+        let events = self.rebuilds.first().map_or(0, |r| r.events);
+        let _ = writeln!(
+            out,
+            "| 4 | rebuild of each projection from {events} events, slowest | {slowest:.0} events/s | ≥ 100 000/s | {} |",
+            verdict(slowest >= 100_000.0)
+        );
+        let _ = writeln!(
+            out,
+            "| 5 | PDF export of a {}-entry case | {:.0} ms (p50 of {}), {:.0} KiB | ≤ 300 ms | {} |",
+            self.pdf.entries,
+            self.pdf.rendered.p50_ms,
+            self.pdf.rendered.samples,
+            self.pdf.bytes as f64 / 1024.0,
+            verdict(self.pdf.rendered.p99_ms <= 300.0)
+        );
+        let biggest = self.memory_at_end.iter().map(|(_, mib)| *mib).fold(0.0, f64::max);
+        let _ = writeln!(
+            out,
+            "| 6 | peak RSS, largest service | {biggest:.0} MiB | ≤ 150 MB each | {} |",
+            verdict(biggest * 1.048_576 <= 150.0)
+        );
+        if let Some(row) = self.commands.iter().find(|row| row.clients == 64) {
+            let _ = writeln!(
+                out,
+                "| 7 | pgbench baseline at 64 clients | {:.0} rows/s, p99 {:.1} ms | (the yardstick) | |",
+                row.baseline.per_second, row.baseline.latency.p99_ms
+            );
+        }
+        out.push('\n');
+    }
+
+    fn commands(&self, out: &mut String) {
+        let _ = writeln!(out, "## 1 and 7. Commands end to end, against the baseline\n");
+        let _ = writeln!(
+            out,
+            "Baseline: pgbench, one ~300-byte row per durable transaction into a table shaped \
+             like the event log (same columns and unique keys). caselog: the command mix, HTTP \
+             → decide → append (group commit) → 2xx. Relay lag: from an event's append to its \
+             arrival from JetStream, for every event appended during the measurement.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| clients | baseline rows/s | baseline p50 / p99 ms | caselog commands/s | caselog p50 / p99 / p99.9 ms | ratio | refused | relay lag p50 / p99 / p99.9 ms |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for row in &self.commands {
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {:.2} / {:.2} | {:.0} | {} | **{:.2}×** | {} | {} |",
+                row.clients,
+                row.baseline.per_second,
+                row.baseline.latency.p50_ms,
+                row.baseline.latency.p99_ms,
+                row.caselog.per_second,
+                three(&row.caselog.latency),
+                row.caselog.per_second / row.baseline.per_second,
+                row.refused,
+                three(&row.relay_lag),
+            );
+        }
+        out.push('\n');
+    }
+
+    fn projection_lag(&self, out: &mut String) {
+        let lag = &self.projection_lag;
+        let _ = writeln!(out, "## 2. Projection lag\n");
+        let _ = writeln!(
+            out,
+            "The mix paced at {:.0} commands/s (half the highest rate above; {:.0}/s achieved). \
+             Lag: from a command's 2xx to its position passing the projection's checkpoint \
+             (polled every millisecond), for every command that changes that read model.\n",
+            lag.target_rate, lag.achieved_rate
+        );
+        let _ = writeln!(out, "| projection | samples | p50 ms | p99 ms | p99.9 ms |");
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        for (name, latency) in &lag.lag {
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {:.1} | {:.1} | {:.1} |",
+                latency.samples, latency.p50_ms, latency.p99_ms, latency.p999_ms
+            );
+        }
+        out.push('\n');
+    }
+
+    fn queries(&self, out: &mut String) {
+        let _ = writeln!(out, "## 3. Queries\n");
+        let _ = writeln!(
+            out,
+            "One request at a time, with `X-Min-Position`. Cold: each request asks for something \
+             the query cache has not seen (another viewer, filter or conversation); warm: the \
+             same requests again. The history was appended straight to the log (ten events per \
+             conversation: messages both ways, an assignment, a note, an internal message, then \
+             open, resolved or closed) and projected live by the projection service.\n"
+        );
+        for size in &self.queries {
+            let _ = writeln!(
+                out,
+                "**{} conversations** ({} events in the log; {} seeded in {:.1} s, applied by \
+                 all five projections {:.1} s after the last append):\n",
+                size.conversations,
+                size.events,
+                size.seeded_events,
+                size.appended_seconds,
+                size.caught_up_seconds
+            );
+            let _ = writeln!(
+                out,
+                "| query | cold p50 / p99 ms | warm p50 / p99 ms | samples |"
+            );
+            let _ = writeln!(out, "|---|---:|---:|---:|");
+            for row in &size.rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.2} / {:.2} | {:.2} / {:.2} | {} |",
+                    row.query,
+                    row.cold.p50_ms,
+                    row.cold.p99_ms,
+                    row.warm.p50_ms,
+                    row.warm.p99_ms,
+                    row.cold.samples
+                );
+            }
+            out.push('\n');
+        }
+    }
+
+    fn rebuilds(&self, out: &mut String) {
+        let _ = writeln!(out, "## 4. Rebuilds\n");
+        let _ = writeln!(
+            out,
+            "`projection-service rebuild <name>`: the whole log replayed into a fresh schema \
+             while the live one serves, then swapped in.\n"
+        );
+        let _ = writeln!(out, "| projection | events | seconds | events/s |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        for rebuild in &self.rebuilds {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.1} | {:.0} |",
+                rebuild.projection,
+                rebuild.events,
+                rebuild.seconds,
+                rebuild.per_second()
+            );
+        }
+        out.push('\n');
+    }
+
+    fn pdf(&self, out: &mut String) {
+        let pdf = &self.pdf;
+        let _ = writeln!(out, "## 5. PDF export\n");
+        let _ = writeln!(
+            out,
+            "`GET /v1/conversations/{{id}}/export.pdf` of {} cases of {} entries each, as an \
+             auditor: rendered p50 {:.0} ms, p99 {:.0} ms; served again from the cache p50 \
+             {:.1} ms; {} bytes each.\n",
+            pdf.rendered.samples,
+            pdf.entries,
+            pdf.rendered.p50_ms,
+            pdf.rendered.p99_ms,
+            pdf.cached.p50_ms,
+            pdf.bytes
+        );
+    }
+
+    fn memory(&self, out: &mut String) {
+        let _ = writeln!(out, "## 6. Memory\n");
+        let _ = writeln!(
+            out,
+            "Peak resident set (VmHWM) of each service: after the command measurements, and at \
+             the end of the run (after the seeded history, the queries and the exports).\n"
+        );
+        let _ = writeln!(out, "| service | after commands MiB | at the end MiB |");
+        let _ = writeln!(out, "|---|---:|---:|");
+        for ((name, under), (_, end)) in self.memory_under_commands.iter().zip(&self.memory_at_end) {
+            let _ = writeln!(out, "| {name} | {under:.0} | {end:.0} |");
+        }
+        out.push('\n');
+    }
+}
+
+fn three(latency: &Latency) -> String {
+    format!(
+        "{:.1} / {:.1} / {:.1}",
+        latency.p50_ms, latency.p99_ms, latency.p999_ms
+    )
+}
+
+fn arguments(cli: &Cli) -> String {
+    if cli.smoke {
+        return " --smoke".into();
+    }
+    let list = |values: &[usize]| {
+        values
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        " --seconds {} --clients {} --tenants {} --customers {} --lag-seconds {} \
+         --conversations {} --query-tenants {} --query-samples {} --pdf-entries {} --pdf-cases {}",
+        cli.seconds,
+        list(&cli.clients),
+        cli.tenants,
+        cli.customers,
+        cli.lag_seconds,
+        list(&cli.conversations),
+        cli.query_tenants,
+        cli.query_samples,
+        cli.pdf_entries,
+        cli.pdf_cases
+    )
+}
+
+/// Where the time goes, from profiles; kept by hand beside the generator.
+const ANALYSIS: &str = include_str!("../ANALYSIS.md");

@@ -6,6 +6,15 @@
 //! Within one process, commands on the same stream take turns (a striped lock held
 //! from load to append), so they never race each other: N concurrent commands on one
 //! conversation cost N appends, not N² attempts. Races left are between processes.
+//!
+//! States stay hot between commands, each with the stream version it was folded to:
+//! a load reads only the events after that version (usually none: one indexed
+//! lookup), instead of the whole stream, so a long conversation or a busy chat
+//! channel costs no more per command than a new one. Whatever another process
+//! appended is in those events, so the cache never decides on a stale state.
+
+use std::any::Any;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,15 +29,22 @@ use caselog_schemas::events::{current_schema_version, from_stored, to_stored};
 use caselog_schemas::{Actor, EventMetadata, Position, StreamId, StreamVersion};
 
 const MAX_ATTEMPTS: usize = 10;
+/// Hot stream states kept (a state is a few hundred bytes to a few hundred KiB).
+const HOT_STATES: u64 = 50_000;
+const HOT_STATE_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 /// Enough stripes that unrelated streams rarely share one.
 const STREAM_LOCK_STRIPES: usize = 1024;
 
 /// A state folded from its stream's events.
-pub trait Aggregate: Default + Send {
+pub trait Aggregate: Default + Clone + Send + Sync + 'static {
     type Event: Serialize + DeserializeOwned + Send + Sync;
     fn apply(self, event: &Self::Event) -> Self;
     /// True when appending `event` erases the stream (its personal data key is destroyed).
     fn erases(_event: &Self::Event) -> bool {
+        false
+    }
+    /// True once the state has seen an event that `erases`.
+    fn was_erased(_state: &Self) -> bool {
         false
     }
 }
@@ -40,6 +56,9 @@ impl Aggregate for crate::domain::conversation::Conversation {
     }
     fn erases(event: &Self::Event) -> bool {
         matches!(event, Self::Event::ConversationDeleted {})
+    }
+    fn was_erased(state: &Self) -> bool {
+        matches!(state.status, crate::domain::conversation::Status::Deleted)
     }
 }
 
@@ -73,6 +92,7 @@ pub struct CommandOptions {
 }
 
 /// A stream's state as of its current version.
+#[derive(Clone, Default)]
 pub struct Loaded<A> {
     pub state: A,
     pub version: StreamVersion,
@@ -129,6 +149,8 @@ pub struct CommandExecutor {
     reader: LogReader,
     keys: StreamKeys,
     stream_locks: std::sync::Arc<Vec<tokio::sync::Mutex<()>>>,
+    /// `Loaded<A>` of recently used streams (the stream type says which `A`).
+    hot: moka::future::Cache<StreamRef, Arc<dyn Any + Send + Sync>>,
 }
 
 impl CommandExecutor {
@@ -141,6 +163,10 @@ impl CommandExecutor {
             log,
             reader,
             stream_locks: std::sync::Arc::new(stream_locks),
+            hot: moka::future::Cache::builder()
+                .max_capacity(HOT_STATES)
+                .time_to_idle(HOT_STATE_IDLE)
+                .build(),
         }
     }
 
@@ -154,18 +180,54 @@ impl CommandExecutor {
         &self.reader
     }
 
-    /// Folds a stream's events into its current state.
+    /// A stream's current state: the hot one brought up to date, or folded from the
+    /// whole stream.
     pub async fn load<A: Aggregate, R>(
         &self,
         stream: &StreamRef,
     ) -> Result<Loaded<A>, ExecuteError<R>> {
-        let mut envelopes = self.reader.read_stream(stream, StreamVersion::NONE).await?;
-        make_readable(self.reader.pool(), &mut envelopes).await?;
-        let mut loaded = Loaded {
-            state: A::default(),
-            version: StreamVersion::NONE,
-            position: Position::BEFORE_FIRST,
+        let hot = self.hot_state::<A>(stream).await;
+        let known = hot.as_ref().map(|hot| hot.version);
+        let loaded = self
+            .catch_up(stream, hot.map(|hot| (*hot).clone()).unwrap_or_default())
+            .await?;
+        if known != Some(loaded.version) {
+            self.keep(stream, loaded.clone()).await;
+        }
+        Ok(loaded)
+    }
+
+    async fn hot_state<A: Aggregate>(&self, stream: &StreamRef) -> Option<Arc<Loaded<A>>> {
+        self.hot.get(stream).await?.downcast::<Loaded<A>>().ok()
+    }
+
+    /// The hot state, taken out of the cache (the caller holds the stream's turn and
+    /// puts back what it ends with), brought up to date.
+    async fn take<A: Aggregate, R>(
+        &self,
+        stream: &StreamRef,
+    ) -> Result<Loaded<A>, ExecuteError<R>> {
+        let hot = match self.hot.remove(stream).await {
+            Some(any) => any
+                .downcast::<Loaded<A>>()
+                .ok()
+                .map(|hot| Arc::try_unwrap(hot).unwrap_or_else(|shared| (*shared).clone())),
+            None => None,
         };
+        self.catch_up(stream, hot.unwrap_or_default()).await
+    }
+
+    /// Folds the events appended after `loaded.version` into it.
+    async fn catch_up<A: Aggregate, R>(
+        &self,
+        stream: &StreamRef,
+        mut loaded: Loaded<A>,
+    ) -> Result<Loaded<A>, ExecuteError<R>> {
+        let mut envelopes = self.reader.read_stream(stream, loaded.version).await?;
+        if envelopes.is_empty() {
+            return Ok(loaded);
+        }
+        make_readable(self.reader.pool(), &mut envelopes).await?;
         for envelope in &envelopes {
             let event: A::Event =
                 from_stored(&envelope.event_type, &envelope.payload).map_err(|error| {
@@ -179,6 +241,16 @@ impl CommandExecutor {
             loaded.position = envelope.position;
         }
         Ok(loaded)
+    }
+
+    /// Keeps `loaded` hot, unless the stream was erased: nothing personal of an erased
+    /// stream outlives its key in memory either.
+    async fn keep<A: Aggregate>(&self, stream: &StreamRef, loaded: Loaded<A>) {
+        if A::was_erased(&loaded.state) {
+            self.hot.remove(stream).await;
+        } else {
+            self.hot.insert(stream.clone(), Arc::new(loaded)).await;
+        }
     }
 
     /// Runs one command against `stream`: `decide` sees the current state and returns
@@ -213,24 +285,31 @@ impl CommandExecutor {
             MAX_ATTEMPTS
         };
         let mut attempt = 0;
+        let mut loaded = self.take::<A, R>(&stream).await?;
         loop {
             attempt += 1;
-            let loaded = self.load::<A, R>(&stream).await?;
             if let Some(expected) = options.if_match
                 && expected != loaded.version
             {
-                return Err(ExecuteError::Conflict {
-                    expected,
-                    actual: loaded.version,
-                });
+                let actual = loaded.version;
+                self.keep(&stream, loaded).await;
+                return Err(ExecuteError::Conflict { expected, actual });
             }
-            let events = decide(&loaded.state).map_err(ExecuteError::Rejected)?;
+            let events = match decide(&loaded.state) {
+                Ok(events) => events,
+                Err(rejection) => {
+                    self.keep(&stream, loaded).await;
+                    return Err(ExecuteError::Rejected(rejection));
+                }
+            };
             if events.is_empty() {
-                return Ok(Executed::Unchanged {
+                let unchanged = Executed::Unchanged {
                     stream_id: stream.stream_id,
                     stream_version: loaded.version,
                     position: loaded.position,
-                });
+                };
+                self.keep(&stream, loaded).await;
+                return Ok(unchanged);
             }
             let request = AppendRequest {
                 stream: stream.clone(),
@@ -241,7 +320,15 @@ impl CommandExecutor {
                 erases_stream: events.iter().any(A::erases),
             };
             match self.log.append(request).await {
-                Ok(outcome) => return Ok(Executed::Appended(outcome)),
+                Ok(outcome) => {
+                    let appended = Loaded {
+                        state: events.iter().fold(loaded.state, A::apply),
+                        version: outcome.stream_version,
+                        position: outcome.position,
+                    };
+                    self.keep(&stream, appended).await;
+                    return Ok(Executed::Appended(outcome));
+                }
                 Err(AppendError::Conflict { expected, actual }) => {
                     if attempt >= attempts {
                         return Err(ExecuteError::Conflict { expected, actual });
@@ -250,6 +337,7 @@ impl CommandExecutor {
                     // Another process appended: let it finish its turn.
                     let pause = rand::random_range(1..=5u64) * attempt as u64;
                     tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    loaded = self.catch_up(&stream, loaded).await?;
                 }
                 Err(AppendError::IdempotencyKeyReused) => {
                     return Err(ExecuteError::KeyReusedElsewhere);
