@@ -6,10 +6,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::baseline;
+use crate::figures::{Latency, Measurement};
 use crate::load;
 use crate::mix::Client;
 use crate::relay_lag::RelayLag;
-use crate::figures::{Latency, Measurement};
 
 pub struct CommandRow {
     pub clients: usize,

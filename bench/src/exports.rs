@@ -17,15 +17,20 @@ pub struct PdfExport {
 }
 
 /// Exports each of `cases` (each `entries` long) once cold and once cached.
-pub async fn measure(auditor: &Session, cases: &[String], entries: usize) -> anyhow::Result<PdfExport> {
+pub async fn measure(
+    auditor: &Session,
+    cases: &[String],
+    entries: usize,
+) -> anyhow::Result<PdfExport> {
     let mut rendered = Histogram::<u64>::new(3)?;
     let mut cached = Histogram::<u64>::new(3)?;
     let mut bytes = 0;
     for case in cases {
         for histogram in [&mut rendered, &mut cached] {
             let started = Instant::now();
-            let (status, content_type, body) =
-                auditor.get_bytes(&format!("/v1/conversations/{case}/export.pdf")).await;
+            let (status, content_type, body) = auditor
+                .get_bytes(&format!("/v1/conversations/{case}/export.pdf"))
+                .await;
             histogram.record(started.elapsed().as_micros().max(1) as u64)?;
             anyhow::ensure!(
                 status == 200 && content_type == "application/pdf" && body.starts_with(b"%PDF"),

@@ -60,8 +60,8 @@ async fn run(
         tasks.push(tokio::spawn(async move {
             let mut latency = Histogram::<u64>::new(3).expect("histogram bounds");
             let (mut succeeded, mut failed) = (0u64, 0u64);
-            let mut next =
-                started + interval.map_or(Duration::ZERO, |i| i.mul_f64(index as f64 / count as f64));
+            let mut next = started
+                + interval.map_or(Duration::ZERO, |i| i.mul_f64(index as f64 / count as f64));
             loop {
                 if let Some(interval) = interval {
                     tokio::time::sleep_until(next.into()).await;

@@ -149,8 +149,17 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
         .iter()
         .map(|row| row.caselog.per_second)
         .fold(0.0, f64::max);
-    let lag_clients = cli.clients.iter().copied().filter(|&n| n <= 64).max().unwrap_or(1);
-    eprintln!("projection lag: {lag_clients} clients at {:.0} commands/s", highest / 2.0);
+    let lag_clients = cli
+        .clients
+        .iter()
+        .copied()
+        .filter(|&n| n <= 64)
+        .max()
+        .unwrap_or(1);
+    eprintln!(
+        "projection lag: {lag_clients} clients at {:.0} commands/s",
+        highest / 2.0
+    );
     projection_lag::caught_up(pool, Duration::from_secs(120)).await?;
     let rest = clients.split_off(lag_clients);
     let (mut used, projection_lag) = projection_lag::measure(
@@ -202,7 +211,10 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
     let rebuilds = rebuild::measure(stack).await;
 
     // 5: the PDF export of long cases.
-    eprintln!("PDF export of {} cases of {} entries", cli.pdf_cases, cli.pdf_entries);
+    eprintln!(
+        "PDF export of {} cases of {} entries",
+        cli.pdf_cases, cli.pdf_entries
+    );
     let mut cases = Vec::new();
     for _ in 0..cli.pdf_cases {
         cases.push(seed::long_case(pool, &log, &teams[0], cli.pdf_entries).await?);
@@ -210,7 +222,10 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
     projection_lag::caught_up(pool, Duration::from_secs(120)).await?;
     let auditor = stack.session(teams[0].tenant, uuid::Uuid::now_v7(), Role::Auditor);
     let pdf = exports::measure(&auditor, &cases, cli.pdf_entries).await?;
-    eprintln!("  rendered {}; cached {}; {} bytes", pdf.rendered, pdf.cached, pdf.bytes);
+    eprintln!(
+        "  rendered {}; cached {}; {} bytes",
+        pdf.rendered, pdf.cached, pdf.bytes
+    );
 
     // 6: memory.
     let memory_at_end = memory::peaks(stack);
@@ -248,7 +263,8 @@ fn plain_url(url: &str) -> String {
 
 async fn drop_database(name: &str) {
     use sqlx::{ConnectOptions, Connection};
-    let Ok(options) = caselog_tests::admin_database_url().parse::<sqlx::postgres::PgConnectOptions>()
+    let Ok(options) =
+        caselog_tests::admin_database_url().parse::<sqlx::postgres::PgConnectOptions>()
     else {
         return;
     };

@@ -75,7 +75,9 @@ impl Client {
     pub async fn new(team: Team, customers: usize, seed: u64) -> anyhow::Result<Self> {
         let mut list = Vec::with_capacity(customers);
         for index in 0..customers {
-            let contact = team.new_contact(&format!("Customer {seed}-{index}")).await?;
+            let contact = team
+                .new_contact(&format!("Customer {seed}-{index}"))
+                .await?;
             list.push(Customer {
                 contact,
                 conversation: None,
@@ -121,9 +123,7 @@ impl Client {
     /// A customer whose conversation is in `status`, if any.
     fn customer_in(&mut self, status: Status) -> Option<usize> {
         let candidates: Vec<usize> = (0..self.customers.len())
-            .filter(|&i| {
-                matches!(&self.customers[i].conversation, Some((_, s)) if *s == status)
-            })
+            .filter(|&i| matches!(&self.customers[i].conversation, Some((_, s)) if *s == status))
             .collect();
         if candidates.is_empty() {
             return None;
@@ -186,7 +186,11 @@ impl Client {
                     .await
             }
             Kind::Resolve | Kind::Close => {
-                let action = if kind == Kind::Resolve { "resolve" } else { "close" };
+                let action = if kind == Kind::Resolve {
+                    "resolve"
+                } else {
+                    "close"
+                };
                 let reply = self
                     .team
                     .admin

@@ -119,7 +119,10 @@ fn dashboard(teams: &[Team]) -> Vec<(Session, String)> {
                 viewers(team)
                     .flat_map(|viewer| {
                         [
-                            (viewer.clone(), format!("/v1/dashboard?group_id={}", team.group)),
+                            (
+                                viewer.clone(),
+                                format!("/v1/dashboard?group_id={}", team.group),
+                            ),
                             (viewer.clone(), "/v1/dashboard".to_owned()),
                         ]
                     })

@@ -169,8 +169,16 @@ impl Report {
             verdict(worst <= 100.0)
         );
         if let Some(largest) = self.queries.last() {
-            let cached = largest.rows.iter().map(|r| r.warm.p99_ms).fold(0.0, f64::max);
-            let uncached = largest.rows.iter().map(|r| r.cold.p99_ms).fold(0.0, f64::max);
+            let cached = largest
+                .rows
+                .iter()
+                .map(|r| r.warm.p99_ms)
+                .fold(0.0, f64::max);
+            let uncached = largest
+                .rows
+                .iter()
+                .map(|r| r.cold.p99_ms)
+                .fold(0.0, f64::max);
             let _ = writeln!(
                 out,
                 "| 3 | queries at {} conversations, worst p99 | cached {cached:.1} ms, uncached {uncached:.1} ms | ≤ 5 ms, ≤ 20 ms | {} |",
@@ -198,7 +206,11 @@ impl Report {
             self.pdf.bytes as f64 / 1024.0,
             verdict(self.pdf.rendered.p99_ms <= 300.0)
         );
-        let biggest = self.memory_at_end.iter().map(|(_, mib)| *mib).fold(0.0, f64::max);
+        let biggest = self
+            .memory_at_end
+            .iter()
+            .map(|(_, mib)| *mib)
+            .fold(0.0, f64::max);
         let _ = writeln!(
             out,
             "| 6 | peak RSS, largest service | {biggest:.0} MiB | ≤ 150 MB each | {} |",
@@ -215,7 +227,10 @@ impl Report {
     }
 
     fn commands(&self, out: &mut String) {
-        let _ = writeln!(out, "## 1 and 7. Commands end to end, against the baseline\n");
+        let _ = writeln!(
+            out,
+            "## 1 and 7. Commands end to end, against the baseline\n"
+        );
         let _ = writeln!(
             out,
             "Baseline: pgbench, one ~300-byte row per durable transaction into a table shaped \
@@ -274,9 +289,13 @@ impl Report {
             out,
             "One request at a time, with `X-Min-Position`. Cold: each request asks for something \
              the query cache has not seen (another viewer, filter or conversation); warm: the \
-             same requests again. The history was appended straight to the log (ten events per \
-             conversation: messages both ways, an assignment, a note, an internal message, then \
-             open, resolved or closed) and projected live by the projection service.\n"
+             same requests again. The history was appended straight to the log, sealed as the \
+             command service seals it, and projected live by the projection service: the first \
+             {} conversations with ten events each (messages both ways, an assignment, a note, \
+             an internal message, then open, resolved or closed), later ones with five \
+             (started, a message, assigned, a reply, then open, resolved or closed), so that \
+             100 k conversations fit in the run's ten minutes (see the rebuild rates below).\n",
+            crate::seed::FULL_HISTORIES
         );
         for size in &self.queries {
             let _ = writeln!(
@@ -358,7 +377,8 @@ impl Report {
         );
         let _ = writeln!(out, "| service | after commands MiB | at the end MiB |");
         let _ = writeln!(out, "|---|---:|---:|");
-        for ((name, under), (_, end)) in self.memory_under_commands.iter().zip(&self.memory_at_end) {
+        for ((name, under), (_, end)) in self.memory_under_commands.iter().zip(&self.memory_at_end)
+        {
             let _ = writeln!(out, "| {name} | {under:.0} | {end:.0} |");
         }
         out.push('\n');

@@ -24,8 +24,11 @@ use caselog_schemas::{Actor, EventMetadata, StreamId, StreamType, TenantId, User
 use crate::mix::LINES;
 use crate::team::Team;
 
-/// Events per seeded conversation.
-pub const EVENTS_PER_CONVERSATION: usize = 10;
+/// The first this many seeded conversations have a whole day's history (ten events:
+/// messages both ways, an assignment, a note, an internal message, then open,
+/// resolved or closed); those after them, five (started, a message, assigned, a
+/// reply, then open, resolved or closed), so 100 k conversations fit the run's time.
+pub const FULL_HISTORIES: usize = 10_000;
 /// Conversations per customer: customers come back.
 const CONVERSATIONS_PER_CONTACT: usize = 2;
 const CONCURRENT_APPENDS: usize = 64;
@@ -41,16 +44,17 @@ pub async fn conversations(
 ) -> anyhow::Result<(usize, Vec<(usize, String)>)> {
     let plans: Vec<Plan> = range
         .clone()
-        .map(|index| Plan::new(&teams[index % teams.len()], index / teams.len()))
+        .map(|index| {
+            let mut plan = Plan::new(&teams[index % teams.len()], index / teams.len());
+            plan.short = index >= FULL_HISTORIES;
+            plan
+        })
         .collect();
     let ids: Vec<(usize, String)> = range
         .zip(&plans)
         .map(|(index, plan)| (index % teams.len(), plan.conversation.to_string()))
         .collect();
-    let streams: Vec<StreamRef> = plans
-        .iter()
-        .flat_map(|plan| plan.streams())
-        .collect();
+    let streams: Vec<StreamRef> = plans.iter().flat_map(|plan| plan.streams()).collect();
     let keys = Arc::new(create_keys(pool, &streams).await?);
 
     let appended = futures::stream::iter(plans)
@@ -79,7 +83,7 @@ pub async fn long_case(
 ) -> anyhow::Result<String> {
     let plan = Plan::new(team, usize::MAX / 2);
     let stream = plan.conversation_stream();
-    let keys = create_keys(pool, &[stream.clone()]).await?;
+    let keys = create_keys(pool, std::slice::from_ref(&stream)).await?;
     let mut events = vec![plan.events().swap_remove(0)];
     // The middle of a case repeats (received, assigned, sent, received, note, internal
     // message, sent), each time with new message ids.
@@ -103,6 +107,7 @@ struct Plan {
     /// 0: still open (two unreplied messages), 1: resolved, 2: closed.
     fate: usize,
     channel: Channel,
+    short: bool,
 }
 
 impl Plan {
@@ -113,13 +118,22 @@ impl Plan {
         Self {
             tenant: TenantId(team.tenant),
             group: team.group,
-            contact: Uuid::new_v5(&team.tenant, format!("seed-contact-{contact_index}").as_bytes()),
-            first_of_contact: index % CONVERSATIONS_PER_CONTACT == 0,
+            contact: Uuid::new_v5(
+                &team.tenant,
+                format!("seed-contact-{contact_index}").as_bytes(),
+            ),
+            first_of_contact: index.is_multiple_of(CONVERSATIONS_PER_CONTACT),
             conversation: Uuid::now_v7(),
             admin: UserId(team.admin.user),
             agent: UserId(team.agents[index % team.agents.len()].user),
             fate: index % 3,
-            channel: [Channel::Whatsapp, Channel::Sms, Channel::Webchat, Channel::Email][index % 4],
+            channel: [
+                Channel::Whatsapp,
+                Channel::Sms,
+                Channel::Webchat,
+                Channel::Email,
+            ][index % 4],
+            short: false,
         }
     }
 
@@ -146,7 +160,10 @@ impl Plan {
     ) -> anyhow::Result<usize> {
         let mut appended = 0;
         if self.first_of_contact {
-            let name = format!("Seeded customer {}", &self.contact.simple().to_string()[..8]);
+            let name = format!(
+                "Seeded customer {}",
+                &self.contact.simple().to_string()[..8]
+            );
             let contact = DirectoryEvent::ContactUpserted {
                 firstname: Some(name.clone()),
                 name,
@@ -156,10 +173,26 @@ impl Plan {
                 country: Some("PT".into()),
                 group_id: Some(self.group),
             };
-            appended += append(log, keys, self.contact_stream(), &[contact], self.admin, "admin").await?;
+            appended += append(
+                log,
+                keys,
+                self.contact_stream(),
+                &[contact],
+                self.admin,
+                "admin",
+            )
+            .await?;
         }
         let events = self.events();
-        appended += append(log, keys, self.conversation_stream(), &events, self.agent, "agent").await?;
+        appended += append(
+            log,
+            keys,
+            self.conversation_stream(),
+            &events,
+            self.agent,
+            "agent",
+        )
+        .await?;
         Ok(appended)
     }
 
@@ -213,7 +246,16 @@ impl Plan {
             },
             sent(3),
         ];
+        if self.short {
+            // Started, received, assigned, sent, and the fate below.
+            events.drain(4..8);
+        }
         match self.fate {
+            0 if self.short => events.push(received(4)),
+            1 if self.short => events.push(ConversationEvent::ConversationResolved {}),
+            _ if self.short => events.push(ConversationEvent::ConversationClosed {
+                reason: CloseReason::Manual,
+            }),
             0 => events.extend([received(4), received(5)]),
             1 => events.extend([
                 ConversationEvent::TopicSet {
@@ -228,7 +270,6 @@ impl Plan {
                 },
             ]),
         }
-        debug_assert_eq!(events.len(), EVENTS_PER_CONVERSATION);
         events
     }
 }
@@ -292,7 +333,10 @@ pub async fn create_keys(
         .collect();
     for chunk in keys.iter().collect::<Vec<_>>().chunks(10_000) {
         let tenants: Vec<Uuid> = chunk.iter().map(|(s, _)| s.tenant_id.0).collect();
-        let types: Vec<String> = chunk.iter().map(|(s, _)| s.stream_type.as_str().to_owned()).collect();
+        let types: Vec<String> = chunk
+            .iter()
+            .map(|(s, _)| s.stream_type.as_str().to_owned())
+            .collect();
         let ids: Vec<Uuid> = chunk.iter().map(|(s, _)| s.stream_id.0).collect();
         let bytes: Vec<Vec<u8>> = chunk.iter().map(|(_, k)| k.as_bytes().to_vec()).collect();
         sqlx::query(

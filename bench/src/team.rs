@@ -45,8 +45,8 @@ impl Team {
                 )
                 .await,
         )?;
-        for (session, role) in std::iter::once((&admin, "admin"))
-            .chain(agents.iter().map(|agent| (agent, "agent")))
+        for (session, role) in
+            std::iter::once((&admin, "admin")).chain(agents.iter().map(|agent| (agent, "agent")))
         {
             expect_ok(
                 admin
@@ -95,7 +95,9 @@ impl Team {
     }
 }
 
-pub fn expect_ok(reply: caselog_tests::stack::Reply) -> anyhow::Result<caselog_tests::stack::Reply> {
+pub fn expect_ok(
+    reply: caselog_tests::stack::Reply,
+) -> anyhow::Result<caselog_tests::stack::Reply> {
     anyhow::ensure!(
         (200..300).contains(&reply.status),
         "setting up a team: {} {}",

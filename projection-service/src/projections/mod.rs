@@ -97,6 +97,30 @@ impl Projection {
     }
 }
 
+impl Projection {
+    /// True when [`Projection::apply_batch`] does better than one event at a time.
+    pub fn applies_in_batches(self) -> bool {
+        matches!(self, Projection::History)
+    }
+
+    /// Applies consecutive events together; the same rows as applying them one by one.
+    pub async fn apply_batch(
+        self,
+        conn: &mut PgConnection,
+        events: &[EventEnvelope],
+    ) -> Result<(), ApplyError> {
+        match self {
+            Projection::History => history::apply_batch(conn, events).await,
+            _ => {
+                for event in events {
+                    self.apply(conn, event).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Decodes a conversation event; `None` for events of other streams.
 fn conversation_event(
     event: &EventEnvelope,
