@@ -76,6 +76,9 @@ pub struct Cli {
     /// Cases exported.
     #[arg(long, default_value_t = 5)]
     pdf_cases: usize,
+    /// Leave the run's database behind (its name is printed) to inspect query plans.
+    #[arg(long)]
+    keep_database: bool,
 }
 
 impl Cli {
@@ -105,7 +108,11 @@ async fn main() -> anyhow::Result<()> {
     let outcome = run(&cli, &stack).await;
     let database = stack.database.name.clone();
     stack.stop().await;
-    drop_database(&database).await;
+    if cli.keep_database {
+        eprintln!("the run's database is kept: {database}");
+    } else {
+        drop_database(&database).await;
+    }
     let report = outcome?;
     let text = report.render(&cli, started.elapsed());
     if let Some(out) = &cli.out {

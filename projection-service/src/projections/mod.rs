@@ -100,7 +100,7 @@ impl Projection {
 impl Projection {
     /// True when [`Projection::apply_batch`] does better than one event at a time.
     pub fn applies_in_batches(self) -> bool {
-        matches!(self, Projection::History)
+        matches!(self, Projection::Inbox | Projection::History)
     }
 
     /// Applies consecutive events together; the same rows as applying them one by one.
@@ -110,6 +110,7 @@ impl Projection {
         events: &[EventEnvelope],
     ) -> Result<(), ApplyError> {
         match self {
+            Projection::Inbox => inbox::apply_batch(conn, events).await,
             Projection::History => history::apply_batch(conn, events).await,
             _ => {
                 for event in events {

@@ -183,12 +183,7 @@ fn header_lines(document: &CaseDocument) -> Vec<String> {
     let channels: Vec<String> = header
         .channels
         .iter()
-        .map(|channel| {
-            serde_json::to_value(channel)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        })
+        .map(|channel| channel.as_str().to_owned())
         .collect();
     let assignees: Vec<String> = header.assignees.iter().map(ToString::to_string).collect();
     vec![

@@ -365,6 +365,9 @@ mod tests {
         for entity_type in CardEntityType::ALL {
             assert_eq!(entity_type.as_str(), stored(entity_type));
         }
+        for channel in crate::events::Channel::ALL {
+            assert_eq!(channel.as_str(), stored(channel));
+        }
     }
 
     #[test]

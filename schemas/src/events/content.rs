@@ -25,6 +25,25 @@ pub enum Channel {
     Email,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Webchat,
+        Channel::Whatsapp,
+        Channel::Sms,
+        Channel::Email,
+    ];
+
+    /// The name it is stored, filtered and published under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webchat => "webchat",
+            Channel::Whatsapp => "whatsapp",
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+        }
+    }
+}
+
 /// Who wrote an outbound message.
 #[derive(
     Debug,

@@ -1,0 +1,497 @@
+//! What a batch of events does to the inbox, worked out in memory: each conversation
+//! row the batch names is read once, every event is folded into it here, and
+//! [`super::store`] writes each changed row once. A rebuild or a busy moment then
+//! costs a few statements per batch, not one per event, and each row moves in the
+//! activity and assignees indexes once per batch.
+//!
+//! Pure: no IO. The rules are the inbox's: unreplied counts inbound messages since the
+//! last human reply (bot and auto-reply messages and a hand-off do not answer the
+//! customer); whoever writes a reply has read what came before it.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use caselog_schemas::EventEnvelope;
+use caselog_schemas::events::{Channel, ConversationEvent as E, MessageContent};
+
+use crate::projections::access::user_ids;
+
+/// Enough text to search a conversation by without growing rows without bound.
+pub const SEARCH_TEXT_LIMIT: usize = 16 * 1024;
+
+/// A conversation: (tenant, conversation).
+pub type ConversationKey = (Uuid, Uuid);
+
+/// One row of `conversations`, field for field (the store writes it back whole).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ConversationRow {
+    pub tenant_id: Uuid,
+    pub conversation_id: Uuid,
+    pub contact_id: Uuid,
+    pub group_id: Option<Uuid>,
+    pub channels: Vec<String>,
+    pub status: String,
+    pub assignees: Vec<Uuid>,
+    pub visible_to: Option<Vec<Uuid>>,
+    pub started_at: DateTime<Utc>,
+    pub first_inbound_at: Option<DateTime<Utc>>,
+    pub first_response_seconds: Option<i64>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub last_activity_at: DateTime<Utc>,
+    pub last_activity_position: i64,
+    pub unreplied_count: i32,
+    pub last_inbound_position: i64,
+    pub message_count: i32,
+    pub topic: Option<String>,
+    pub rating: Option<i16>,
+    pub rating_comment: Option<String>,
+    pub search_text: String,
+}
+
+/// The rows a batch touches, as they stand after the events folded so far.
+#[derive(Debug, Default)]
+pub struct InboxChanges {
+    /// Every conversation the batch names: `None` while it has no row.
+    rows: HashMap<ConversationKey, Option<ConversationRow>>,
+    changed: HashSet<ConversationKey>,
+    /// Deleted conversations: their rows and read marks go before anything is written.
+    deleted: HashSet<ConversationKey>,
+    /// The newest read mark per conversation and user.
+    reads: HashMap<(ConversationKey, Uuid), i64>,
+    /// Contacts' names: (tenant, contact) -> name.
+    contacts: HashMap<(Uuid, Uuid), String>,
+}
+
+impl InboxChanges {
+    /// Starts from the rows stored for `keys` (the ones the batch names).
+    pub fn new(
+        keys: impl IntoIterator<Item = ConversationKey>,
+        stored: Vec<ConversationRow>,
+    ) -> Self {
+        let mut rows: HashMap<ConversationKey, Option<ConversationRow>> =
+            keys.into_iter().map(|key| (key, None)).collect();
+        for row in stored {
+            rows.insert((row.tenant_id, row.conversation_id), Some(row));
+        }
+        Self {
+            rows,
+            ..Self::default()
+        }
+    }
+
+    pub fn contact_named(&mut self, tenant_id: Uuid, contact_id: Uuid, name: String) {
+        self.contacts.insert((tenant_id, contact_id), name);
+    }
+
+    /// Folds one conversation event.
+    pub fn conversation(&mut self, event: &EventEnvelope, conversation: &E) {
+        let key = (event.tenant_id.0, event.stream_id.0);
+        let at = event.recorded_at;
+        let position = event.position.0;
+        match conversation {
+            E::ConversationStarted {
+                contact_id,
+                group_id,
+                channel,
+                assignees,
+                visible_to,
+                ..
+            } => {
+                let slot = self.rows.entry(key).or_default();
+                if slot.is_none() {
+                    *slot = Some(ConversationRow {
+                        tenant_id: key.0,
+                        conversation_id: key.1,
+                        contact_id: *contact_id,
+                        group_id: *group_id,
+                        channels: vec![channel.as_str().to_owned()],
+                        status: "open".to_owned(),
+                        assignees: assignees.iter().map(|user| user.0).collect(),
+                        visible_to: user_ids(visible_to),
+                        started_at: at,
+                        first_inbound_at: None,
+                        first_response_seconds: None,
+                        closed_at: None,
+                        last_activity_at: at,
+                        last_activity_position: position,
+                        unreplied_count: 0,
+                        last_inbound_position: 0,
+                        message_count: 0,
+                        topic: None,
+                        rating: None,
+                        rating_comment: None,
+                        search_text: String::new(),
+                    });
+                    self.changed.insert(key);
+                }
+            }
+            E::MessageReceived {
+                channel, content, ..
+            } => self.update(key, |row| {
+                row.add_channel(*channel);
+                row.unreplied_count += 1;
+                row.message_count += 1;
+                row.first_inbound_at.get_or_insert(at);
+                row.last_inbound_position = position;
+                row.touch(at, position);
+                row.add_search_text(content);
+            }),
+            E::MessageSent {
+                channel,
+                sender_kind,
+                author,
+                content,
+                ..
+            } => {
+                let human = sender_kind.is_human();
+                self.update(key, |row| {
+                    row.add_channel(*channel);
+                    if human {
+                        row.unreplied_count = 0;
+                        if row.first_response_seconds.is_none() {
+                            row.first_response_seconds =
+                                row.first_inbound_at.map(|first| seconds_between(first, at));
+                        }
+                    }
+                    row.message_count += 1;
+                    row.touch(at, position);
+                    row.add_search_text(content);
+                });
+                if let Some(author) = author {
+                    self.mark_read(key, author.0, position);
+                }
+            }
+            E::HandedOffToHuman { .. }
+            | E::PrivateNoteAdded { .. }
+            | E::InternalMessageSent { .. } => self.update(key, |row| row.touch(at, position)),
+            E::ConversationAssigned { assignees, .. } => self.update(key, |row| {
+                row.assignees = assignees.iter().map(|user| user.0).collect();
+            }),
+            E::ConversationRejected { user } | E::ConversationLeft { user } => self
+                .update(key, |row| {
+                    row.assignees.retain(|assignee| *assignee != user.0)
+                }),
+            E::VisibilityChanged { visible_to } => {
+                self.update(key, |row| row.visible_to = user_ids(visible_to))
+            }
+            E::ConversationRead { user, .. } => self.mark_read(key, user.0, position),
+            E::ConversationResolved {} => self.update(key, |row| row.set_status("resolved", at)),
+            E::ConversationReopened {} => self.update(key, |row| row.set_status("open", at)),
+            E::ConversationClosed { .. } => self.update(key, |row| row.set_status("closed", at)),
+            E::ConversationDeleted {} => {
+                self.rows.insert(key, None);
+                self.changed.remove(&key);
+                self.deleted.insert(key);
+                self.reads
+                    .retain(|(conversation, _), _| *conversation != key);
+            }
+            E::ConversationRated { score, comment } => self.update(key, |row| {
+                row.rating = Some(i16::from(*score));
+                row.rating_comment = comment.clone();
+            }),
+            E::TopicSet { topic } => self.update(key, |row| row.topic = Some(topic.clone())),
+            E::InternalMessageRead { .. }
+            | E::ConversationAccepted { .. }
+            | E::InvoiceAttached { .. }
+            | E::InvoicePaid { .. } => {}
+        }
+    }
+
+    /// Changes the row if the conversation has one (events of a conversation the inbox
+    /// never saw start, or deleted, change nothing).
+    fn update(&mut self, key: ConversationKey, change: impl FnOnce(&mut ConversationRow)) {
+        if let Some(Some(row)) = self.rows.get_mut(&key) {
+            change(row);
+            self.changed.insert(key);
+        }
+    }
+
+    fn mark_read(&mut self, key: ConversationKey, user: Uuid, position: i64) {
+        let mark = self.reads.entry((key, user)).or_insert(position);
+        *mark = (*mark).max(position);
+    }
+
+    /// Conversations to delete (with their read marks) before anything is written.
+    pub fn deleted(&self) -> impl Iterator<Item = &ConversationKey> {
+        self.deleted.iter()
+    }
+
+    /// The rows to write: every changed conversation that has a row.
+    pub fn changed_rows(&self) -> Vec<&ConversationRow> {
+        self.changed
+            .iter()
+            .filter_map(|key| self.rows.get(key).and_then(Option::as_ref))
+            .collect()
+    }
+
+    pub fn reads(&self) -> impl Iterator<Item = (&(ConversationKey, Uuid), &i64)> {
+        self.reads.iter()
+    }
+
+    pub fn contacts(&self) -> impl Iterator<Item = (&(Uuid, Uuid), &String)> {
+        self.contacts.iter()
+    }
+}
+
+impl ConversationRow {
+    fn touch(&mut self, at: DateTime<Utc>, position: i64) {
+        self.last_activity_at = at;
+        self.last_activity_position = position;
+    }
+
+    fn add_channel(&mut self, channel: Channel) {
+        let name = channel.as_str();
+        if !self.channels.iter().any(|known| known == name) {
+            self.channels.push(name.to_owned());
+        }
+    }
+
+    fn set_status(&mut self, status: &str, at: DateTime<Utc>) {
+        self.status = status.to_owned();
+        self.closed_at = (status == "closed").then_some(at);
+    }
+
+    /// Lower-cased as the search lowers what is searched for, and bounded in characters.
+    fn add_search_text(&mut self, content: &MessageContent) {
+        self.search_text.push(' ');
+        self.search_text
+            .push_str(&searchable(content).to_lowercase());
+        if let Some((cut, _)) = self.search_text.char_indices().nth(SEARCH_TEXT_LIMIT) {
+            self.search_text.truncate(cut);
+        }
+    }
+}
+
+fn searchable(content: &MessageContent) -> String {
+    let mut text = content.text.clone().unwrap_or_default();
+    for attachment in &content.attachments {
+        text.push(' ');
+        text.push_str(&attachment.name);
+    }
+    text
+}
+
+/// Whole seconds from `first` to `then`, rounded, never negative.
+fn seconds_between(first: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
+    let micros = (then - first).num_microseconds().unwrap_or(i64::MAX);
+    ((micros as f64 / 1e6).round() as i64).max(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use caselog_schemas::events::{SenderKind, StartedBy, to_stored};
+    use caselog_schemas::{
+        Actor, EventId, EventMetadata, Position, StreamId, StreamType, StreamVersion, TenantId,
+        UserId,
+    };
+
+    use super::*;
+
+    struct Case {
+        tenant: TenantId,
+        conversation: StreamId,
+        position: i64,
+        start: DateTime<Utc>,
+    }
+
+    impl Case {
+        fn new() -> Self {
+            Self {
+                tenant: TenantId::new_v7(),
+                conversation: StreamId::new_v7(),
+                position: 0,
+                start: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(),
+            }
+        }
+
+        fn key(&self) -> ConversationKey {
+            (self.tenant.0, self.conversation.0)
+        }
+
+        /// The next event of the case, `seconds` after its start.
+        fn event(&mut self, event: &E, seconds: i64) -> EventEnvelope {
+            self.position += 1;
+            let (event_type, payload) = to_stored(event);
+            EventEnvelope {
+                position: Position(self.position),
+                event_id: EventId::new_v7(),
+                tenant_id: self.tenant,
+                stream_type: StreamType::new("conversation").unwrap(),
+                stream_id: self.conversation,
+                stream_version: StreamVersion(self.position),
+                event_type,
+                schema_version: 1,
+                payload,
+                metadata: EventMetadata::for_new_command(Actor::system()),
+                recorded_at: self.start + Duration::seconds(seconds),
+                previous_hash: "00".repeat(32),
+                hash: "00".repeat(32),
+            }
+        }
+
+        fn fold(&mut self, changes: &mut InboxChanges, event: E, seconds: i64) {
+            let envelope = self.event(&event, seconds);
+            changes.conversation(&envelope, &event);
+        }
+    }
+
+    fn started() -> E {
+        E::ConversationStarted {
+            contact_id: Uuid::now_v7(),
+            group_id: None,
+            channel: Channel::Whatsapp,
+            started_by: StartedBy::InboundMessage,
+            assignees: vec![],
+            visible_to: None,
+        }
+    }
+
+    fn received(text: &str) -> E {
+        E::MessageReceived {
+            message_id: Uuid::now_v7(),
+            channel: Channel::Whatsapp,
+            external_id: None,
+            content: MessageContent::text(text),
+            received_at: Utc::now(),
+        }
+    }
+
+    fn sent(kind: SenderKind, author: Option<UserId>, channel: Channel) -> E {
+        E::MessageSent {
+            message_id: Uuid::now_v7(),
+            channel,
+            sender_kind: kind,
+            author,
+            content: MessageContent::text("On its way"),
+            snippet_id: None,
+            sent_at: Utc::now(),
+        }
+    }
+
+    fn row(changes: &InboxChanges, key: ConversationKey) -> ConversationRow {
+        changes
+            .changed_rows()
+            .into_iter()
+            .find(|row| (row.tenant_id, row.conversation_id) == key)
+            .cloned()
+            .expect("the row is written")
+    }
+
+    #[test]
+    fn a_human_reply_answers_the_customer_and_marks_what_came_before_as_read() {
+        let mut case = Case::new();
+        let mut changes = InboxChanges::new([case.key()], vec![]);
+        let agent = UserId::new_v7();
+        case.fold(&mut changes, started(), 0);
+        case.fold(&mut changes, received("Où est ma COMMANDE ?"), 10);
+        case.fold(&mut changes, received("Hello?"), 20);
+        case.fold(
+            &mut changes,
+            sent(SenderKind::Bot, None, Channel::Whatsapp),
+            25,
+        );
+        let after_bot = row(&changes, case.key());
+        assert_eq!(after_bot.unreplied_count, 2, "a bot does not answer");
+        assert_eq!(after_bot.first_response_seconds, None);
+
+        case.fold(
+            &mut changes,
+            sent(SenderKind::Agent, Some(agent), Channel::Email),
+            71,
+        );
+        let after_agent = row(&changes, case.key());
+        assert_eq!(after_agent.unreplied_count, 0);
+        assert_eq!(after_agent.first_response_seconds, Some(61));
+        assert_eq!(after_agent.message_count, 4);
+        assert_eq!(after_agent.channels, ["whatsapp", "email"]);
+        assert_eq!(after_agent.last_inbound_position, 3);
+        assert_eq!(after_agent.last_activity_position, 5);
+        assert!(after_agent.search_text.contains("où est ma commande ?"));
+        let reads: Vec<_> = changes.reads().collect();
+        assert_eq!(reads, [(&(case.key(), agent.0), &5)]);
+    }
+
+    #[test]
+    fn events_of_a_conversation_without_a_row_change_nothing() {
+        let mut case = Case::new();
+        let mut changes = InboxChanges::new([case.key()], vec![]);
+        case.fold(&mut changes, received("hi"), 1);
+        case.fold(&mut changes, E::ConversationResolved {}, 2);
+        assert!(changes.changed_rows().is_empty());
+    }
+
+    #[test]
+    fn a_second_start_keeps_the_first() {
+        let mut case = Case::new();
+        let mut changes = InboxChanges::new([case.key()], vec![]);
+        case.fold(&mut changes, started(), 0);
+        case.fold(&mut changes, received("hi"), 1);
+        case.fold(&mut changes, started(), 2);
+        let row = row(&changes, case.key());
+        assert_eq!(row.message_count, 1);
+        assert_eq!(row.last_activity_position, 2);
+    }
+
+    #[test]
+    fn status_changes_set_and_clear_the_close_time() {
+        let mut case = Case::new();
+        let mut changes = InboxChanges::new([case.key()], vec![]);
+        case.fold(&mut changes, started(), 0);
+        case.fold(
+            &mut changes,
+            E::ConversationClosed {
+                reason: caselog_schemas::events::CloseReason::Manual,
+            },
+            30,
+        );
+        assert_eq!(
+            row(&changes, case.key()).closed_at,
+            Some(case.start + Duration::seconds(30))
+        );
+        case.fold(&mut changes, E::ConversationReopened {}, 40);
+        let reopened = row(&changes, case.key());
+        assert_eq!(
+            (reopened.status.as_str(), reopened.closed_at),
+            ("open", None)
+        );
+    }
+
+    #[test]
+    fn a_deleted_conversation_leaves_with_its_read_marks() {
+        let mut case = Case::new();
+        let mut changes = InboxChanges::new([case.key()], vec![]);
+        let agent = UserId::new_v7();
+        case.fold(&mut changes, started(), 0);
+        case.fold(
+            &mut changes,
+            E::ConversationRead {
+                user: agent,
+                up_to_message_id: None,
+            },
+            1,
+        );
+        case.fold(&mut changes, E::ConversationDeleted {}, 2);
+        case.fold(&mut changes, received("still there?"), 3);
+        assert!(changes.changed_rows().is_empty());
+        assert_eq!(changes.reads().count(), 0);
+        assert_eq!(changes.deleted().collect::<Vec<_>>(), [&case.key()]);
+    }
+
+    #[test]
+    fn search_text_stays_bounded() {
+        let mut case = Case::new();
+        let mut changes = InboxChanges::new([case.key()], vec![]);
+        case.fold(&mut changes, started(), 0);
+        let long = "é".repeat(SEARCH_TEXT_LIMIT);
+        case.fold(&mut changes, received(&long), 1);
+        case.fold(&mut changes, received("more"), 2);
+        let text = row(&changes, case.key()).search_text;
+        assert_eq!(text.chars().count(), SEARCH_TEXT_LIMIT);
+        assert!(!text.contains("more"));
+    }
+}
