@@ -10,8 +10,14 @@
 //! States stay hot between commands, each with the stream version it was folded to:
 //! a load reads only the events after that version (usually none: one indexed
 //! lookup), instead of the whole stream, so a long conversation or a busy chat
-//! channel costs no more per command than a new one. Whatever another process
-//! appended is in those events, so the cache never decides on a stale state.
+//! channel costs no more per command than a new one.
+//!
+//! A command decides on its hot state without that lookup: the append expects the
+//! exact version the state was folded to, so if another process appended meanwhile
+//! the append conflicts, and the command catches up and decides again. What is never
+//! appended — a refusal, a command that changes nothing, a refused `If-Match`, a key
+//! already destroyed — is checked against the stream as it stands before it is
+//! answered, so no answer rests on a stale state.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -202,11 +208,12 @@ impl CommandExecutor {
     }
 
     /// The hot state, taken out of the cache (the caller holds the stream's turn and
-    /// puts back what it ends with), brought up to date.
+    /// puts back what it ends with), and whether it is known to be current: a hot state
+    /// is as of the last command this process ran, a cold one is read up to date.
     async fn take<A: Aggregate, R>(
         &self,
         stream: &StreamRef,
-    ) -> Result<Loaded<A>, ExecuteError<R>> {
+    ) -> Result<(Loaded<A>, bool), ExecuteError<R>> {
         let hot = match self.hot.remove(stream).await {
             Some(any) => any
                 .downcast::<Loaded<A>>()
@@ -214,7 +221,10 @@ impl CommandExecutor {
                 .map(|hot| Arc::try_unwrap(hot).unwrap_or_else(|shared| (*shared).clone())),
             None => None,
         };
-        self.catch_up(stream, hot.unwrap_or_default()).await
+        match hot {
+            Some(hot) => Ok((hot, false)),
+            None => Ok((self.catch_up(stream, Loaded::default()).await?, true)),
+        }
     }
 
     /// Folds the events appended after `loaded.version` into it.
@@ -285,51 +295,19 @@ impl CommandExecutor {
             MAX_ATTEMPTS
         };
         let mut attempt = 0;
-        let mut loaded = self.take::<A, R>(&stream).await?;
+        let (mut loaded, mut current) = self.take::<A, R>(&stream).await?;
         loop {
-            attempt += 1;
-            if let Some(expected) = options.if_match
-                && expected != loaded.version
+            match self
+                .attempt(&stream, options, &decide, loaded, current)
+                .await?
             {
-                let actual = loaded.version;
-                self.keep(&stream, loaded).await;
-                return Err(ExecuteError::Conflict { expected, actual });
-            }
-            let events = match decide(&loaded.state) {
-                Ok(events) => events,
-                Err(rejection) => {
-                    self.keep(&stream, loaded).await;
-                    return Err(ExecuteError::Rejected(rejection));
+                Attempt::Done(outcome) => return outcome,
+                Attempt::Stale(hot) => {
+                    loaded = self.catch_up(&stream, hot).await?;
+                    current = true;
                 }
-            };
-            if events.is_empty() {
-                let unchanged = Executed::Unchanged {
-                    stream_id: stream.stream_id,
-                    stream_version: loaded.version,
-                    position: loaded.position,
-                };
-                self.keep(&stream, loaded).await;
-                return Ok(unchanged);
-            }
-            let request = AppendRequest {
-                stream: stream.clone(),
-                expected_version: ExpectedVersion::Exact(loaded.version),
-                events: self.sealed(&stream, &events).await?,
-                metadata: metadata(options.actor.clone()),
-                idempotency_key: options.idempotency_key.clone(),
-                erases_stream: events.iter().any(A::erases),
-            };
-            match self.log.append(request).await {
-                Ok(outcome) => {
-                    let appended = Loaded {
-                        state: events.iter().fold(loaded.state, A::apply),
-                        version: outcome.stream_version,
-                        position: outcome.position,
-                    };
-                    self.keep(&stream, appended).await;
-                    return Ok(Executed::Appended(outcome));
-                }
-                Err(AppendError::Conflict { expected, actual }) => {
+                Attempt::Conflict(hot, expected, actual) => {
+                    attempt += 1;
                     if attempt >= attempts {
                         return Err(ExecuteError::Conflict { expected, actual });
                     }
@@ -337,15 +315,95 @@ impl CommandExecutor {
                     // Another process appended: let it finish its turn.
                     let pause = rand::random_range(1..=5u64) * attempt as u64;
                     tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                    loaded = self.catch_up(&stream, loaded).await?;
+                    loaded = self.catch_up(&stream, hot).await?;
+                    current = true;
                 }
-                Err(AppendError::IdempotencyKeyReused) => {
-                    return Err(ExecuteError::KeyReusedElsewhere);
-                }
-                Err(other) => return Err(ExecuteError::Append(other)),
             }
         }
     }
+
+    /// Decides on `loaded` and appends. An outcome that appends nothing is final only
+    /// on a `current` state; on a hot one it asks to catch up first.
+    async fn attempt<A, R>(
+        &self,
+        stream: &StreamRef,
+        options: &CommandOptions,
+        decide: &impl Fn(&A) -> Result<Vec<A::Event>, R>,
+        loaded: Loaded<A>,
+        current: bool,
+    ) -> Result<Attempt<A, R>, ExecuteError<R>>
+    where
+        A: Aggregate,
+    {
+        if let Some(expected) = options.if_match
+            && expected != loaded.version
+        {
+            if !current {
+                return Ok(Attempt::Stale(loaded));
+            }
+            let actual = loaded.version;
+            self.keep(stream, loaded).await;
+            return Ok(Attempt::Done(Err(ExecuteError::Conflict {
+                expected,
+                actual,
+            })));
+        }
+        let events = match decide(&loaded.state) {
+            Ok(events) if !events.is_empty() => events,
+            _ if !current => return Ok(Attempt::Stale(loaded)),
+            Ok(_) => {
+                let unchanged = Executed::Unchanged {
+                    stream_id: stream.stream_id,
+                    stream_version: loaded.version,
+                    position: loaded.position,
+                };
+                self.keep(stream, loaded).await;
+                return Ok(Attempt::Done(Ok(unchanged)));
+            }
+            Err(rejection) => {
+                self.keep(stream, loaded).await;
+                return Ok(Attempt::Done(Err(ExecuteError::Rejected(rejection))));
+            }
+        };
+        let sealed = match self.sealed(stream, &events).await {
+            Ok(sealed) => sealed,
+            Err(ExecuteError::Erased) if !current => return Ok(Attempt::Stale(loaded)),
+            Err(error) => return Err(error),
+        };
+        let request = AppendRequest {
+            stream: stream.clone(),
+            expected_version: ExpectedVersion::Exact(loaded.version),
+            events: sealed,
+            metadata: metadata(options.actor.clone()),
+            idempotency_key: options.idempotency_key.clone(),
+            erases_stream: events.iter().any(A::erases),
+        };
+        match self.log.append(request).await {
+            Ok(outcome) => {
+                let appended = Loaded {
+                    state: events.iter().fold(loaded.state, A::apply),
+                    version: outcome.stream_version,
+                    position: outcome.position,
+                };
+                self.keep(stream, appended).await;
+                Ok(Attempt::Done(Ok(Executed::Appended(outcome))))
+            }
+            Err(AppendError::Conflict { expected, actual }) => {
+                Ok(Attempt::Conflict(loaded, expected, actual))
+            }
+            Err(AppendError::IdempotencyKeyReused) => Err(ExecuteError::KeyReusedElsewhere),
+            Err(other) => Err(ExecuteError::Append(other)),
+        }
+    }
+}
+
+/// How one decide-and-append ended.
+enum Attempt<A, R> {
+    Done(Result<Executed, ExecuteError<R>>),
+    /// The hot state may be behind the stream: catch up and decide again.
+    Stale(Loaded<A>),
+    /// Another process appended first.
+    Conflict(Loaded<A>, StreamVersion, StreamVersion),
 }
 
 impl CommandExecutor {

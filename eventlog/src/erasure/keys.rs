@@ -38,32 +38,37 @@ impl StreamKeys {
         &self.pool
     }
 
-    /// The stream's key, created on first use; refused for an erased stream.
+    /// The stream's key, created on first use; refused for an erased stream. One round
+    /// trip: the insert returns the key it created, or the select the one already there.
     pub async fn key_for_sealing(&self, stream: &StreamRef) -> Result<DataKey, ErasureError> {
-        let created = DataKey::generate();
-        // Whoever inserts first wins; everyone else reads the winner's key.
-        sqlx::query(
-            "INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(stream.tenant_id.0)
-        .bind(stream.stream_type.as_str())
-        .bind(stream.stream_id.0)
-        .bind(created.as_bytes())
-        .execute(&self.pool)
-        .await?;
-        let key: Option<Vec<u8>> = sqlx::query_scalar(
-            "SELECT key FROM eventlog.stream_keys \
-             WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
-        )
-        .bind(stream.tenant_id.0)
-        .bind(stream.stream_type.as_str())
-        .bind(stream.stream_id.0)
-        .fetch_one(&self.pool)
-        .await?;
-        key.as_deref()
-            .and_then(DataKey::from_bytes)
-            .ok_or(ErasureError::Erased(stream.stream_id))
+        // Another transaction may create the key between this statement's snapshot and
+        // its insert: then neither half returns a row, and a second try reads the key.
+        for _ in 0..2 {
+            let created = DataKey::generate();
+            let key: Option<Option<Vec<u8>>> = sqlx::query_scalar(
+                "WITH created AS ( \
+                   INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING key) \
+                 SELECT key FROM created \
+                 UNION ALL \
+                 SELECT key FROM eventlog.stream_keys \
+                 WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 \
+                 LIMIT 1",
+            )
+            .bind(stream.tenant_id.0)
+            .bind(stream.stream_type.as_str())
+            .bind(stream.stream_id.0)
+            .bind(created.as_bytes())
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(key) = key {
+                return key
+                    .as_deref()
+                    .and_then(DataKey::from_bytes)
+                    .ok_or(ErasureError::Erased(stream.stream_id));
+            }
+        }
+        Err(ErasureError::Database(sqlx::Error::RowNotFound))
     }
 
     /// True once the stream's key was destroyed.

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use caselog_eventlog::erasure::{DataKey, keys::keys_of, make_readable_with};
@@ -38,28 +38,30 @@ impl From<sqlx::Error> for BatchError {
     }
 }
 
-/// Points the transaction's unqualified table names at `schema`, and lets it commit
-/// without waiting for its WAL flush: a read model is derived from the log, and its
-/// checkpoint commits with its rows, so a crash that loses the last few commits loses
-/// them whole and the runner applies those events again. The command side's appends,
-/// which are the record, keep waiting for the flush; they no longer queue behind
-/// five projections' flushes for every command.
-pub async fn use_schema(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+/// Opens a projection's transaction in one round trip: `BEGIN`, then — with `lock` —
+/// the projection's writer lock (live runners and a rebuild's swap take turns), then
+/// points unqualified table names at `schema` and lets the transaction commit without
+/// waiting for its WAL flush. A read model is derived from the log and its checkpoint
+/// commits with its rows, so a crash that loses the last few commits loses them whole
+/// and the runner applies those events again. The command side's appends, which are
+/// the record, keep waiting for the flush; they no longer queue behind five
+/// projections' flushes for every command.
+pub async fn begin(
+    pool: &PgPool,
+    projection: Projection,
+    schema: &str,
+    lock: bool,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     debug_assert!(schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "SET LOCAL search_path TO {schema}; SET LOCAL synchronous_commit TO off"
+    let lock = if lock {
+        format!("SELECT pg_advisory_xact_lock({}); ", projection.lock_key())
+    } else {
+        String::new()
+    };
+    pool.begin_with(sqlx::AssertSqlSafe(format!(
+        "BEGIN; {lock}SET LOCAL search_path TO {schema}; SET LOCAL synchronous_commit TO off"
     )))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn lock(conn: &mut PgConnection, projection: Projection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(projection.lock_key())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    .await
 }
 
 pub async fn checkpoint(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {

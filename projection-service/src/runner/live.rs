@@ -182,9 +182,8 @@ impl LiveRunner {
     }
 
     async fn try_write(&self, events: &[EventEnvelope]) -> Result<i64, BatchError> {
-        let mut tx = self.pool.begin().await?;
-        batch::lock(&mut tx, self.projection).await?;
-        batch::use_schema(&mut tx, &self.projection.schema()).await?;
+        let mut tx =
+            batch::begin(&self.pool, self.projection, &self.projection.schema(), true).await?;
         let position = batch::apply_in_transaction(
             &mut tx,
             self.projection,

@@ -38,16 +38,13 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
         if events.is_empty() {
             break;
         }
-        let mut tx = pool.begin().await?;
-        batch::use_schema(&mut tx, &next).await?;
+        let mut tx = batch::begin(pool, projection, &next, false).await?;
         position =
             batch::apply_in_transaction(&mut tx, projection, &reader, &events, &poisoned).await?;
         tx.commit().await?;
     }
 
-    let mut tx = pool.begin().await?;
-    batch::lock(&mut tx, projection).await?;
-    batch::use_schema(&mut tx, &next).await?;
+    let mut tx = batch::begin(pool, projection, &next, true).await?;
     loop {
         let events = reader.read_after(Position(position), BATCH).await?;
         if events.is_empty() {

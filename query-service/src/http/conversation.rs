@@ -102,12 +102,12 @@ async fn conversation(
         .as_ref()
         .filter(|summary| viewer.may_see(summary.visible_to.as_deref()))
         .ok_or_else(Problem::not_found)?;
-    // The unread flag is the viewer's own: read it for them, not from the shared entry.
-    let mine = conversations::conversation(&state.pool, &viewer, id)
+    // The unread flag is the viewer's own: their read mark, not the shared entry's.
+    let read = conversations::read_position(&state.pool, &viewer, id)
         .await
         .map_err(internal)?;
     let mut summary = summary.clone();
-    summary.unread = mine.is_some_and(|mine| mine.unread);
+    summary.unread = summary.last_inbound_position > read;
     let end = summary.closed_at.unwrap_or_else(Utc::now);
     let duration_seconds = (end - summary.started_at).num_seconds().max(0);
     Ok(Read(

@@ -65,6 +65,9 @@ pub struct ConversationSummary {
     pub rating: Option<Rating>,
     #[serde(skip)]
     pub last_activity_position: i64,
+    /// The newest customer message: unread for a viewer whose read mark is before it.
+    #[serde(skip)]
+    pub last_inbound_position: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -81,6 +84,7 @@ struct Row {
     closed_at: Option<DateTime<Utc>>,
     last_activity_at: DateTime<Utc>,
     last_activity_position: i64,
+    last_inbound_position: i64,
     unreplied_count: i32,
     message_count: i32,
     topic: Option<String>,
@@ -116,6 +120,7 @@ impl From<Row> for ConversationSummary {
                 comment: row.rating_comment,
             }),
             last_activity_position: row.last_activity_position,
+            last_inbound_position: row.last_inbound_position,
         }
     }
 }
@@ -134,7 +139,6 @@ async fn query(
     pool: &PgPool,
     viewer: &Viewer,
     filter: &InboxFilter,
-    only: Option<Uuid>,
 ) -> Result<Vec<ConversationSummary>, sqlx::Error> {
     let (assignee_mode, assignee) = match filter.assignee {
         AssigneeFilter::Anyone => (None, None),
@@ -155,7 +159,6 @@ async fn query(
         .bind(filter.text.as_deref().map(like_pattern))
         .bind(filter.after.map(|(position, _)| position))
         .bind(filter.after.map(|(_, id)| id))
-        .bind(only)
         .bind(filter.limit)
         .fetch_all(pool)
         .await?;
@@ -168,7 +171,7 @@ pub async fn inbox(
     viewer: &Viewer,
     filter: &InboxFilter,
 ) -> Result<Vec<ConversationSummary>, sqlx::Error> {
-    query(pool, viewer, filter, None).await
+    query(pool, viewer, filter).await
 }
 
 /// One conversation, if it exists and the viewer may see it.
@@ -177,21 +180,32 @@ pub async fn conversation(
     viewer: &Viewer,
     conversation_id: Uuid,
 ) -> Result<Option<ConversationSummary>, sqlx::Error> {
-    let filter = InboxFilter {
-        group_id: None,
-        status: None,
-        channel: None,
-        assignee: AssigneeFilter::Anyone,
-        unread: None,
-        unreplied: None,
-        text: None,
-        after: None,
-        limit: 1,
-    };
-    Ok(query(pool, viewer, &filter, Some(conversation_id))
-        .await?
-        .into_iter()
-        .next())
+    let row: Option<Row> = sqlx::query_as(include_str!("sql/conversation.sql"))
+        .bind(viewer.tenant_id)
+        .bind(conversation_id)
+        .bind(viewer.user_id)
+        .bind(viewer.sees_all)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(ConversationSummary::from))
+}
+
+/// The user's read mark in a conversation (0: never read).
+pub async fn read_position(
+    pool: &PgPool,
+    viewer: &Viewer,
+    conversation_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    let position: Option<i64> = sqlx::query_scalar(
+        "SELECT read_position FROM rm_inbox.reads \
+         WHERE tenant_id = $1 AND conversation_id = $2 AND user_id = $3",
+    )
+    .bind(viewer.tenant_id)
+    .bind(conversation_id)
+    .bind(viewer.user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(position.unwrap_or(0))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

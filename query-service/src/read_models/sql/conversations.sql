@@ -1,27 +1,42 @@
 -- Conversations for the team or my inbox, newest activity first, with the viewer's
 -- unread flag; every filter is optional (NULL: no filter). Visibility: $2 viewer, $3 sees all.
+-- The page is chosen from the conversations alone (walking the activity index, newest
+-- first, until the page is full); contact names and read marks are joined to that page
+-- only, and the filters that need them look them up per candidate.
+WITH page AS (
+  SELECT c.*
+  FROM rm_inbox.conversations c
+  WHERE c.tenant_id = $1
+    AND (c.visible_to IS NULL OR $2 = ANY(c.visible_to) OR $3)
+    AND ($4::uuid IS NULL OR c.group_id = $4)
+    AND ($5::text IS NULL OR c.status = $5)
+    AND ($6::text IS NULL OR $6 = ANY(c.channels))
+    AND ($7::text IS NULL
+         OR ($7 = 'none' AND cardinality(c.assignees) = 0)
+         OR ($7 = 'user' AND $8 = ANY(c.assignees)))
+    AND ($9::bool IS NULL
+         OR (c.last_inbound_position > coalesce(
+               (SELECT r.read_position FROM rm_inbox.reads r
+                WHERE r.tenant_id = c.tenant_id AND r.conversation_id = c.conversation_id
+                  AND r.user_id = $2), 0)) = $9)
+    AND ($10::bool IS NULL OR (c.unreplied_count > 0) = $10)
+    AND ($11::text IS NULL
+         OR c.search_text LIKE $11 ESCAPE '\'
+         OR EXISTS (SELECT FROM rm_inbox.contacts ct
+                    WHERE ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id
+                      AND lower(ct.name) LIKE $11 ESCAPE '\'))
+    AND ($12::bigint IS NULL OR (c.last_activity_position, c.conversation_id) < ($12, $13))
+  ORDER BY c.last_activity_position DESC, c.conversation_id DESC
+  LIMIT $14
+)
 SELECT c.conversation_id, c.contact_id, ct.name AS contact_name, c.group_id, c.channels,
        c.status, c.assignees, c.visible_to, c.started_at, c.closed_at, c.last_activity_at,
-       c.last_activity_position, c.unreplied_count, c.message_count, c.topic,
-       c.first_response_seconds, c.rating, c.rating_comment,
+       c.last_activity_position, c.last_inbound_position, c.unreplied_count, c.message_count,
+       c.topic, c.first_response_seconds, c.rating, c.rating_comment,
        c.last_inbound_position > coalesce(r.read_position, 0) AS unread
-FROM rm_inbox.conversations c
+FROM page c
 LEFT JOIN rm_inbox.contacts ct
        ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id
 LEFT JOIN rm_inbox.reads r
        ON r.tenant_id = c.tenant_id AND r.conversation_id = c.conversation_id AND r.user_id = $2
-WHERE c.tenant_id = $1
-  AND (c.visible_to IS NULL OR $2 = ANY(c.visible_to) OR $3)
-  AND ($4::uuid IS NULL OR c.group_id = $4)
-  AND ($5::text IS NULL OR c.status = $5)
-  AND ($6::text IS NULL OR $6 = ANY(c.channels))
-  AND ($7::text IS NULL
-       OR ($7 = 'none' AND cardinality(c.assignees) = 0)
-       OR ($7 = 'user' AND $8 = ANY(c.assignees)))
-  AND ($9::bool IS NULL OR (c.last_inbound_position > coalesce(r.read_position, 0)) = $9)
-  AND ($10::bool IS NULL OR (c.unreplied_count > 0) = $10)
-  AND ($11::text IS NULL OR c.search_text LIKE $11 ESCAPE '\' OR lower(ct.name) LIKE $11 ESCAPE '\')
-  AND ($12::bigint IS NULL OR (c.last_activity_position, c.conversation_id) < ($12, $13))
-  AND ($14::uuid IS NULL OR c.conversation_id = $14)
 ORDER BY c.last_activity_position DESC, c.conversation_id DESC
-LIMIT $15
