@@ -115,3 +115,50 @@ async fn racing_commands_without_if_match_all_land_and_lists_page_through_everyt
     );
     stack.stop().await;
 }
+
+/// A command service decides on the state it kept from its last command; another
+/// process may have moved the conversation since. Its append then finds the stream
+/// moved and it decides again on the stream as it stands, and a refusal made on the
+/// kept state is checked against the stream before it is answered.
+#[tokio::test]
+async fn a_state_kept_hot_by_one_process_never_decides_what_another_has_changed() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let second = stack.another_command_service().await;
+    let admin_elsewhere = admin.through(&second);
+    let contact = admin.new_contact("Ada").await;
+    let conversation = gateway.inbound(contact, "sms", "hello").await;
+    let reply = |text: &'static str| {
+        let admin = admin.clone();
+        let path = format!("/v1/conversations/{conversation}/messages");
+        async move { admin.post(&path, json!({ "text": text })).await }
+    };
+    reply("kept hot here").await.ok();
+
+    // Closed elsewhere: a reply decided on the open state kept here must not land.
+    admin_elsewhere
+        .post(
+            &format!("/v1/conversations/{conversation}/close"),
+            json!({}),
+        )
+        .await
+        .ok();
+    let events = stack.log_length().await;
+    let refused = reply("after the close").await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.problem_type(), "caselog:rule");
+    assert_eq!(stack.log_length().await, events, "nothing was appended");
+
+    // Reopened elsewhere: the closed state kept here must not refuse the reply.
+    admin_elsewhere
+        .post(
+            &format!("/v1/conversations/{conversation}/reopen"),
+            json!({}),
+        )
+        .await
+        .ok();
+    let accepted = reply("after the reopening").await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+}
