@@ -32,17 +32,19 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
     create_copy(pool, &live, &next).await?;
     let poisoned = known_dead_letters(pool, projection).await?;
 
+    // The next batch is read while this one is applied: the log's read and the
+    // projector's writes run on two Postgres backends at once.
+    let (batches, mut ready) = tokio::sync::mpsc::channel(2);
+    let read_ahead = tokio::spawn(read_ahead(reader.clone(), batches));
     let mut position = 0;
-    loop {
-        let events = reader.read_after(Position(position), BATCH).await?;
-        if events.is_empty() {
-            break;
-        }
+    while let Some(events) = ready.recv().await {
+        let events = events?;
         let mut tx = batch::begin(pool, projection, &next, false).await?;
         position =
             batch::apply_in_transaction(&mut tx, projection, &reader, &events, &poisoned).await?;
         tx.commit().await?;
     }
+    read_ahead.await?;
 
     let mut tx = batch::begin(pool, projection, &next, true).await?;
     loop {
@@ -73,6 +75,29 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
 
 /// An empty schema with the live schema's tables (columns, defaults, constraints,
 /// indexes), so the copy has exactly the migrated shape without repeating the DDL.
+/// Sends the log's events in batches, oldest first, until the end or an error.
+async fn read_ahead(
+    reader: LogReader,
+    batches: tokio::sync::mpsc::Sender<anyhow::Result<Vec<caselog_schemas::EventEnvelope>>>,
+) {
+    let mut after = 0;
+    loop {
+        let read = reader.read_after(Position(after), BATCH).await;
+        let events = match read {
+            Ok(events) if events.is_empty() => return,
+            Ok(events) => events,
+            Err(error) => {
+                let _ = batches.send(Err(error.into())).await;
+                return;
+            }
+        };
+        after = events.last().map_or(after, |event| event.position.0);
+        if batches.send(Ok(events)).await.is_err() {
+            return;
+        }
+    }
+}
+
 async fn create_copy(pool: &PgPool, live: &str, next: &str) -> anyhow::Result<()> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables \
