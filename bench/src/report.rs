@@ -290,12 +290,9 @@ impl Report {
             "One request at a time, with `X-Min-Position`. Cold: each request asks for something \
              the query cache has not seen (another viewer, filter or conversation); warm: the \
              same requests again. The history was appended straight to the log, sealed as the \
-             command service seals it, and projected live by the projection service: the first \
-             {} conversations with ten events each (messages both ways, an assignment, a note, \
-             an internal message, then open, resolved or closed), later ones with five \
-             (started, a message, assigned, a reply, then open, resolved or closed), so that \
-             100 k conversations fit in the run's ten minutes (see the rebuild rates below).\n",
-            crate::seed::FULL_HISTORIES
+             command service seals it, and projected live by the projection service: every \
+             conversation a support day of ten events (messages both ways, an assignment, a \
+             note, an internal message, then open, resolved or closed).\n"
         );
         for size in &self.queries {
             let _ = writeln!(

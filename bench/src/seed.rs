@@ -24,11 +24,6 @@ use caselog_schemas::{Actor, EventMetadata, StreamId, StreamType, TenantId, User
 use crate::mix::LINES;
 use crate::team::Team;
 
-/// The first this many seeded conversations have a whole day's history (ten events:
-/// messages both ways, an assignment, a note, an internal message, then open,
-/// resolved or closed); those after them, five (started, a message, assigned, a
-/// reply, then open, resolved or closed), so 100 k conversations fit the run's time.
-pub const FULL_HISTORIES: usize = 10_000;
 /// Conversations per customer: customers come back.
 const CONVERSATIONS_PER_CONTACT: usize = 2;
 const CONCURRENT_APPENDS: usize = 64;
@@ -44,11 +39,7 @@ pub async fn conversations(
 ) -> anyhow::Result<(usize, Vec<(usize, String)>)> {
     let plans: Vec<Plan> = range
         .clone()
-        .map(|index| {
-            let mut plan = Plan::new(&teams[index % teams.len()], index / teams.len());
-            plan.short = index >= FULL_HISTORIES;
-            plan
-        })
+        .map(|index| Plan::new(&teams[index % teams.len()], index / teams.len()))
         .collect();
     let ids: Vec<(usize, String)> = range
         .zip(&plans)
@@ -107,7 +98,6 @@ struct Plan {
     /// 0: still open (two unreplied messages), 1: resolved, 2: closed.
     fate: usize,
     channel: Channel,
-    short: bool,
 }
 
 impl Plan {
@@ -133,7 +123,6 @@ impl Plan {
                 Channel::Webchat,
                 Channel::Email,
             ][index % 4],
-            short: false,
         }
     }
 
@@ -246,16 +235,7 @@ impl Plan {
             },
             sent(3),
         ];
-        if self.short {
-            // Started, received, assigned, sent, and the fate below.
-            events.drain(4..8);
-        }
         match self.fate {
-            0 if self.short => events.push(received(4)),
-            1 if self.short => events.push(ConversationEvent::ConversationResolved {}),
-            _ if self.short => events.push(ConversationEvent::ConversationClosed {
-                reason: CloseReason::Manual,
-            }),
             0 => events.extend([received(4), received(5)]),
             1 => events.extend([
                 ConversationEvent::TopicSet {
