@@ -2,6 +2,7 @@
 //! `deploy/dev test`: each test gets its own database and its own JetStream stream and
 //! subject root, so tests run in parallel without seeing each other.
 
+pub mod faults;
 pub mod jetstream;
 pub mod log;
 pub mod pdf;

@@ -149,19 +149,15 @@ impl Stack {
     /// A session for `user` of `tenant` with `role`.
     pub fn session(&self, tenant: Uuid, user: Uuid, role: Role) -> Session {
         Session {
-            http: self.http.clone(),
-            token: token::mint(
-                LOCAL_JWT_SECRET,
-                user,
-                tenant,
-                role,
-                chrono::Duration::hours(1),
-            ),
-            command_url: self.command.base_url.clone(),
-            query_url: self.query.base_url.clone(),
             newest_position: self.newest_position.clone(),
-            user,
-            tenant,
+            ..Session::connect(
+                self.http.clone(),
+                &self.command.base_url,
+                &self.query.base_url,
+                tenant,
+                user,
+                role,
+            )
         }
     }
 
@@ -212,6 +208,37 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for `user` of `tenant` with `role` against services at these URLs.
+    pub fn connect(
+        http: reqwest::Client,
+        command_url: &str,
+        query_url: &str,
+        tenant: Uuid,
+        user: Uuid,
+        role: Role,
+    ) -> Self {
+        Session {
+            http,
+            token: token::mint(
+                LOCAL_JWT_SECRET,
+                user,
+                tenant,
+                role,
+                chrono::Duration::hours(1),
+            ),
+            command_url: command_url.to_owned(),
+            query_url: query_url.to_owned(),
+            newest_position: Arc::new(AtomicI64::new(0)),
+            user,
+            tenant,
+        }
+    }
+
+    /// The command service this session sends commands to.
+    pub fn command_url(&self) -> &str {
+        &self.command_url
+    }
+
     /// The same user, sending commands to another command service.
     pub fn through(&self, command_service: &ServiceProcess) -> Session {
         Session {

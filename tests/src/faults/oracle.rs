@@ -1,0 +1,224 @@
+//! What must hold at the end of every fault test, whatever the fault was:
+//!
+//! - every acknowledged event is in the log;
+//! - no command's effect is in the log twice (each load command's text is unique);
+//! - the JetStream stream holds exactly the log, once each, in order;
+//! - every read model equals a rebuild of it from the log.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::Value;
+use uuid::Uuid;
+
+use caselog_eventlog::{LogReader, make_readable};
+use caselog_platform::settings::LocalNatsUser;
+use caselog_schemas::{EventEnvelope, Position, decode_msgpack};
+
+use super::load::Ledger;
+use super::stack::FaultStack;
+
+/// Every projection and its schema.
+pub const PROJECTIONS: [&str; 5] = ["inbox", "history", "internal_messages", "directory", "chat"];
+
+/// What the oracle counted.
+#[derive(Debug, Clone, Default)]
+pub struct Verdict {
+    /// Acknowledged events missing from the log.
+    pub lost: usize,
+    /// Commands whose effect is in the log more than once.
+    pub duplicated: usize,
+    pub log_events: usize,
+}
+
+/// Checks the log, the stream and the read models against the ledger; panics with
+/// what differs. Call it once the relay and projections have caught up.
+pub async fn check(stack: &FaultStack, ledger: &Ledger) -> Verdict {
+    let log = read_log(stack).await;
+    let verdict = check_log(&log, ledger);
+    assert_eq!(verdict.lost, 0, "acknowledged events missing from the log");
+    assert_eq!(
+        verdict.duplicated, 0,
+        "commands whose effect is in the log twice"
+    );
+    check_stream(stack, &log).await;
+    check_read_models(stack).await;
+    verdict
+}
+
+/// The whole log, oldest first, made readable (personal fields opened).
+pub async fn read_log(stack: &FaultStack) -> Vec<EventEnvelope> {
+    let reader = LogReader::new(stack.pool.clone());
+    let mut log = Vec::new();
+    loop {
+        let after = log
+            .last()
+            .map_or(Position(0), |e: &EventEnvelope| e.position);
+        let mut page = reader.read_after(after, 5_000).await.expect("read the log");
+        if page.is_empty() {
+            break;
+        }
+        make_readable(&stack.pool, &mut page)
+            .await
+            .expect("open the log's sealed fields");
+        log.extend(page);
+    }
+    log
+}
+
+/// Lost and duplicated, from the log and the ledger alone.
+pub fn check_log(log: &[EventEnvelope], ledger: &Ledger) -> Verdict {
+    let in_log: HashSet<Uuid> = log.iter().map(|event| event.event_id.0).collect();
+    let lost = ledger
+        .acknowledged
+        .iter()
+        .flat_map(|ack| ack.event_ids.iter())
+        .filter(|id| !in_log.contains(id))
+        .count();
+    let mut texts: HashMap<&str, usize> = HashMap::new();
+    for event in log {
+        // A note's text, or a message's.
+        let text = event
+            .payload
+            .get("text")
+            .or_else(|| event.payload.get("content")?.get("text"))
+            .and_then(Value::as_str);
+        if let Some(text) = text
+            && text.starts_with("load ")
+        {
+            *texts.entry(text).or_default() += 1;
+        }
+    }
+    let duplicated = texts.values().filter(|count| **count > 1).count();
+    let missing_texts = ledger
+        .texts()
+        .filter(|text| !texts.contains_key(text))
+        .count();
+    if lost + missing_texts > 0 {
+        eprintln!(
+            "oracle: {lost} acknowledged event ids and {missing_texts} acknowledged texts are \
+             not in the log ({} events, {} acknowledged commands)",
+            log.len(),
+            ledger.acknowledged.len()
+        );
+    }
+    Verdict {
+        lost: lost + missing_texts,
+        duplicated,
+        log_events: log.len(),
+    }
+}
+
+/// The stream holds the log exactly: the same events, once each, in log order.
+pub async fn check_stream(stack: &FaultStack, log: &[EventEnvelope]) {
+    let stream = stream_contents(stack, LocalNatsUser::PROVISIONER).await;
+    let expected: Vec<(i64, Uuid)> = log.iter().map(|e| (e.position.0, e.event_id.0)).collect();
+    assert_eq!(
+        stream.len(),
+        expected.len(),
+        "the stream holds as many events as the log"
+    );
+    assert!(
+        stream == expected,
+        "the stream holds the log's events in log order"
+    );
+}
+
+/// Every message in the stream as (position, event id), in stream order.
+pub async fn stream_contents(stack: &FaultStack, user: LocalNatsUser) -> Vec<(i64, Uuid)> {
+    let client =
+        async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+            .connect(stack.nats.address())
+            .await
+            .expect("connect to the private nats-server");
+    let jetstream = async_nats::jetstream::new(client);
+    let stream = jetstream
+        .get_stream(&FaultStack::relay_config().stream_name)
+        .await
+        .expect("the stream exists");
+    let total = stream.get_info().await.expect("stream info").state.messages as usize;
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig::default())
+        .await
+        .expect("an ordered consumer");
+    let mut messages = consumer.messages().await.expect("messages");
+    let mut seen = Vec::with_capacity(total);
+    while seen.len() < total {
+        let message = tokio::time::timeout(Duration::from_secs(10), messages.next())
+            .await
+            .expect("the stream delivers what it holds")
+            .expect("the stream goes on")
+            .expect("a message");
+        let envelope: EventEnvelope =
+            decode_msgpack(&message.payload).expect("a MessagePack envelope");
+        seen.push((envelope.position.0, envelope.event_id.0));
+    }
+    seen
+}
+
+/// What the analytics durable consumer delivers from where it stands, until it has
+/// nothing more for `quiet` (each message acknowledged, as analytics would).
+pub async fn analytics_reads(stack: &FaultStack, quiet: Duration) -> Vec<i64> {
+    let user = LocalNatsUser::ANALYTICS;
+    let client =
+        async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+            .connect(stack.nats.address())
+            .await
+            .expect("connect as analytics");
+    let jetstream = async_nats::jetstream::new(client);
+    let consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
+        .get_consumer_from_stream("analytics", &FaultStack::relay_config().stream_name)
+        .await
+        .expect("the analytics consumer exists");
+    let mut messages = consumer.messages().await.expect("messages");
+    let mut positions = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(quiet, messages.next()).await {
+        let envelope: EventEnvelope =
+            decode_msgpack(&message.payload).expect("a MessagePack envelope");
+        positions.push(envelope.position.0);
+        message.ack().await.expect("ack");
+    }
+    positions
+}
+
+/// Each read model, rebuilt from the log, equals the live one.
+pub async fn check_read_models(stack: &FaultStack) {
+    for name in PROJECTIONS {
+        let schema = format!("rm_{name}");
+        let live = snapshot(&stack.pool, &schema).await;
+        let output = stack
+            .cli(
+                "projection-service",
+                LocalNatsUser::PROJECTION,
+                &["rebuild", name],
+            )
+            .await;
+        assert!(output.status.success());
+        let rebuilt = snapshot(&stack.pool, &schema).await;
+        assert!(rebuilt == live, "the rebuilt {name} equals the live one");
+    }
+}
+
+/// Every row of every table of a schema, in a stable order.
+pub async fn snapshot(pool: &sqlx::PgPool, schema: &str) -> Value {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
+    )
+    .bind(schema)
+    .fetch_all(pool)
+    .await
+    .expect("list the tables");
+    let mut all = serde_json::Map::new();
+    for table in tables {
+        let rows: Value = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT coalesce(json_agg(t ORDER BY t::text), '[]'::json) FROM {schema}.{table} t"
+        )))
+        .fetch_one(pool)
+        .await
+        .expect("read a table");
+        all.insert(table, rows);
+    }
+    Value::Object(all)
+}

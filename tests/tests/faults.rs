@@ -1,0 +1,98 @@
+//! Fault tests: each starts caselog on a Postgres and nats-server of its own, keeps a
+//! steady command load on it, injects one fault, and ends with the oracle (nothing
+//! lost, nothing twice, the stream equal to the log, every read model equal to its
+//! rebuild). `deploy/dev test` runs the ones named `smoke_…`; `deploy/dev faults` runs
+//! them all at full length and writes `docs/RELIABILITY.md` from their rows.
+
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use caselog_schemas::Role;
+use caselog_tests::faults::load::{Ledger, Load, LoadConfig};
+use caselog_tests::faults::oracle;
+use caselog_tests::faults::report::Row;
+use caselog_tests::faults::stack::FaultStack;
+use caselog_tests::stack::Session;
+
+/// `deploy/dev faults` sets `CASELOG_FAULTS_FULL=1`: longer outages, more repetitions.
+fn full() -> bool {
+    std::env::var("CASELOG_FAULTS_FULL").is_ok_and(|value| value == "1")
+}
+
+/// A tenant with an admin (who writes notes) and a channel gateway.
+async fn tenant(stack: &FaultStack) -> (Session, Session) {
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    admin.register(&admin, "admin").await;
+    (admin, gateway)
+}
+
+fn load(admin: &Session, gateway: &Session) -> Load {
+    Load::start(gateway, admin, LoadConfig::default())
+}
+
+/// The end of every fault test: the load stopped, everything caught up within
+/// `catch_up`, the oracle, and the row.
+async fn finish(stack: &FaultStack, fault: &str, ledger: Ledger, recovery: Duration) {
+    let caught_up = stack
+        .time_to_catch_up(Duration::from_secs(60))
+        .await
+        .expect("relay and projections back to lag 0 within 60 s");
+    eprintln!("caught up {caught_up:?} after the load stopped");
+    let verdict = oracle::check(stack, &ledger).await;
+    Row::new(
+        fault,
+        "4 clients, ~150 commands/s",
+        &ledger,
+        &verdict,
+        recovery,
+    )
+    .record();
+    assert!(
+        ledger.acknowledged.len() > 100,
+        "the load went on: {ledger:?}"
+    );
+    assert_eq!(
+        ledger.internal_errors(),
+        0,
+        "no answer was a 500: {:?}",
+        ledger.statuses
+    );
+    assert_eq!(
+        ledger.unavailable_without_retry_after, 0,
+        "every 503 says when to retry"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_postgres_killed_and_restarted_under_load() {
+    let stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(100, Duration::from_secs(30)).await;
+
+    stack.postgres.crash().await;
+    let outage = if full() { 20 } else { 8 };
+    tokio::time::sleep(Duration::from_secs(outage)).await;
+    let before = load.acknowledged();
+    stack.postgres.start_server().await;
+    let back = tokio::time::Instant::now();
+    load.until_acknowledged(1, Duration::from_secs(30)).await;
+    let recovery = back.elapsed();
+    assert!(load.acknowledged() > before, "commands succeed again");
+    assert!(
+        recovery <= Duration::from_secs(10),
+        "commands succeed within 10 s of Postgres being back, took {recovery:?}"
+    );
+    load.until_acknowledged(100, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    finish(
+        &stack,
+        "Postgres killed (immediate) and restarted",
+        ledger,
+        recovery,
+    )
+    .await;
+}
