@@ -10,5 +10,6 @@ pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
 pub mod token;
+pub mod transient;
 
 pub use settings::CommonSettings;

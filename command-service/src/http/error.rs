@@ -64,6 +64,12 @@ impl<R: Into<ApiError>> From<ExecuteError<R>> for ApiError {
             ExecuteError::Append(caselog_eventlog::AppendError::InvalidEvent(reason)) => {
                 ApiError::Problem(Problem::validation(reason))
             }
+            ExecuteError::Append(caselog_eventlog::AppendError::WriterStopped) => {
+                ApiError::Problem(Problem::unavailable("the service is shutting down"))
+            }
+            // Kept whole, so a database outage is told from a bug (503, not 500).
+            ExecuteError::Append(error) => ApiError::Internal(error.into()),
+            ExecuteError::Read(error) => ApiError::Internal(error.into()),
             other => ApiError::Internal(anyhow::anyhow!(other.to_string())),
         }
     }
@@ -142,7 +148,7 @@ impl IntoResponse for ApiError {
             ApiError::Chat(rejection) => {
                 Problem::new(chat_problem(&rejection), rejection.to_string())
             }
-            ApiError::Internal(error) => Problem::internal(format!("{error:#}")),
+            ApiError::Internal(error) => Problem::failure(error),
         };
         problem.into_response()
     }

@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::problem::{Problem, ProblemType};
@@ -28,13 +27,28 @@ pub fn with_api_layers<S: Clone + Send + Sync + 'static>(
     timeout: Duration,
 ) -> Router<S> {
     router
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            answer_within(timeout, request, next)
+        }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(middleware::from_fn(refuse_declared_oversized_bodies))
         .layer(TraceLayer::new_for_http())
+}
+
+/// A request still running after `timeout` is dropped (its database work with it) and
+/// answered 503 with `Retry-After`: the caller may retry, with its idempotency key.
+async fn answer_within(timeout: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_ms = timeout.as_millis() as u64, "request timed out");
+            Problem::unavailable(format!(
+                "the request did not complete within {} s",
+                timeout.as_secs()
+            ))
+            .into_response()
+        }
+    }
 }
 
 async fn refuse_declared_oversized_bodies(request: Request, next: Next) -> Response {

@@ -5,6 +5,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// How long a caller is asked to wait when a dependency is unavailable.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u32 = 2;
+
 /// The stable problem types clients switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemType {
@@ -28,7 +31,8 @@ pub enum ProblemType {
     Validation,
     /// 422: the current state forbids it (a domain rule).
     Rule,
-    /// 503: not ready yet (for example `X-Min-Position` not reached in time).
+    /// 503: not ready yet (`X-Min-Position` not reached in time) or a dependency is
+    /// unavailable; always with `Retry-After`.
     Unavailable,
     /// 500: opaque; the cause is logged.
     Internal,
@@ -80,7 +84,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "unsupported media type",
             ProblemType::Validation => "invalid field value",
             ProblemType::Rule => "refused by a rule",
-            ProblemType::Unavailable => "not available yet",
+            ProblemType::Unavailable => "temporarily unavailable",
             ProblemType::Internal => "internal error",
         }
     }
@@ -116,9 +120,24 @@ impl Problem {
         Self::new(ProblemType::Validation, detail)
     }
 
-    /// Logs the cause and answers an opaque 500.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "request failed");
+    /// 503 with `Retry-After`: a dependency is unreachable for now.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECONDS),
+            ..Self::new(ProblemType::Unavailable, detail)
+        }
+    }
+
+    /// What a failed request answers: 503 with `Retry-After` when the cause is a
+    /// passing outage (Postgres unreachable or restarting, a time-out; see
+    /// [`crate::transient`]), else an opaque 500. Either way the cause is logged.
+    pub fn failure(cause: impl Into<anyhow::Error>) -> Self {
+        let cause = cause.into();
+        if crate::transient::is_transient_anyhow(&cause) {
+            tracing::warn!(error = %format!("{cause:#}"), "request failed: a dependency is unavailable");
+            return Self::unavailable("a dependency of this service is unavailable; retry shortly");
+        }
+        tracing::error!(error = %format!("{cause:#}"), "request failed");
         Self::new(ProblemType::Internal, "the request could not be completed")
     }
 }
@@ -148,7 +167,11 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(seconds) = self.retry_after {
+        // Every 503 says when to come back.
+        let retry_after = self
+            .retry_after
+            .or((self.kind == ProblemType::Unavailable).then_some(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if status == StatusCode::UNAUTHORIZED {

@@ -17,7 +17,7 @@ pub fn router(pool: PgPool) -> Router {
 }
 
 async fn projections(State(pool): State<PgPool>) -> Result<Json<Value>, Problem> {
-    let statuses = status::statuses(&pool).await.map_err(Problem::internal)?;
+    let statuses = status::statuses(&pool).await.map_err(Problem::failure)?;
     let head = statuses.first().map_or(0, |status| status.head);
     Ok(Json(
         json!({ "head_position": head, "projections": statuses }),

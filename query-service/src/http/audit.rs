@@ -65,7 +65,7 @@ async fn verify_conversation(
         .reader
         .verify_stream(&conversation_stream(caller.tenant_id, id), None)
         .await
-        .map_err(Problem::internal)?;
+        .map_err(Problem::failure)?;
     if report.events == 0 {
         return Err(Problem::not_found());
     }
@@ -108,7 +108,7 @@ async fn raw_events(
         .reader
         .read_tenant_after(caller.tenant_id, Position(after), limit)
         .await
-        .map_err(Problem::internal)?;
+        .map_err(Problem::failure)?;
     Ok(Json(Page::new(events, limit, |event| {
         event.position.0.to_string()
     })))
@@ -158,7 +158,7 @@ async fn export_pdf(
             .map(Some),
         None => replay::case_document(&state.reader, caller.tenant_id, id, as_of).await,
     }
-    .map_err(Problem::internal)?
+    .map_err(Problem::failure)?
     .ok_or_else(Problem::not_found)?;
 
     let case = &document.file.header;
@@ -177,7 +177,7 @@ async fn export_pdf(
                 .map_err(|error| error.to_string())
         })
         .await
-        .map_err(Problem::internal)?;
+        .map_err(|error| Problem::failure(anyhow::anyhow!("rendering the PDF failed: {error}")))?;
     count("export", hit);
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),

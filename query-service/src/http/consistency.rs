@@ -54,7 +54,7 @@ pub async fn settle(
         let version = model
             .version(&state.pool, tenant_id)
             .await
-            .map_err(Problem::internal)?;
+            .map_err(Problem::failure)?;
         if version.position >= min.0 {
             return Ok(version);
         }

@@ -95,7 +95,7 @@ async fn conversation(
                 .map(Arc::new)
         })
         .await
-        .map_err(Problem::internal)?;
+        .map_err(Problem::failure)?;
     count("conversation", hit);
     let summary = found
         .as_ref()
@@ -148,7 +148,7 @@ async fn conversation_history(
     if from_log {
         let file = replay::case_file(&state.reader, caller.tenant_id, id, as_of)
             .await
-            .map_err(Problem::internal)?
+            .map_err(Problem::failure)?
             .ok_or_else(Problem::not_found)?;
         let entries: Vec<HistoryEntry> = file
             .entries
@@ -172,7 +172,7 @@ async fn conversation_history(
             Ok::<_, sqlx::Error>(Arc::new((access, entries)))
         })
         .await
-        .map_err(Problem::internal)?;
+        .map_err(Problem::failure)?;
     count("history", hit);
     let (access, entries) = cached.as_ref();
     if !access.as_ref().is_some_and(|access| access.allows(&viewer)) {

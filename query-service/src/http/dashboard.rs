@@ -55,7 +55,7 @@ async fn current(
                 .map(Arc::new)
         })
         .await
-        .map_err(Problem::internal)?;
+        .map_err(Problem::failure)?;
     count("dashboard", hit);
     Ok(dashboard)
 }

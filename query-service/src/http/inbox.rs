@@ -100,7 +100,7 @@ async fn page(
                 .map(Arc::new)
         })
         .await
-        .map_err(Problem::internal)?;
+        .map_err(Problem::failure)?;
     count("inbox", hit);
     // Visibility again, on the entry as cached.
     let items: Vec<ConversationSummary> = items

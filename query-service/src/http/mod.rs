@@ -103,5 +103,5 @@ fn as_of(text: Option<&str>) -> Result<Option<crate::audit::AsOf>, Problem> {
 }
 
 fn internal(error: sqlx::Error) -> Problem {
-    Problem::internal(error)
+    Problem::failure(error)
 }
