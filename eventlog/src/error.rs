@@ -22,6 +22,11 @@ pub enum AppendError {
     WriterStopped,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// `COMMIT` went unanswered and the log could not be asked whether it landed. The
+    /// caller must not decide the command again: a retry with the same idempotency key
+    /// learns the outcome.
+    #[error("the append's outcome is unknown: {0}")]
+    OutcomeUnknown(String),
 }
 
 /// Why a read or verification failed.

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use caselog_schemas::Role;
 use caselog_tests::faults::load::{Ledger, Load, LoadConfig};
 use caselog_tests::faults::oracle;
+use caselog_tests::faults::proxy::Mode;
 use caselog_tests::faults::report::Row;
 use caselog_tests::faults::stack::FaultStack;
 use caselog_tests::stack::Session;
@@ -35,7 +36,13 @@ fn load(admin: &Session, gateway: &Session) -> Load {
 
 /// The end of every fault test: the load stopped, everything caught up within
 /// `catch_up`, the oracle, and the row.
-async fn finish(stack: &FaultStack, fault: &str, ledger: Ledger, recovery: Duration) {
+async fn finish(
+    stack: &FaultStack,
+    fault: &str,
+    clients: usize,
+    ledger: Ledger,
+    recovery: Duration,
+) {
     let caught_up = stack
         .time_to_catch_up(Duration::from_secs(60))
         .await
@@ -95,4 +102,47 @@ async fn smoke_postgres_killed_and_restarted_under_load() {
         recovery,
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_the_answer_to_commit_lost() {
+    let stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    // Enough clients that commits carry several commands each: a lost answer must not
+    // have any of them decided again.
+    let config = LoadConfig {
+        clients: 16,
+        pace: Duration::from_millis(5),
+        ..LoadConfig::default()
+    };
+    let load = Load::start(&gateway, &admin, config);
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+
+    // The command service's connection is cut right after each COMMIT goes out: the
+    // transaction commits and the service never hears so.
+    let cuts = if full() { 50 } else { 10 };
+    // Slow round trips fill each group commit with several commands.
+    stack
+        .command
+        .postgres
+        .set(Mode::Delay(Duration::from_millis(5)));
+    stack.command.postgres.cut_after_commits(cuts);
+    let started = tokio::time::Instant::now();
+    while stack.command.postgres.commit_cuts_made() < cuts
+        && started.elapsed() < Duration::from_secs(90)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        stack.command.postgres.commit_cuts_made(),
+        cuts,
+        "every cut was made"
+    );
+    stack.command.postgres.pass();
+    let recovered = tokio::time::Instant::now();
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let recovery = recovered.elapsed();
+    let ledger = load.stop().await;
+    let fault = format!("the answer to COMMIT lost {cuts} times");
+    finish(&stack, &fault, 16, ledger, recovery).await;
 }

@@ -67,6 +67,12 @@ impl<R: Into<ApiError>> From<ExecuteError<R>> for ApiError {
             ExecuteError::Append(caselog_eventlog::AppendError::WriterStopped) => {
                 ApiError::Problem(Problem::unavailable("the service is shutting down"))
             }
+            ExecuteError::Append(caselog_eventlog::AppendError::OutcomeUnknown(_)) => {
+                ApiError::Problem(Problem::unavailable(
+                    "the command may or may not have been recorded; retry it with the same \
+                     Idempotency-Key to learn which",
+                ))
+            }
             // Kept whole, so a database outage is told from a bug (503, not 500).
             ExecuteError::Append(error) => ApiError::Internal(error.into()),
             ExecuteError::Read(error) => ApiError::Internal(error.into()),

@@ -140,43 +140,128 @@ async fn commit_and_reply(
             metrics::histogram!("caselog_eventlog_batch_appends").record(batch.len() as f64);
             metrics::counter!("caselog_eventlog_appended_events_total")
                 .increment(plan.rows.len() as u64);
-            head.send_if_modified(|current| advance(current, plan.head));
-            for (pending, result) in batch.into_iter().zip(plan.results) {
-                let _ = pending.reply.send(result.map_err(rejection_to_error));
+            reply(batch, plan, head);
+        }
+        // The outcome is unknown: answering "failed" for appends that are in fact
+        // committed would have them decided again into a second event. Nobody is
+        // answered until the log itself says which it was.
+        Err(Failure::AtCommit(plan, error)) => match committed(pool, &plan).await {
+            Ok(true) => {
+                warn!(%error, "the commit's answer was lost, but the batch is in the log");
+                reply(batch, plan, head);
             }
-        }
-        Err(error) if batch.len() > 1 => {
-            // One request must not sink the others: commit each on its own.
-            warn!(%error, appends = batch.len(), "group commit failed, retrying its appends one by one");
-            for pending in batch {
-                let result = commit(pool, &[&pending.request]).await;
-                let reply = match result {
-                    Ok(plan) => {
-                        head.send_if_modified(|current| advance(current, plan.head));
-                        plan.results
-                            .into_iter()
-                            .next()
-                            .expect("one result per request")
-                            .map_err(rejection_to_error)
-                    }
-                    Err(error) => Err(AppendError::Database(error)),
-                };
-                let _ = pending.reply.send(reply);
+            Ok(false) => retry_alone(pool, batch, error, head).await,
+            Err(check) => {
+                warn!(%error, %check, "the commit's answer was lost and the log cannot be asked");
+                for pending in batch {
+                    let _ = pending
+                        .reply
+                        .send(Err(AppendError::OutcomeUnknown(error.to_string())));
+                }
             }
-        }
-        Err(error) => {
-            let pending = batch.into_iter().next().expect("a batch is never empty");
-            let _ = pending.reply.send(Err(AppendError::Database(error)));
-        }
+        },
+        Err(Failure::BeforeCommit(error)) => retry_alone(pool, batch, error, head).await,
     }
 }
 
-async fn commit(pool: &PgPool, requests: &[&AppendRequest]) -> Result<BatchPlan, sqlx::Error> {
-    let mut transaction = pool.begin().await?;
-    let plan = write_batch(&mut transaction, requests).await?;
-    transaction.commit().await?;
-    Ok(plan)
+/// Answers every append of a committed batch.
+fn reply(batch: Vec<PendingAppend>, plan: BatchPlan, head: &watch::Sender<Position>) {
+    head.send_if_modified(|current| advance(current, plan.head));
+    for (pending, result) in batch.into_iter().zip(plan.results) {
+        let _ = pending.reply.send(result.map_err(rejection_to_error));
+    }
 }
+
+/// After a batch failed without committing: one request must not sink the others, so
+/// each is committed on its own (a batch of one just gets the error).
+async fn retry_alone(
+    pool: &PgPool,
+    batch: Vec<PendingAppend>,
+    error: sqlx::Error,
+    head: &watch::Sender<Position>,
+) {
+    if batch.len() == 1 {
+        let pending = batch.into_iter().next().expect("a batch is never empty");
+        let _ = pending.reply.send(Err(AppendError::Database(error)));
+        return;
+    }
+    warn!(%error, appends = batch.len(), "group commit failed, retrying its appends one by one");
+    for pending in batch {
+        let reply = match commit(pool, &[&pending.request]).await {
+            Ok(plan) => {
+                head.send_if_modified(|current| advance(current, plan.head));
+                first_result(plan)
+            }
+            Err(Failure::AtCommit(plan, error)) => match committed(pool, &plan).await {
+                Ok(true) => {
+                    head.send_if_modified(|current| advance(current, plan.head));
+                    first_result(plan)
+                }
+                Ok(false) => Err(AppendError::Database(error)),
+                Err(_) => Err(AppendError::OutcomeUnknown(error.to_string())),
+            },
+            Err(Failure::BeforeCommit(error)) => Err(AppendError::Database(error)),
+        };
+        let _ = pending.reply.send(reply);
+    }
+}
+
+fn first_result(plan: BatchPlan) -> Result<AppendOutcome, AppendError> {
+    plan.results
+        .into_iter()
+        .next()
+        .expect("one result per request")
+        .map_err(rejection_to_error)
+}
+
+/// How a group commit failed.
+enum Failure {
+    /// Before `COMMIT` was sent: the transaction is rolled back.
+    BeforeCommit(sqlx::Error),
+    /// `COMMIT` was sent and no answer came back: it may or may not have committed.
+    AtCommit(BatchPlan, sqlx::Error),
+}
+
+async fn commit(pool: &PgPool, requests: &[&AppendRequest]) -> Result<BatchPlan, Failure> {
+    let mut transaction = pool.begin().await.map_err(Failure::BeforeCommit)?;
+    let plan = write_batch(&mut transaction, requests)
+        .await
+        .map_err(Failure::BeforeCommit)?;
+    match transaction.commit().await {
+        Ok(()) => Ok(plan),
+        Err(error) => Err(Failure::AtCommit(plan, error)),
+    }
+}
+
+/// Whether a batch whose commit went unanswered is in the log: its first event is
+/// looked up on a fresh connection, for a while if Postgres is restarting. A batch
+/// that appends nothing changed nothing, so it counts as committed.
+async fn committed(pool: &PgPool, plan: &BatchPlan) -> Result<bool, sqlx::Error> {
+    let Some(first) = plan.rows.first() else {
+        return Ok(true);
+    };
+    let mut last_error = None;
+    for attempt in 0..OUTCOME_CHECKS {
+        if attempt > 0 {
+            tokio::time::sleep(OUTCOME_CHECK_PAUSE).await;
+        }
+        match sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT FROM eventlog.events WHERE event_id = $1)",
+        )
+        .bind(first.event_id.0)
+        .fetch_one(pool)
+        .await
+        {
+            Ok(found) => return Ok(found),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.expect("at least one check"))
+}
+
+/// How long the writer keeps asking the log whether an unanswered commit landed.
+const OUTCOME_CHECKS: u32 = 10;
+const OUTCOME_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn advance(current: &mut Position, committed: Position) -> bool {
     if committed > *current {

@@ -2,10 +2,11 @@
 //! services acknowledged.
 //!
 //! Each client sends customers' messages (`POST /v1/inbound-messages`) and private
-//! notes on the conversations they started. Every command carries an `Idempotency-Key`
-//! and a text no other command has. A `503`, a connection error or a time-out is
-//! retried with the same key (after the `Retry-After` it got, capped); any other answer
-//! is final. Every status answered, on every try, is counted.
+//! notes on the conversations they started, each with a text no other command has.
+//! Half the commands carry an `Idempotency-Key`: a `503`, a connection error or a
+//! time-out is retried with the same key (after the `Retry-After` it got, capped). The
+//! other half are sent once, as many clients do: any effect they have twice is the
+//! services' doing. Every status answered, on every try, is counted.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -158,6 +159,7 @@ impl Client {
                 &format!("/v1/contacts/{contact}"),
                 &json!({"name": format!("Load client {}", self.number)}),
                 None,
+                true,
             )
             .await;
         if created.is_none() {
@@ -181,7 +183,11 @@ impl Client {
                     json!({"contact_id": contact, "channel": "webchat", "text": text}),
                 ),
             };
-            if let Some(reply) = self.send(session, "POST", &path, &body, Some(&text)).await {
+            let retried = sent % 2 == 0;
+            if let Some(reply) = self
+                .send(session, "POST", &path, &body, Some(&text), retried)
+                .await
+            {
                 conversation = Some(reply.conversation);
             }
             tokio::select! {
@@ -191,8 +197,9 @@ impl Client {
         }
     }
 
-    /// Sends one command until it is answered finally; records what happened. A
-    /// command with a `text` is one whose effect the oracle looks for.
+    /// Sends one command (`retried`: with an idempotency key, until it is answered
+    /// finally); records what happened. A command with a `text` is one whose effect the
+    /// oracle looks for.
     async fn send(
         &self,
         session: &Session,
@@ -200,22 +207,24 @@ impl Client {
         path: &str,
         body: &Value,
         text: Option<&str>,
+        retried: bool,
     ) -> Option<Acknowledged> {
         let key = format!("load-{}", Uuid::now_v7());
         let deadline = tokio::time::Instant::now() + self.config.give_up_after;
         let mut last_status = 0;
         while tokio::time::Instant::now() < deadline {
-            let answer = self
+            let mut request = self
                 .http
                 .request(
                     method.parse().expect("an HTTP method"),
                     format!("{}{path}", session.command_url()),
                 )
                 .bearer_auth(&session.token)
-                .header("Idempotency-Key", &key)
-                .json(body)
-                .send()
-                .await;
+                .json(body);
+            if retried {
+                request = request.header("Idempotency-Key", &key);
+            }
+            let answer = request.send().await;
             let (status, retry_after, reply) = match answer {
                 Ok(response) => {
                     let status = response.status();
@@ -259,7 +268,7 @@ impl Client {
                 }
                 return Some(ack);
             }
-            if status != 0 && status != 503 {
+            if !retried || (status != 0 && status != 503) {
                 break;
             }
             let pause = Duration::from_secs(retry_after.unwrap_or(1)).min(Duration::from_secs(1));
