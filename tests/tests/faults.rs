@@ -98,6 +98,7 @@ async fn smoke_postgres_killed_and_restarted_under_load() {
     finish(
         &stack,
         "Postgres killed (immediate) and restarted",
+        4,
         ledger,
         recovery,
     )
