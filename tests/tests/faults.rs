@@ -49,14 +49,8 @@ async fn finish(
         .expect("relay and projections back to lag 0 within 60 s");
     eprintln!("caught up {caught_up:?} after the load stopped");
     let verdict = oracle::check(stack, &ledger).await;
-    Row::new(
-        fault,
-        "4 clients, ~150 commands/s",
-        &ledger,
-        &verdict,
-        recovery,
-    )
-    .record();
+    let load = format!("{clients} clients, half with idempotency keys");
+    Row::new(fault, &load, &ledger, &verdict, recovery).record();
     assert!(
         ledger.acknowledged.len() > 100,
         "the load went on: {ledger:?}"
