@@ -1,5 +1,11 @@
-//! `/healthz` (the process answers), `/readyz` (Postgres and NATS answer too) and
+//! `/healthz` (the process answers), `/readyz` (it can serve: Postgres answers) and
 //! `/metrics` (Prometheus text), mounted by every service.
+//!
+//! Readiness asks only for what serving needs. Every service needs Postgres: the log
+//! and the read models live there. None needs NATS to serve: commands are appended
+//! without it (the relay publishes when it is back, see `/v1/relay`), projections read
+//! the log themselves while it is away, queries never touch it. So a NATS outage shows
+//! as `"nats": "down"` and as lag, and takes no instance out of a load balancer.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -65,7 +71,7 @@ async fn readyz(State(dependencies): State<Dependencies>) -> Response {
             .await
             .map(|result| result.is_ok())
             .unwrap_or(false);
-    let status = if postgres && nats {
+    let status = if postgres {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -74,6 +80,7 @@ async fn readyz(State(dependencies): State<Dependencies>) -> Response {
         "status": if status == StatusCode::OK { "ready" } else { "not ready" },
         "postgres": if postgres { "up" } else { "down" },
         "nats": if nats { "up" } else { "down" },
+        "needs": ["postgres"],
     });
     (status, Json(body)).into_response()
 }

@@ -76,7 +76,18 @@ async fn smoke_postgres_killed_and_restarted_under_load() {
 
     stack.postgres.crash().await;
     let outage = if full() { 20 } else { 8 };
-    tokio::time::sleep(Duration::from_secs(outage)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for service in [&stack.command, &stack.projection, &stack.query] {
+        let (status, body) = stack
+            .status(service.url(), "/readyz")
+            .await
+            .expect("a service answers while Postgres is down");
+        assert_eq!(
+            (status, &body["postgres"]),
+            (503, &serde_json::json!("down"))
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(outage - 2)).await;
     let before = load.acknowledged();
     stack.postgres.start_server().await;
     let back = tokio::time::Instant::now();
@@ -140,4 +151,65 @@ async fn smoke_the_answer_to_commit_lost() {
     let ledger = load.stop().await;
     let fault = format!("the answer to COMMIT lost {cuts} times");
     finish(&stack, &fault, 16, ledger, recovery).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_nats_paused_under_load() {
+    let stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+
+    stack.nats.pause().await;
+    let pause = Duration::from_secs(if full() { 30 } else { 10 });
+    let paused = tokio::time::Instant::now();
+    let acknowledged_before = load.acknowledged();
+    let mut lags = Vec::new();
+    let mut query_ready = true;
+    while paused.elapsed() < pause {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        lags.push(stack.relay_lag().await.expect("the relay reports"));
+        let (status, _) = stack
+            .status(stack.query.url(), "/readyz")
+            .await
+            .expect("the query service answers");
+        query_ready &= status == 200;
+    }
+    let (_, relay) = stack
+        .status(stack.command.url(), "/v1/relay")
+        .await
+        .expect("the relay reports");
+    let head_at_resume = stack.log_head().await;
+    stack.nats.resume().await;
+    let recovery = stack
+        .time_until_published(head_at_resume, Duration::from_secs(30))
+        .await
+        .expect("the relay publishes the backlog within 30 s of NATS resuming");
+
+    assert!(
+        load.acknowledged() > acknowledged_before + 20,
+        "commands are acknowledged while NATS is paused"
+    );
+    assert!(query_ready, "the query service stays ready without NATS");
+    assert!(
+        lags.windows(2).all(|pair| pair[1] >= pair[0]) && lags.last() > lags.first(),
+        "the relay's lag keeps rising while NATS is paused: {lags:?}"
+    );
+    assert_eq!(relay["state"], "retrying", "{relay}");
+    assert!(relay["error"].is_string(), "{relay}");
+
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    assert_eq!(
+        ledger
+            .statuses
+            .keys()
+            .filter(|status| !(200..300).contains(*status))
+            .count(),
+        0,
+        "every command answered 2xx throughout: {:?}",
+        ledger.statuses
+    );
+    let fault = format!("nats-server paused (SIGSTOP) {} s", pause.as_secs());
+    finish(&stack, &fault, 4, ledger, recovery).await;
 }

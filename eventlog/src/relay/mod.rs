@@ -115,6 +115,11 @@ impl Relay {
     /// Runs until `shutdown`: waits for leadership, publishes, and starts over after
     /// any error (after a pause) from what the stream holds.
     pub async fn run(self, shutdown: CancellationToken) {
+        tokio::spawn(follow_head(
+            self.head.clone(),
+            self.status.clone(),
+            shutdown.clone(),
+        ));
         while !shutdown.is_cancelled() {
             let Some(leadership) =
                 leadership::acquire(self.reader.pool(), &self.config, &shutdown).await
@@ -130,6 +135,7 @@ impl Relay {
                 Ok(()) => return,
                 Err(error) => {
                     warn!(%error, "relay stopped publishing, starting over");
+                    self.status.set_error(error.to_string());
                     tokio::select! {
                         _ = shutdown.cancelled() => return,
                         _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -166,6 +172,22 @@ impl Relay {
             let last = batch.last().expect("a batch is never empty").position;
             self.status.set_published(last);
             metrics::counter!("caselog_relay_published_events_total").increment(batch.len() as u64);
+        }
+    }
+}
+
+/// Keeps the reported head current whatever the relay is doing, so its lag rises while
+/// it cannot publish.
+async fn follow_head(
+    mut head: watch::Receiver<Position>,
+    status: RelayStatus,
+    shutdown: CancellationToken,
+) {
+    loop {
+        status.observe_head(*head.borrow_and_update());
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            changed = head.changed() => if changed.is_err() { return },
         }
     }
 }

@@ -210,6 +210,21 @@ impl FaultStack {
         None
     }
 
+    /// How long until the relay has published up to `position` (or `None` after
+    /// `within`).
+    pub async fn time_until_published(&self, position: i64, within: Duration) -> Option<Duration> {
+        let started = tokio::time::Instant::now();
+        while started.elapsed() < within {
+            if let Some((_, relay)) = self.status(self.command.url(), "/v1/relay").await
+                && relay["published_position"].as_i64() >= Some(position)
+            {
+                return Some(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        None
+    }
+
     async fn caught_up(&self) -> bool {
         let head = self.log_head().await;
         let Some((_, relay)) = self.status(self.command.url(), "/v1/relay").await else {
