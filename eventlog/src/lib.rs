@@ -21,6 +21,7 @@ mod model;
 pub mod read;
 pub mod relay;
 mod validate;
+pub use validate::MAX_EVENT_PAYLOAD_BYTES;
 pub mod verify;
 
 use std::sync::Arc;

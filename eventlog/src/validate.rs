@@ -9,6 +9,11 @@ use crate::model::AppendRequest;
 const MAX_EVENTS_PER_APPEND: usize = 1_000;
 const MAX_EVENT_TYPE_LEN: usize = 128;
 
+/// The largest payload one event may store, encoded (after sealing). Far below NATS's
+/// `max_payload` (1 MiB by default), so every event the log accepts can be published
+/// whole; the relay still copes with one that cannot (see `relay::message`).
+pub const MAX_EVENT_PAYLOAD_BYTES: usize = 256 * 1024;
+
 pub fn validate(request: &AppendRequest) -> Result<(), AppendError> {
     if request.events.len() > MAX_EVENTS_PER_APPEND {
         return Err(invalid(format!(
@@ -39,6 +44,14 @@ pub fn validate(request: &AppendRequest) -> Result<(), AppendError> {
             return Err(invalid("schema version starts at 1".to_owned()));
         }
         check_storable(&event.payload, "$")?;
+        let size = serde_json::to_vec(&event.payload).map_or(usize::MAX, |bytes| bytes.len());
+        if size > MAX_EVENT_PAYLOAD_BYTES {
+            return Err(invalid(format!(
+                "the {} event would be {size} bytes encoded; an event holds at most \
+                 {MAX_EVENT_PAYLOAD_BYTES}",
+                event.event_type
+            )));
+        }
     }
     Ok(())
 }

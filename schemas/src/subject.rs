@@ -15,6 +15,10 @@ pub mod headers {
     pub const MSGPACK: &str = "application/msgpack";
     pub const TRACEPARENT: &str = "traceparent";
     pub const TRACESTATE: &str = "tracestate";
+    /// `true` on a message whose payload was too large for the NATS server: the
+    /// envelope's `payload` is then `{"omitted_bytes": n}`, and the event itself is read
+    /// from the log (the raw feed, `GET /v1/events`, or the projector's gap fill).
+    pub const PAYLOAD_OMITTED: &str = "Caselog-Payload-Omitted";
 }
 
 /// The first tokens of every subject caselog publishes.

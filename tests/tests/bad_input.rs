@@ -334,3 +334,49 @@ async fn the_openapi_document_describes_every_command_and_query_route() {
     }
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_text_over_the_limit_is_refused_naming_the_field_and_the_limit() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let contact = admin.new_contact("Maria").await;
+    let case = gateway.inbound(contact, "sms", "hello").await;
+    let before = stack.log_length().await;
+
+    let limit = caselog_platform::http::MAX_TEXT_CHARS;
+    let too_long = "ü".repeat(limit + 1);
+    let refused = admin
+        .post(
+            &format!("/v1/conversations/{case}/notes"),
+            json!({"text": too_long}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.problem_type(), "caselog:validation");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("text") && detail.contains(&limit.to_string()),
+        "{detail}"
+    );
+    let nested = gateway
+        .post(
+            "/v1/inbound-messages",
+            json!({"contact_id": contact, "channel": "sms", "text": "x",
+                   "attachments": [{"url": "https://example.com/a", "name": "é".repeat(limit + 1)}]}),
+        )
+        .await;
+    assert_eq!(nested.status, 422, "{}", nested.body);
+    assert_eq!(stack.log_length().await, before, "nothing was appended");
+
+    // Exactly at the limit is accepted.
+    admin
+        .post(
+            &format!("/v1/conversations/{case}/notes"),
+            json!({"text": "ü".repeat(limit)}),
+        )
+        .await
+        .ok();
+    stack.stop().await;
+}

@@ -8,13 +8,33 @@ use caselog_schemas::{EventEnvelope, SubjectRoot, encode_msgpack, headers};
 
 use super::RelayError;
 
-/// Builds the subject and message for one event.
+/// Room kept for the subject and headers within the server's `max_payload`.
+const HEADROOM_BYTES: usize = 4 * 1024;
+
+/// Builds the subject and message for one event. An event too large for the server
+/// (`max_payload`) is published without its payload, marked `Caselog-Payload-Omitted`,
+/// so the stream keeps every position in order and the relay never stalls on it.
 pub fn event_message(
     subjects: &SubjectRoot,
     event: &EventEnvelope,
+    max_payload: usize,
 ) -> Result<(String, PublishMessage), RelayError> {
-    let payload = encode_msgpack(event).map_err(RelayError::jetstream)?;
+    let mut payload = encode_msgpack(event).map_err(RelayError::jetstream)?;
+    let omitted = payload.len() + HEADROOM_BYTES > max_payload;
+    if omitted {
+        tracing::warn!(position = %event.position, bytes = payload.len(), max_payload,
+            "event too large for NATS: published without its payload");
+        metrics::counter!("caselog_relay_payloads_omitted_total").increment(1);
+        let stub = EventEnvelope {
+            payload: serde_json::json!({ "omitted_bytes": payload.len() }),
+            ..event.clone()
+        };
+        payload = encode_msgpack(&stub).map_err(RelayError::jetstream)?;
+    }
     let mut header_map = HeaderMap::new();
+    if omitted {
+        header_map.insert(headers::PAYLOAD_OMITTED, "true");
+    }
     header_map.insert(headers::EVENT_TYPE, event.event_type.as_str());
     header_map.insert(
         headers::SCHEMA_VERSION,

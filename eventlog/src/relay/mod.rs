@@ -84,6 +84,7 @@ impl RelayError {
 /// Publishes the log to JetStream while it holds leadership.
 pub struct Relay {
     reader: LogReader,
+    client: async_nats::Client,
     jetstream: jetstream::Context,
     head: watch::Receiver<Position>,
     config: RelayConfig,
@@ -102,9 +103,10 @@ impl Relay {
             .timeout(Duration::from_secs(10))
             .max_ack_inflight(4 * config.batch_size.max(1) as usize)
             .backpressure_on_inflight(true)
-            .build(client);
+            .build(client.clone());
         Self {
             reader,
+            client,
             jetstream,
             head,
             config,
@@ -166,9 +168,16 @@ impl Relay {
             };
             leadership.check().await?;
             self.status.observe_head(*head.borrow_and_update());
-            last_sequence =
-                publish::publish_in_order(&self.jetstream, &self.config, &batch, last_sequence)
-                    .await?;
+            // Read each time: a reconnect may land on a server configured otherwise.
+            let max_payload = self.client.server_info().max_payload;
+            last_sequence = publish::publish_in_order(
+                &self.jetstream,
+                &self.config,
+                &batch,
+                last_sequence,
+                max_payload,
+            )
+            .await?;
             let last = batch.last().expect("a batch is never empty").position;
             self.status.set_published(last);
             metrics::counter!("caselog_relay_published_events_total").increment(batch.len() as u64);

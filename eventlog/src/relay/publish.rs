@@ -17,6 +17,7 @@ pub async fn publish_in_order(
     config: &RelayConfig,
     batch: &[EventEnvelope],
     last_sequence: u64,
+    max_payload: usize,
 ) -> Result<u64, RelayError> {
     let first = batch.first().map(|event| event.position.0);
     let span = tracing::info_span!(
@@ -27,7 +28,7 @@ pub async fn publish_in_order(
     async {
         let mut pending_acks = Vec::with_capacity(batch.len());
         for (offset, event) in batch.iter().enumerate() {
-            let (subject, message) = event_message(&config.subjects, event)?;
+            let (subject, message) = event_message(&config.subjects, event, max_payload)?;
             let message = message.expected_last_sequence(last_sequence + offset as u64);
             let ack = jetstream
                 .send_publish(subject, message)

@@ -1,15 +1,25 @@
 //! A JSON body extractor whose refusals are problems: 400 for a body that is not JSON,
 //! 415 for one not declared as JSON, 413 for one over the limit, 422 for JSON of the
-//! wrong shape (a missing field, a string where a number belongs).
+//! wrong shape (a missing field, a string where a number belongs) or with a text longer
+//! than [`MAX_TEXT_CHARS`].
+//!
+//! One limit for every text field of every command, checked before anything is
+//! decided: a message, a note or a name that a person wrote fits many times over, and
+//! no single field can grow an event past what the log and NATS carry.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::problem::{Problem, ProblemType};
 
 pub struct JsonBody<T>(pub T);
+
+/// The most characters (Unicode scalar values) any text field of a request may hold.
+pub const MAX_TEXT_CHARS: usize = 32_768;
 
 impl<S, T> FromRequest<S> for JsonBody<T>
 where
@@ -19,10 +29,30 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) => Err(problem_for(rejection)),
+        if !declares_json(&request) {
+            return Err(Problem::new(
+                ProblemType::UnsupportedMediaType,
+                "send the body as Content-Type: application/json",
+            ));
         }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    Problem::new(ProblemType::Malformed, rejection.body_text())
+                }
+            })?;
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes).map_err(problem_for)?;
+        if let Ok(document) = serde_json::from_slice::<Value>(&bytes)
+            && let Some((field, chars)) = longest_text_over_limit(&document, String::new())
+        {
+            return Err(Problem::validation(format!(
+                "{field} holds {chars} characters; a text field holds at most {MAX_TEXT_CHARS}"
+            )));
+        }
+        Ok(JsonBody(value))
     }
 }
 
@@ -48,6 +78,61 @@ where
     }
 }
 
+/// `application/json`, or any `+json` type, as axum's own extractor accepts.
+fn declares_json(request: &Request) -> bool {
+    let Some(content_type) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The first string in `value` longer than the limit, as (field path, characters).
+fn longest_text_over_limit(value: &Value, path: String) -> Option<(String, usize)> {
+    match value {
+        Value::String(text) => {
+            let chars = text.chars().count();
+            (chars > MAX_TEXT_CHARS).then(|| {
+                let field = if path.is_empty() {
+                    "the body".to_owned()
+                } else {
+                    path
+                };
+                (field, chars)
+            })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| longest_text_over_limit(item, format!("{path}[{index}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(name, field)| {
+            let path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            longest_text_over_limit(field, path)
+        }),
+        _ => None,
+    }
+}
+
+fn too_large() -> Problem {
+    Problem::new(
+        ProblemType::PayloadTooLarge,
+        format!(
+            "the body is larger than {} bytes",
+            super::layers::BODY_LIMIT_BYTES
+        ),
+    )
+}
+
 fn problem_for(rejection: JsonRejection) -> Problem {
     let detail = rejection.body_text();
     match rejection {
@@ -57,13 +142,28 @@ fn problem_for(rejection: JsonRejection) -> Problem {
             ProblemType::UnsupportedMediaType,
             "send the body as Content-Type: application/json",
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
-            ProblemType::PayloadTooLarge,
-            format!(
-                "the body is larger than {} bytes",
-                super::layers::BODY_LIMIT_BYTES
-            ),
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         other => Problem::new(ProblemType::Malformed, other.body_text()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_over_the_limit_is_named_by_its_path() {
+        let long = "é".repeat(MAX_TEXT_CHARS + 1);
+        let body = serde_json::json!({"content": {"attachments": [{"name": "a"}, {"name": long}]}});
+        assert_eq!(
+            longest_text_over_limit(&body, String::new()),
+            Some(("content.attachments[1].name".to_owned(), MAX_TEXT_CHARS + 1))
+        );
+    }
+
+    #[test]
+    fn texts_up_to_the_limit_pass_whatever_their_bytes() {
+        let body = serde_json::json!({"text": "😀".repeat(MAX_TEXT_CHARS), "n": 1});
+        assert_eq!(longest_text_over_limit(&body, String::new()), None);
     }
 }

@@ -12,7 +12,7 @@ mod problem;
 mod query;
 
 pub use caller::{Caller, TokenKey};
-pub use json::JsonBody;
+pub use json::{JsonBody, MAX_TEXT_CHARS};
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
 pub use openapi::{BearerAuth, openapi_router};
 pub use plain_errors::with_problem_fallbacks;

@@ -107,6 +107,16 @@ impl LiveRunner {
             let mut last_message = None;
             for message in chunk {
                 let message = message?;
+                let omitted = message
+                    .headers
+                    .as_ref()
+                    .and_then(|headers| headers.get(caselog_schemas::headers::PAYLOAD_OMITTED))
+                    .is_some();
+                if omitted {
+                    // Too large for NATS: the gap fill reads it from the log.
+                    last_message = Some(message);
+                    continue;
+                }
                 match decode_msgpack::<EventEnvelope>(&message.payload) {
                     Ok(envelope) => events.push(envelope),
                     // The log has it; the gap fill will read it from there.

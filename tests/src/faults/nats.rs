@@ -11,17 +11,35 @@ use tokio::process::{Child, Command};
 pub struct PrivateNats {
     child: Option<Child>,
     store: PathBuf,
+    config: PathBuf,
     pub port: u16,
     monitor_port: u16,
 }
 
 impl PrivateNats {
     pub async fn start() -> Self {
+        Self::start_with_max_payload("1MB").await
+    }
+
+    /// A server that refuses messages larger than `max_payload` (such as `64KB`).
+    pub async fn start_with_max_payload(max_payload: &str) -> Self {
         let store =
             std::env::temp_dir().join(format!("caselog-fault-nats-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&store).expect("a store directory");
+        let local = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/dev.conf"),
+        )
+        .expect("the local stack's nats configuration");
+        assert!(local.contains("max_payload: 1MB"));
+        let config = store.with_extension("conf");
+        std::fs::write(
+            &config,
+            local.replace("max_payload: 1MB", &format!("max_payload: {max_payload}")),
+        )
+        .expect("write the configuration");
         let mut nats = Self {
             child: None,
+            config,
             store,
             port: super::free_port(),
             monitor_port: super::free_port(),
@@ -36,10 +54,9 @@ impl PrivateNats {
 
     /// Starts the server on the existing store and waits until JetStream answers.
     pub async fn start_server(&mut self) {
-        let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/dev.conf");
         let child = Command::new(nats_server_bin())
             .arg("-c")
-            .arg(config)
+            .arg(&self.config)
             .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
             .args(["-m", &self.monitor_port.to_string()])
             .arg("-sd")
@@ -112,6 +129,7 @@ impl Drop for PrivateNats {
             let _ = child.start_kill();
         }
         let _ = std::fs::remove_dir_all(&self.store);
+        let _ = std::fs::remove_file(&self.config);
     }
 }
 

@@ -56,8 +56,12 @@ impl FaultStack {
     /// Starts Postgres, nats-server (provisioned as `deploy/dev up` does) and the three
     /// services, with extra environment for every service.
     pub async fn start_with(extra_env: &[(&'static str, String)]) -> Self {
+        Self::start_on(PrivateNats::start().await, extra_env).await
+    }
+
+    /// The stack on a nats-server the test configured itself.
+    pub async fn start_on(nats: PrivateNats, extra_env: &[(&'static str, String)]) -> Self {
         let postgres = PrivatePostgres::start().await;
-        let nats = PrivateNats::start().await;
         provision(&nats).await;
         let pool = PgPoolOptions::new()
             .max_connections(8)
