@@ -50,13 +50,13 @@ impl Application {
             idle_check: settings.idle_check,
         };
         for projection in Projection::ALL {
-            let runner = LiveRunner::new(
+            tasks.spawn(LiveRunner::supervised(
                 projection,
                 dependencies.postgres.clone(),
                 dependencies.nats.clone(),
                 config.clone(),
-            );
-            tasks.spawn(runner.run(shutdown.clone()));
+                shutdown.clone(),
+            ));
         }
 
         let router = caselog_platform::http::with_problem_fallbacks(

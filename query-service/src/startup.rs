@@ -44,6 +44,12 @@ impl Application {
             settings.erasure_poll,
             shutdown.clone(),
         ));
+        tasks.spawn(forget_after_rebuilds(
+            state.caches.clone(),
+            dependencies.postgres.clone(),
+            settings.erasure_poll,
+            shutdown.clone(),
+        ));
         let router = caselog_platform::http::with_problem_fallbacks(
             http::router(state).merge(health::router(dependencies)),
         );
@@ -81,6 +87,37 @@ async fn forget_erased_cases(
                 }
             }
             Err(error) => tracing::warn!(%error, "could not look for erased conversations"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
+/// Caches are keyed by read-model positions, which a rebuild leaves as they were while
+/// it may change what the model says (a dead letter applied after a fix): every cache
+/// is dropped within one poll of a rebuild being swapped in.
+async fn forget_after_rebuilds(
+    caches: Caches,
+    pool: sqlx::PgPool,
+    poll: std::time::Duration,
+    shutdown: CancellationToken,
+) {
+    let mut seen: Option<i64> = None;
+    loop {
+        let rebuilds = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM projections.rebuilds")
+            .fetch_one(&pool)
+            .await;
+        match rebuilds {
+            Ok(count) => {
+                if seen.is_some_and(|seen| seen != count) {
+                    tracing::info!("a read model was rebuilt: dropping the query caches");
+                    caches.forget_everything();
+                }
+                seen = Some(count);
+            }
+            Err(error) => tracing::warn!(%error, "could not look for rebuilt read models"),
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use caselog_platform::settings::LocalNatsUser;
 use caselog_schemas::Role;
 use caselog_tests::faults::load::{Ledger, Load, LoadConfig};
 use caselog_tests::faults::oracle;
@@ -254,6 +255,105 @@ async fn an_event_too_large_for_nats_never_stalls_the_relay() {
     finish(
         &stack,
         "an event larger than NATS max_payload",
+        4,
+        ledger,
+        recovery,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projector_that_panics_on_one_event() {
+    let marker = "the-projector-bug";
+    let stack = FaultStack::start_with(&[("CASELOG_TEST_PANIC_ON_TEXT", marker.to_owned())]).await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(30, Duration::from_secs(30)).await;
+
+    let contact = admin.new_contact("Poison").await;
+    let case = gateway.inbound(contact, "sms", "hello").await;
+    let text = format!("a note that trips {marker}");
+    let poison = admin
+        .post(
+            &format!("/v1/conversations/{case}/notes"),
+            serde_json::json!({"text": text}),
+        )
+        .await
+        .ok();
+    let position = poison.body["position"].as_i64().unwrap();
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    let recovery = stack
+        .time_to_catch_up(Duration::from_secs(60))
+        .await
+        .expect("every projection passes the poison event and catches up");
+
+    // Set aside where it was applied, with the panic as its error; nothing else was.
+    let listed = stack
+        .cli(
+            "projection-service",
+            LocalNatsUser::PROJECTION,
+            &["dead-letters", "list"],
+        )
+        .await;
+    let letters: Vec<serde_json::Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(!letters.is_empty());
+    assert!(
+        letters.iter().all(|letter| letter["position"] == position
+            && letter["error"].as_str().unwrap().contains("panicked")),
+        "{letters:?}"
+    );
+    assert!(
+        letters
+            .iter()
+            .any(|letter| letter["projection"] == "history")
+    );
+    let (_, status) = stack
+        .status(stack.projection.url(), "/v1/projections")
+        .await
+        .unwrap();
+    assert!(
+        status["projections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|projection| projection["dead_letters"] == 1),
+        "{status}"
+    );
+    let history = admin
+        .get(&format!("/v1/conversations/{case}/history"))
+        .await
+        .ok();
+    assert!(!history.body.to_string().contains(&text), "not applied");
+
+    // After the fix (the CLI runs without the bug), a retry applies it and clears it.
+    let retried = stack
+        .cli(
+            "projection-service",
+            LocalNatsUser::PROJECTION,
+            &["dead-letters", "retry", "--all"],
+        )
+        .await;
+    for line in String::from_utf8_lossy(&retried.stdout).lines() {
+        let report: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(report["dead_letters_after"], 0, "{report}");
+    }
+    let applied = caselog_tests::eventually(Duration::from_secs(10), "the retried note", || {
+        let admin = admin.clone();
+        let path = format!("/v1/conversations/{case}/history");
+        let text = text.clone();
+        async move {
+            let history = admin.get(&path).await.ok();
+            history.body.to_string().contains(&text).then_some(())
+        }
+    });
+    applied.await;
+    finish(
+        &stack,
+        "a projector panics on one event",
         4,
         ledger,
         recovery,

@@ -28,6 +28,16 @@ pub enum ApplyError {
     Database(#[from] sqlx::Error),
 }
 
+impl ApplyError {
+    /// A failure that retrying will cure: the database's, not the event's.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApplyError::Database(error) => caselog_platform::transient::is_transient(error),
+            ApplyError::Undecodable(_) => false,
+        }
+    }
+}
+
 impl From<serde_json::Error> for ApplyError {
     fn from(error: serde_json::Error) -> Self {
         ApplyError::Undecodable(error.to_string())

@@ -175,6 +175,9 @@ async fn apply_whole(
     if make_readable_with(keys, &mut readable).is_err() {
         return Ok(None);
     }
+    readable
+        .iter()
+        .for_each(super::fault_injection::panic_if_marked);
     sqlx::query("SAVEPOINT whole_batch")
         .execute(&mut *conn)
         .await?;
@@ -247,6 +250,7 @@ async fn apply_one(
         position,
         error: ApplyError::Undecodable(error.to_string()),
     })?;
+    super::fault_injection::panic_if_marked(&readable[0]);
     projection
         .apply(conn, &readable[0])
         .await

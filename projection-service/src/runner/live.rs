@@ -5,16 +5,24 @@
 //! When no message arrives for a while yet the log is ahead of the checkpoint (the
 //! stream lost its tail, or NATS is unreachable), the runner reads the log directly:
 //! Postgres, not NATS, is the source of truth.
+//!
+//! Failures are of two kinds. A transient one (Postgres unreachable or restarting, a
+//! time-out, a serialization failure) is retried with the shared backoff for as long as
+//! it lasts; nothing is set aside, and it shows as lag. A permanent one (an event this
+//! code cannot decode or apply, or a projector that panics on it) sets that one event
+//! aside as a dead letter after `MAX_ATTEMPTS`, and everything after it flows on.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
 use caselog_eventlog::LogReader;
+use caselog_platform::retry::Backoff;
 use caselog_schemas::{EventEnvelope, Position, SubjectRoot, decode_msgpack};
 
 use super::batch::{self, BatchError, Poisoned};
@@ -60,15 +68,45 @@ impl LiveRunner {
         }
     }
 
+    /// Runs the projection until `shutdown`, starting a new runner whenever one panics
+    /// where it is not caught (a panic while applying events is caught in `write`).
+    pub async fn supervised(
+        projection: Projection,
+        pool: PgPool,
+        nats: async_nats::Client,
+        config: RunnerConfig,
+        shutdown: CancellationToken,
+    ) {
+        let mut backoff = Backoff::new();
+        loop {
+            let runner = Self::new(projection, pool.clone(), nats.clone(), config.clone());
+            match tokio::spawn(runner.run(shutdown.clone())).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::error!(projection = projection.name(), error = %error,
+                        "the projection's runner died; starting a new one");
+                    metrics::counter!("caselog_projection_panics_total", "projection" => projection.name())
+                        .increment(1);
+                    if !backoff.wait(&shutdown).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     /// Consumes until `shutdown`, reconnecting after errors.
     pub async fn run(mut self, shutdown: CancellationToken) {
+        let mut backoff = Backoff::new();
         while !shutdown.is_cancelled() {
-            if let Err(error) = self.consume(&shutdown).await {
-                tracing::warn!(projection = self.projection.name(), error = %error,
-                    "projection consumer stopped; retrying");
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            match self.consume(&shutdown).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::warn!(projection = self.projection.name(), error = %error,
+                        "projection consumer stopped; retrying");
+                    if !backoff.wait(&shutdown).await {
+                        return;
+                    }
                 }
             }
         }
@@ -154,17 +192,72 @@ impl LiveRunner {
         }
     }
 
-    /// Writes one batch, retrying until it commits; an event that keeps failing is
-    /// poisoned after `MAX_ATTEMPTS` and the batch goes through without it.
+    /// Writes one batch, retrying until it commits. A transient failure is retried for
+    /// as long as it lasts; an event that keeps failing for good is poisoned after
+    /// `MAX_ATTEMPTS` and the batch goes through without it. A projector that panics
+    /// is caught, and the batch is then written one event at a time to find the event
+    /// that made it panic.
     async fn write(&mut self, events: &[EventEnvelope], shutdown: &CancellationToken) {
+        if !self.write_guarded(events, shutdown).await {
+            for event in events {
+                let mut backoff = Backoff::new();
+                let mut panics = 0;
+                while !self
+                    .write_guarded(std::slice::from_ref(event), shutdown)
+                    .await
+                {
+                    panics += 1;
+                    if panics == 1 {
+                        self.poisoned.insert(
+                            event.position.0,
+                            (
+                                MAX_ATTEMPTS,
+                                "the projector panicked on this event".to_owned(),
+                            ),
+                        );
+                    } else if !backoff.wait(shutdown).await {
+                        // Set aside and still panicking: an event filled in from the
+                        // log before it is to blame; keep trying, as lag, logged.
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Self::write`] until done; false if the projector panicked.
+    async fn write_guarded(
+        &mut self,
+        events: &[EventEnvelope],
+        shutdown: &CancellationToken,
+    ) -> bool {
+        let mut backoff = Backoff::new();
         loop {
-            match self.try_write(events).await {
+            let attempt = AssertUnwindSafe(self.try_write(events))
+                .catch_unwind()
+                .await;
+            let result = match attempt {
+                Ok(result) => result,
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|text| (*text).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    tracing::error!(projection = self.projection.name(), panic = %message,
+                        events = events.len(), "the projector panicked");
+                    metrics::counter!("caselog_projection_panics_total", "projection" => self.projection.name())
+                        .increment(1);
+                    return false;
+                }
+            };
+            match result {
                 Ok(position) => {
                     metrics::gauge!("caselog_projection_position", "projection" => self.projection.name())
                         .set(position as f64);
-                    return;
+                    return true;
                 }
-                Err(BatchError::Event { position, error }) => {
+                Err(BatchError::Event { position, error }) if !error.is_transient() => {
                     let attempts = self.attempts.entry(position).or_insert(0);
                     *attempts += 1;
                     tracing::warn!(projection = self.projection.name(), position,
@@ -173,20 +266,14 @@ impl LiveRunner {
                         self.poisoned
                             .insert(position, (*attempts, error.to_string()));
                     }
-                    let backoff = Duration::from_millis(50 * u64::from(*attempts));
-                    tokio::time::sleep(backoff).await;
                 }
-                Err(BatchError::Infrastructure(error)) => {
+                Err(error) => {
                     tracing::warn!(projection = self.projection.name(), error = %error,
-                        "batch failed; retrying");
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                    }
+                        "batch failed for a passing reason; retrying");
                 }
             }
-            if shutdown.is_cancelled() {
-                return;
+            if !backoff.wait(shutdown).await {
+                return true;
             }
         }
     }

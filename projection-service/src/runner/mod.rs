@@ -4,6 +4,8 @@
 //! transaction, fills gaps from the log and sets poison events aside.
 
 pub mod batch;
+pub mod dead_letters;
+mod fault_injection;
 mod live;
 pub mod rebuild;
 pub mod status;

@@ -3,6 +3,9 @@
 //! in one transaction under the projection's lock, after applying whatever arrived in
 //! the meantime. Live runners wait on that lock during the swap and carry on from the
 //! rebuilt checkpoint.
+//!
+//! Every event is tried again, the dead letters too: after a fix they apply, and the
+//! swap clears them; one that still fails is set aside again, with today's error.
 
 use std::time::Instant;
 
@@ -11,7 +14,7 @@ use sqlx::PgPool;
 use caselog_eventlog::LogReader;
 use caselog_schemas::Position;
 
-use super::batch::{self, Poisoned};
+use super::batch::{self, BatchError, Poisoned};
 use crate::projections::Projection;
 
 const BATCH: i64 = 2000;
@@ -30,7 +33,7 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
     let live = projection.schema();
     let next = format!("{live}_next");
     create_copy(pool, &live, &next).await?;
-    let poisoned = known_dead_letters(pool, projection).await?;
+    let mut poisoned = Poisoned::new();
 
     // The next batch is read while this one is applied: the log's read and the
     // projector's writes run on two Postgres backends at once.
@@ -39,10 +42,15 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
     let mut position = 0;
     while let Some(events) = ready.recv().await {
         let events = events?;
-        let mut tx = batch::begin(pool, projection, &next, false).await?;
-        position =
-            batch::apply_in_transaction(&mut tx, projection, &reader, &events, &poisoned).await?;
-        tx.commit().await?;
+        position = loop {
+            let mut tx = batch::begin(pool, projection, &next, false).await?;
+            let applied =
+                batch::apply_in_transaction(&mut tx, projection, &reader, &events, &poisoned).await;
+            if let Some(reached) = set_aside(applied, &mut poisoned)? {
+                tx.commit().await?;
+                break reached;
+            }
+        };
     }
     read_ahead.await?;
 
@@ -52,9 +60,33 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
         if events.is_empty() {
             break;
         }
-        position =
-            batch::apply_in_transaction(&mut tx, projection, &reader, &events, &poisoned).await?;
+        sqlx::query("SAVEPOINT tail").execute(&mut *tx).await?;
+        let applied =
+            batch::apply_in_transaction(&mut tx, projection, &reader, &events, &poisoned).await;
+        match set_aside(applied, &mut poisoned)? {
+            Some(reached) => position = reached,
+            None => {
+                sqlx::query("ROLLBACK TO SAVEPOINT tail")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
     }
+    sqlx::query("INSERT INTO projections.rebuilds (projection, position) VALUES ($1, $2)")
+        .bind(projection.name())
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+    // Dead letters that applied this time are gone; the others were written again.
+    let still_failing: Vec<i64> = poisoned.keys().copied().collect();
+    sqlx::query(
+        "DELETE FROM projections.dead_letters \
+         WHERE projection = $1 AND NOT (position = ANY($2))",
+    )
+    .bind(projection.name())
+    .bind(&still_failing)
+    .execute(&mut *tx)
+    .await?;
     for statement in [
         format!("ALTER SCHEMA {live} RENAME TO {live}_old"),
         format!("ALTER SCHEMA {next} RENAME TO {live}"),
@@ -131,15 +163,19 @@ async fn create_copy(pool: &PgPool, live: &str, next: &str) -> anyhow::Result<()
     Ok(())
 }
 
-async fn known_dead_letters(pool: &PgPool, projection: Projection) -> anyhow::Result<Poisoned> {
-    let rows: Vec<(i64, i32, String)> = sqlx::query_as(
-        "SELECT position, attempts, error FROM projections.dead_letters WHERE projection = $1",
-    )
-    .bind(projection.name())
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(position, attempts, error)| (position, (attempts as u32, error)))
-        .collect())
+/// The position reached, or `None` when an event failed for good: it is set aside
+/// and the batch is to be applied again. Any other failure ends the rebuild.
+fn set_aside(
+    applied: Result<i64, BatchError>,
+    poisoned: &mut Poisoned,
+) -> anyhow::Result<Option<i64>> {
+    match applied {
+        Ok(reached) => Ok(Some(reached)),
+        Err(BatchError::Event { position, error }) if !error.is_transient() => {
+            tracing::warn!(position, error = %error, "event set aside during the rebuild");
+            poisoned.insert(position, (1, error.to_string()));
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
 }

@@ -93,6 +93,18 @@ impl Caches {
     }
 }
 
+impl Caches {
+    /// Drops every entry: a rebuilt read model may say something else at the same
+    /// positions the keys carry.
+    pub fn forget_everything(&self) {
+        self.inbox.invalidate_all();
+        self.conversation.invalidate_all();
+        self.dashboard.invalidate_all();
+        self.history.invalidate_all();
+        self.pdf.invalidate_all();
+    }
+}
+
 impl Default for Caches {
     fn default() -> Self {
         Self::new()
