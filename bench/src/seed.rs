@@ -288,6 +288,7 @@ pub async fn append<E: serde::Serialize>(
             role: role.to_owned(),
         }),
         idempotency_key: None,
+        request_fingerprint: None,
         erases_stream: false,
     })
     .await?;

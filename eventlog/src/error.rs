@@ -11,8 +11,8 @@ pub enum AppendError {
         expected: StreamVersion,
         actual: StreamVersion,
     },
-    /// The idempotency key was first used for a different stream.
-    #[error("idempotency key was already used for another stream")]
+    /// The idempotency key was first used for a different stream or request.
+    #[error("idempotency key was already used for another request")]
     IdempotencyKeyReused,
     /// The event cannot be stored as given (the caller's bug, not a transient fault).
     #[error("invalid event: {0}")]

@@ -41,6 +41,9 @@ pub struct AppendRequest {
     pub metadata: EventMetadata,
     /// The client's `Idempotency-Key`, scoped to the tenant.
     pub idempotency_key: Option<String>,
+    /// What the request was (who sent what, hashed): the same key with another request
+    /// is refused instead of replayed. Stored with the key's outcome.
+    pub request_fingerprint: Option<String>,
     /// This append erases the stream: its data key is destroyed in the same
     /// transaction (crypto-shredding, see `erasure`).
     pub erases_stream: bool,
@@ -66,6 +69,9 @@ pub struct AppendOutcome {
     /// append with no events, the log head when it was checked.
     pub position: Position,
     pub events: Vec<AppendedEvent>,
+    /// The fingerprint of the request that first used the idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_fingerprint: Option<String>,
     /// True when this outcome was replayed for a repeated idempotency key.
     #[serde(skip)]
     pub replayed: bool,

@@ -107,6 +107,7 @@ mod tests {
             }],
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: None,
+            request_fingerprint: None,
             erases_stream: false,
         }
     }

@@ -37,6 +37,7 @@ pub fn messages(
             role: "agent".to_owned(),
         }),
         idempotency_key: None,
+        request_fingerprint: None,
         erases_stream: false,
     }
 }

@@ -189,6 +189,7 @@ async fn a_rebuild_from_the_log_equals_the_live_read_model_and_a_poison_event_is
             }],
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: None,
+            request_fingerprint: None,
             erases_stream: false,
         })
         .await

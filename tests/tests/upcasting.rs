@@ -48,6 +48,7 @@ async fn a_stored_v1_close_reads_as_v2_everywhere() {
             }],
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: None,
+            request_fingerprint: None,
             erases_stream: false,
         })
         .await

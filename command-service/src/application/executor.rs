@@ -94,8 +94,38 @@ impl Aggregate for crate::domain::directory::DirectoryEntry {
 pub struct CommandOptions {
     pub actor: Actor,
     pub idempotency_key: Option<String>,
+    /// Who sent which request under `idempotency_key`: a later use of the key replays
+    /// only for the same fingerprint.
+    pub request_fingerprint: Option<String>,
     pub if_match: Option<StreamVersion>,
 }
+
+/// The prefix of the idempotency keys caselog uses itself (clients may not).
+pub const SYSTEM_KEY_PREFIX: &str = "caselog:";
+
+/// A rejection that may hide the stream itself (the caller may not see it): a replay
+/// of an idempotent command is refused the same way, never answered.
+pub trait Refusal {
+    fn hides_the_stream(&self) -> bool {
+        false
+    }
+}
+
+impl Refusal for () {}
+
+impl Refusal for crate::domain::conversation::ConversationRejection {
+    fn hides_the_stream(&self) -> bool {
+        matches!(self, Self::NotFound)
+    }
+}
+
+impl Refusal for crate::domain::chat::ChatRejection {
+    fn hides_the_stream(&self) -> bool {
+        matches!(self, Self::NotFound)
+    }
+}
+
+impl Refusal for crate::domain::directory::DirectoryRejection {}
 
 /// A stream's state as of its current version.
 #[derive(Clone, Default)]
@@ -127,7 +157,7 @@ pub enum ExecuteError<R> {
         expected: StreamVersion,
         actual: StreamVersion,
     },
-    #[error("the idempotency key was used for another resource")]
+    #[error("the idempotency key was used for another request")]
     KeyReusedElsewhere,
     #[error(transparent)]
     Append(AppendError),
@@ -274,6 +304,7 @@ impl CommandExecutor {
     ) -> Result<Executed, ExecuteError<R>>
     where
         A: Aggregate,
+        R: Refusal,
     {
         if let Some(key) = &options.idempotency_key
             && let Some((first_stream, outcome)) = self
@@ -281,11 +312,9 @@ impl CommandExecutor {
                 .idempotent_outcome(stream.tenant_id, key)
                 .await?
         {
-            return if first_stream == stream {
-                Ok(Executed::Appended(outcome))
-            } else {
-                Err(ExecuteError::KeyReusedElsewhere)
-            };
+            return self
+                .replay(stream, options, &decide, first_stream, outcome)
+                .await;
         }
 
         let _turn = self.stream_lock(&stream).lock().await;
@@ -376,6 +405,7 @@ impl CommandExecutor {
             events: sealed,
             metadata: metadata(options.actor.clone()),
             idempotency_key: options.idempotency_key.clone(),
+            request_fingerprint: options.request_fingerprint.clone(),
             erases_stream: events.iter().any(A::erases),
         };
         match self.log.append(request).await {
@@ -394,6 +424,44 @@ impl CommandExecutor {
             Err(AppendError::IdempotencyKeyReused) => Err(ExecuteError::KeyReusedElsewhere),
             Err(other) => Err(ExecuteError::Append(other)),
         }
+    }
+}
+
+impl CommandExecutor {
+    /// The answer to a repeated idempotency key: the first outcome, for the same caller
+    /// and request only, and only while the caller may still see the stream.
+    async fn replay<A, R>(
+        &self,
+        stream: StreamRef,
+        options: &CommandOptions,
+        decide: &impl Fn(&A) -> Result<Vec<A::Event>, R>,
+        first_stream: StreamRef,
+        outcome: AppendOutcome,
+    ) -> Result<Executed, ExecuteError<R>>
+    where
+        A: Aggregate,
+        R: Refusal,
+    {
+        let same_request = match (&outcome.request_fingerprint, &options.request_fingerprint) {
+            // The same caller sent the same request: where it landed is the answer,
+            // even if it would be routed elsewhere now (a customer's message after the
+            // conversation closed).
+            (Some(first), Some(this)) => first == this,
+            (Some(_), None) | (None, Some(_)) => false,
+            (None, None) => first_stream == stream,
+        };
+        if !same_request {
+            return Err(ExecuteError::KeyReusedElsewhere);
+        }
+        if first_stream == stream {
+            let loaded = self.load::<A, R>(&stream).await?;
+            if let Err(refusal) = decide(&loaded.state)
+                && refusal.hides_the_stream()
+            {
+                return Err(ExecuteError::Rejected(refusal));
+            }
+        }
+        Ok(Executed::Appended(outcome))
     }
 }
 

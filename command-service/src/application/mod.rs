@@ -8,7 +8,10 @@ mod executor;
 mod inbound_routing;
 
 pub use directory_lookup::DirectoryLookup;
-pub use executor::{Aggregate, CommandExecutor, CommandOptions, ExecuteError, Executed, Loaded};
+pub use executor::{
+    Aggregate, CommandExecutor, CommandOptions, ExecuteError, Executed, Loaded, Refusal,
+    SYSTEM_KEY_PREFIX,
+};
 pub use inbound_routing::conversation_for_inbound;
 
 use caselog_eventlog::StreamRef;

@@ -1,19 +1,75 @@
 //! The optional command headers: `Idempotency-Key` (same key, same response, nothing
 //! appended again) and `If-Match: "<stream_version>"` (409 when the stream moved).
+//!
+//! A keyed request is fingerprinted (method, path and body, hashed, by
+//! [`fingerprint_keyed_requests`]): with the caller, that is what a later use of the
+//! key must match to be replayed. Keys starting with `caselog:` are the system's own
+//! (the auto-close worker's) and are refused.
 
-use axum::extract::FromRequestParts;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 
 use caselog_platform::http::Problem;
 use caselog_schemas::StreamVersion;
 
 const MAX_KEY_LENGTH: usize = 200;
 
+use crate::application::SYSTEM_KEY_PREFIX;
+
 #[derive(Debug, Clone, Default)]
 pub struct CommandHeaders {
     pub idempotency_key: Option<String>,
+    /// The hash of the keyed request's method, path and body.
+    pub request_hash: Option<String>,
     pub if_match: Option<StreamVersion>,
+}
+
+/// The hash of a keyed request, computed before the body is parsed.
+#[derive(Debug, Clone)]
+struct RequestHash(String);
+
+/// Middleware: hashes the method, path, query and body of every request that carries
+/// an `Idempotency-Key`, for [`CommandHeaders`].
+pub async fn fingerprint_keyed_requests(request: Request, next: Next) -> Response {
+    if !request.headers().contains_key("idempotency-key") {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, caselog_platform::http::BODY_LIMIT_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Problem::new(
+                caselog_platform::http::ProblemType::PayloadTooLarge,
+                format!(
+                    "the body is larger than {} bytes",
+                    caselog_platform::http::BODY_LIMIT_BYTES
+                ),
+            )
+            .into_response();
+        }
+    };
+    let mut hash = Sha256::new();
+    hash.update(parts.method.as_str().as_bytes());
+    hash.update([0]);
+    hash.update(
+        parts
+            .uri
+            .path_and_query()
+            .map_or("", |p| p.as_str())
+            .as_bytes(),
+    );
+    hash.update([0]);
+    hash.update(&bytes);
+    parts
+        .extensions
+        .insert(RequestHash(hex::encode(hash.finalize())));
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
@@ -33,6 +89,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
                             "Idempotency-Key must be 1 to 200 visible ASCII characters",
                         )
                     })?;
+                if key.starts_with(SYSTEM_KEY_PREFIX) {
+                    return Err(Problem::validation(format!(
+                        "Idempotency-Key may not start with {SYSTEM_KEY_PREFIX:?}: caselog uses \
+                         those keys itself"
+                    )));
+                }
                 Some(key.to_owned())
             }
         };
@@ -51,8 +113,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
                 Some(StreamVersion(version))
             }
         };
+        let request_hash = parts
+            .extensions
+            .get::<RequestHash>()
+            .map(|hash| hash.0.clone());
         Ok(Self {
             idempotency_key,
+            request_hash,
             if_match,
         })
     }

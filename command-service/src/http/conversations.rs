@@ -160,7 +160,7 @@ async fn receive_inbound_message(
     let contact = require_contact(&state, &caller, body.contact_id).await?;
     let conversation_id =
         conversation_for_inbound(&state.executor, caller.tenant_id, body.contact_id).await?;
-    let message_id = Uuid::now_v7();
+    let message_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::ReceiveInboundMessage {
         contact_id: body.contact_id,
         group_id: contact.details.group_id,
@@ -212,7 +212,7 @@ async fn start_conversation(
         Some(body.contact_id),
     )
     .await?;
-    let conversation_id = body.id.unwrap_or_else(Uuid::now_v7);
+    let conversation_id = body.id.unwrap_or_else(|| super::new_id(&caller, &headers));
     let command = ConversationCommand::StartConversation {
         actor: domain_actor(&caller),
         contact_id: body.contact_id,
@@ -264,7 +264,7 @@ async fn send_message(
     };
     let text = message_text(&state, &caller, body.text, body.snippet_id, contact_id).await?;
     let settings = state.lookup.settings(caller.tenant_id).await?;
-    let message_id = Uuid::now_v7();
+    let message_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::SendMessage {
         actor: (!is_integration).then(|| domain_actor(&caller)),
         sender_kind,
@@ -314,7 +314,7 @@ async fn add_private_note(
     JsonBody(body): JsonBody<NoteBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    let note_id = Uuid::now_v7();
+    let note_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::AddPrivateNote {
         actor: domain_actor(&caller),
         text: body.text,

@@ -73,7 +73,7 @@ async fn send_internal_message(
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     require_users(&state, &caller, "to", &[body.to]).await?;
-    let internal_message_id = Uuid::now_v7();
+    let internal_message_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::SendInternalMessage {
         actor: domain_actor(&caller),
         to: body.to,

@@ -51,6 +51,9 @@ pub fn router(state: AppState) -> Router {
         .merge(internal_messages::router())
         .merge(chat::router())
         .split_for_parts();
+    let api = api.layer(axum::middleware::from_fn(
+        command_headers::fingerprint_keyed_requests,
+    ));
     let api = caselog_platform::http::with_api_layers(api, std::time::Duration::from_secs(10));
     api.merge(relay::router())
         .merge(caselog_platform::http::openapi_router(document))
@@ -66,10 +69,28 @@ fn actor_of(caller: &Caller) -> Actor {
 }
 
 fn options(caller: &Caller, headers: CommandHeaders) -> CommandOptions {
+    // Who sent which request: a key replays only for the same caller and request.
+    let request_fingerprint = headers
+        .request_hash
+        .filter(|_| headers.idempotency_key.is_some())
+        .map(|hash| format!("{}:{}:{hash}", caller.user_id, caller.role.as_str()));
     CommandOptions {
         actor: actor_of(caller),
         idempotency_key: headers.idempotency_key,
+        request_fingerprint,
         if_match: headers.if_match,
+    }
+}
+
+/// The id of what a command creates inside its stream (a message, a note): derived
+/// from the idempotency key when there is one, so a replay answers the same `id`.
+fn new_id(caller: &Caller, headers: &CommandHeaders) -> Uuid {
+    match &headers.idempotency_key {
+        Some(key) => Uuid::new_v5(
+            &caller.tenant_id.0,
+            format!("caselog:idempotent-id:{key}").as_bytes(),
+        ),
+        None => Uuid::now_v7(),
     }
 }
 

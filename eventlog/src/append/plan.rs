@@ -113,7 +113,10 @@ pub fn plan_batch(
             .as_ref()
             .map(|key| (request.stream.tenant_id, key.clone()));
         if let Some(stored) = key.as_ref().and_then(|key| stored_keys.get(key)) {
-            let result = if stored.stream == request.stream {
+            // A key stored before fingerprints were kept matches any request.
+            let same_request = stored.outcome.request_fingerprint.is_none()
+                || stored.outcome.request_fingerprint == request.request_fingerprint;
+            let result = if stored.stream == request.stream && same_request {
                 Ok(AppendOutcome {
                     replayed: true,
                     ..stored.outcome.clone()
@@ -192,6 +195,7 @@ pub fn plan_batch(
             stream_version: new_head.version,
             position: plan.head,
             events: appended,
+            request_fingerprint: request.request_fingerprint.clone(),
             replayed: false,
         };
         if let Some(key) = key {
@@ -249,6 +253,7 @@ mod tests {
                 .collect(),
             metadata: EventMetadata::for_new_command(Actor::system()),
             idempotency_key: key.map(str::to_owned),
+            request_fingerprint: None,
             erases_stream: false,
         }
     }

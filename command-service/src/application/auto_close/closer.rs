@@ -1,5 +1,6 @@
 //! Closes the conversations whose due time has come, as the system.
 
+use crate::application::SYSTEM_KEY_PREFIX;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
@@ -39,7 +40,10 @@ impl Closer {
             let resolved_version: i64 = row.get("resolved_version");
             let options = CommandOptions {
                 actor: Actor::system(),
-                idempotency_key: Some(format!("auto-close:{conversation_id}:{resolved_version}")),
+                idempotency_key: Some(format!(
+                    "{SYSTEM_KEY_PREFIX}auto-close:{conversation_id}:{resolved_version}"
+                )),
+                request_fingerprint: None,
                 if_match: None,
             };
             let closed = self

@@ -71,7 +71,7 @@ async fn share_card(
             url: url.unwrap_or_default(),
         }),
     };
-    let card_id = Uuid::now_v7();
+    let card_id = crate::http::new_id(&caller, &headers);
     let command = ChatCommand::ShareCard {
         card: NewCard {
             card_id,

@@ -101,7 +101,7 @@ async fn post_message(
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     require_mentioned_users(&state, &caller, body.text.as_deref(), &body.mentions).await?;
-    let message_id = Uuid::now_v7();
+    let message_id = crate::http::new_id(&caller, &headers);
     let command = ChatCommand::PostMessage {
         message_id,
         content: MessageContent {
