@@ -252,3 +252,141 @@ async fn the_command_service_killed_while_relaying_resumes_without_loss_or_dupli
     assert_stream_mirrors_log(&database, &nats).await;
     nats.delete_stream().await;
 }
+
+#[tokio::test]
+async fn the_stream_refuses_deleting_and_purging_messages() {
+    let database = TestDatabase::create().await;
+    let nats = TestNats::connect().await;
+    let shutdown = CancellationToken::new();
+    let (status, _relay) = start_relay(&database, &nats, &shutdown);
+    let outcome = database
+        .event_log()
+        .append(messages(
+            &conversation(TenantId::new_v7()),
+            ExpectedVersion::Any,
+            2,
+            "kept",
+        ))
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(20), "published", || async {
+        (status.report().published_position == outcome.position.0).then_some(())
+    })
+    .await;
+    let stream = nats.jetstream.get_stream(&nats.stream_name).await.unwrap();
+    assert!(
+        stream.delete_message(2).await.is_err(),
+        "deleting is denied"
+    );
+    assert!(stream.purge().await.is_err(), "purging is denied");
+    assert_eq!(nats.read_all().await.len(), 2);
+    shutdown.cancel();
+    nats.delete_stream().await;
+}
+
+/// A stream made before deleting and purging were denied (as an older deployment's).
+async fn legacy_stream(nats: &TestNats) {
+    nats.delete_stream().await;
+    nats.jetstream
+        .create_stream(async_nats::jetstream::stream::Config {
+            deny_delete: false,
+            deny_purge: false,
+            ..caselog_eventlog::relay::stream_config(&nats.relay_config())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_relay_refills_a_stream_whose_newest_messages_were_deleted() {
+    let database = TestDatabase::create().await;
+    let nats = TestNats::connect().await;
+    legacy_stream(&nats).await;
+    let log = database.event_log();
+    let tenant = TenantId::new_v7();
+    let first = log
+        .append(messages(
+            &conversation(tenant),
+            ExpectedVersion::Any,
+            10,
+            "first",
+        ))
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let (status, relay) = start_relay(&database, &nats, &shutdown);
+    eventually(Duration::from_secs(20), "published", || async {
+        (status.report().published_position == first.position.0).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    let _ = relay.await;
+
+    let stream = nats.jetstream.get_stream(&nats.stream_name).await.unwrap();
+    for sequence in [8, 9, 10] {
+        stream.delete_message(sequence).await.unwrap();
+    }
+    let second = log
+        .append(messages(
+            &conversation(tenant),
+            ExpectedVersion::Any,
+            2,
+            "second",
+        ))
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let (status, _relay) = start_relay(&database, &nats, &shutdown);
+    eventually(Duration::from_secs(20), "published again", || async {
+        (status.report().published_position == second.position.0).then_some(())
+    })
+    .await;
+    assert_stream_mirrors_log(&database, &nats).await;
+    shutdown.cancel();
+    nats.delete_stream().await;
+}
+
+#[tokio::test]
+async fn a_relay_refuses_loudly_to_publish_when_the_stream_is_ahead_of_the_log() {
+    let database = TestDatabase::create().await;
+    let nats = TestNats::connect().await;
+    // As after restoring Postgres from a backup older than the stream.
+    let mut ahead = async_nats::HeaderMap::new();
+    ahead.insert(headers::POSITION, "1000");
+    nats.jetstream
+        .publish_with_headers(
+            format!("{}.restored", nats.subject_root.as_str()),
+            ahead,
+            "from before the restore".into(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    database
+        .event_log()
+        .append(messages(
+            &conversation(TenantId::new_v7()),
+            ExpectedVersion::Any,
+            3,
+            "after",
+        ))
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let (status, _relay) = start_relay(&database, &nats, &shutdown);
+    let report = eventually(Duration::from_secs(20), "the refusal", || async {
+        let report = status.report();
+        (report.state == "retrying").then_some(report)
+    })
+    .await;
+    let error = report.error.unwrap();
+    assert!(
+        error.contains("1000") && error.contains("restored"),
+        "{error}"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(nats.last_sequence().await, 1, "nothing was published");
+    shutdown.cancel();
+    nats.delete_stream().await;
+}

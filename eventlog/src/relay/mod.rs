@@ -32,7 +32,7 @@ use crate::read::{LogReader, LogTail};
 pub use message::event_message;
 pub use provision::{DURABLE_CONSUMERS, DurableConsumer, consumer_config, provision};
 pub use status::{RelayStatus, RelayStatusReport};
-pub use stream::{provision_stream, resume_point};
+pub use stream::{ResumePoint, provision_stream, resume_point, stream_config};
 
 /// How the relay publishes.
 #[derive(Debug, Clone)]
@@ -73,6 +73,18 @@ pub enum RelayError {
     JetStream(String),
     #[error("stream {stream} holds message {sequence} without a valid Caselog-Position header")]
     UnknownResumePoint { stream: String, sequence: u64 },
+    /// The stream holds events the log does not: Postgres was restored from a backup
+    /// older than the stream. Publishing would give positions two meanings.
+    #[error(
+        "stream {stream} holds position {published} but the log ends at {head}: the log \
+         is behind its own published copy (restored from an older backup?); nothing is \
+         published until an operator resolves it (runbook: restore from backup)"
+    )]
+    StreamAheadOfLog {
+        stream: String,
+        published: Position,
+        head: Position,
+    },
 }
 
 impl RelayError {
@@ -122,6 +134,7 @@ impl Relay {
             self.status.clone(),
             shutdown.clone(),
         ));
+        let mut backoff = caselog_platform::retry::Backoff::new();
         while !shutdown.is_cancelled() {
             let Some(leadership) =
                 leadership::acquire(self.reader.pool(), &self.config, &shutdown).await
@@ -130,7 +143,7 @@ impl Relay {
             };
             info!(stream = %self.config.stream_name, "relay is now the active publisher");
             self.status.set_leader(true);
-            let result = self.lead(&leadership, &shutdown).await;
+            let result = self.lead(&leadership, &shutdown, &mut backoff).await;
             self.status.set_leader(false);
             leadership.release().await;
             match result {
@@ -138,9 +151,8 @@ impl Relay {
                 Err(error) => {
                     warn!(%error, "relay stopped publishing, starting over");
                     self.status.set_error(error.to_string());
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    if !backoff.wait(&shutdown).await {
+                        return;
                     }
                 }
             }
@@ -151,12 +163,27 @@ impl Relay {
         &self,
         leadership: &leadership::Leadership,
         shutdown: &CancellationToken,
+        backoff: &mut caselog_platform::retry::Backoff,
     ) -> Result<(), RelayError> {
         let stream = stream::open(&self.jetstream, &self.config).await?;
-        let (mut last_sequence, published) =
-            resume_point(&stream, &self.config.stream_name).await?;
+        let ResumePoint {
+            mut last_sequence,
+            published,
+            mut deleted,
+        } = resume_point(&stream, &self.config.stream_name).await?;
+        let refill_epoch = last_sequence;
+        let head = self.reader.head().await?;
+        if published > head {
+            let error = RelayError::StreamAheadOfLog {
+                stream: self.config.stream_name.clone(),
+                published,
+                head,
+            };
+            tracing::error!(%error, "relay refuses to publish");
+            return Err(error);
+        }
         self.status.set_published(published);
-        self.status.observe_head(self.reader.head().await?);
+        self.status.observe_head(head);
         info!(published = %published, last_sequence, "relay resumes after what the stream holds");
 
         let mut tail = LogTail::new(self.reader.clone(), published, self.head.clone());
@@ -170,16 +197,23 @@ impl Relay {
             self.status.observe_head(*head.borrow_and_update());
             // Read each time: a reconnect may land on a server configured otherwise.
             let max_payload = self.client.server_info().max_payload;
+            let refilled = deleted.min(batch.len() as u64);
             last_sequence = publish::publish_in_order(
                 &self.jetstream,
                 &self.config,
                 &batch,
                 last_sequence,
                 max_payload,
+                publish::Refill {
+                    epoch: refill_epoch,
+                    events: refilled as usize,
+                },
             )
             .await?;
+            deleted -= refilled;
             let last = batch.last().expect("a batch is never empty").position;
             self.status.set_published(last);
+            backoff.reset();
             metrics::counter!("caselog_relay_published_events_total").increment(batch.len() as u64);
         }
     }

@@ -72,16 +72,33 @@ pub struct Provisioned {
     pub consumers: Vec<&'static str>,
 }
 
-/// Creates the stream and the durable consumers that are missing; leaves existing
-/// ones as they are. Running it again is harmless.
+/// Creates the stream and the durable consumers that are missing, and denies deleting
+/// and purging on a stream made before that was the rule; leaves the rest as it is.
+/// Running it again is harmless.
 pub async fn provision(
     jetstream: &jetstream::Context,
     config: &RelayConfig,
 ) -> Result<Provisioned, RelayError> {
-    let stream = jetstream
+    let mut stream = jetstream
         .get_or_create_stream(stream_config(config))
         .await
         .map_err(RelayError::jetstream)?;
+    let existing = stream
+        .info()
+        .await
+        .map_err(RelayError::jetstream)?
+        .config
+        .clone();
+    if !existing.deny_delete || !existing.deny_purge {
+        jetstream
+            .update_stream(async_nats::jetstream::stream::Config {
+                deny_delete: true,
+                deny_purge: true,
+                ..existing
+            })
+            .await
+            .map_err(RelayError::jetstream)?;
+    }
     for durable in &DURABLE_CONSUMERS {
         stream
             .get_or_create_consumer(durable.name, consumer_config(durable, config))

@@ -9,6 +9,15 @@ use caselog_schemas::EventEnvelope;
 
 use super::{RelayConfig, RelayError, message::event_message};
 
+/// The first `events` of a batch replace deleted messages: they are published under
+/// message ids of their own (`<event id>.<epoch>`), since JetStream still remembers the
+/// deleted ones' ids for its duplicate window.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Refill {
+    pub epoch: u64,
+    pub events: usize,
+}
+
 /// Publishes `batch` after stream sequence `last_sequence` and returns the new last
 /// sequence. Any refusal ends the batch with an error; the caller starts over from
 /// what the stream holds.
@@ -18,6 +27,7 @@ pub async fn publish_in_order(
     batch: &[EventEnvelope],
     last_sequence: u64,
     max_payload: usize,
+    refill: Refill,
 ) -> Result<u64, RelayError> {
     let first = batch.first().map(|event| event.position.0);
     let span = tracing::info_span!(
@@ -29,7 +39,10 @@ pub async fn publish_in_order(
         let mut pending_acks = Vec::with_capacity(batch.len());
         for (offset, event) in batch.iter().enumerate() {
             let (subject, message) = event_message(&config.subjects, event, max_payload)?;
-            let message = message.expected_last_sequence(last_sequence + offset as u64);
+            let mut message = message.expected_last_sequence(last_sequence + offset as u64);
+            if offset < refill.events {
+                message = message.message_id(format!("{}.{}", event.event_id, refill.epoch));
+            }
             let ack = jetstream
                 .send_publish(subject, message)
                 .await
