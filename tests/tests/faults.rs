@@ -360,3 +360,39 @@ async fn a_projector_that_panics_on_one_event() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_killed_and_its_store_wiped() {
+    let mut stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+
+    stack.nats.kill().await;
+    stack.nats.wipe_store();
+    tokio::time::sleep(Duration::from_secs(if full() { 10 } else { 3 })).await;
+    stack.nats.start_server().await;
+    // The one operator step (runbook: "NATS lost its store"): the stream and its
+    // consumers again; the relay then publishes the whole log from Postgres.
+    let head_at_restart = stack.log_head().await;
+    stack
+        .cli("command-service", LocalNatsUser::PROVISIONER, &["provision-nats"])
+        .await;
+    let recovery = stack
+        .time_until_published(head_at_restart, Duration::from_secs(60))
+        .await
+        .expect("the relay publishes the log again into the new stream");
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    let caught_up = stack
+        .time_to_catch_up(Duration::from_secs(60))
+        .await
+        .expect("caught up");
+    eprintln!("caught up after {caught_up:?}");
+
+    // Analytics' new consumer sees every event of the log, once, in order.
+    let head = stack.log_head().await;
+    let seen = oracle::analytics_reads(&stack, Duration::from_secs(3)).await;
+    assert_eq!(seen, (1..=head).collect::<Vec<_>>(), "analytics reads the whole log");
+    finish(&stack, "nats-server killed and its store wiped", 4, ledger, recovery).await;
+}
