@@ -21,7 +21,23 @@ pub async fn dependencies(
     })
 }
 
-/// Opens a Postgres pool named after the service (visible in `pg_stat_activity`).
+/// Session settings of every connection the services open. A statement, a lock wait
+/// or a transaction left idle (its client gone quiet: a crash, a half-open network
+/// path) is ended by Postgres itself, so no session holds the log's writer lock or a
+/// projection's lock for longer than this. The server's keepalives notice a vanished
+/// client; `client_connection_check_interval` stops a query whose client is gone.
+pub const SESSION_SETTINGS: [(&str, &str); 7] = [
+    ("statement_timeout", "30s"),
+    ("lock_timeout", "10s"),
+    ("idle_in_transaction_session_timeout", "10s"),
+    ("tcp_keepalives_idle", "10"),
+    ("tcp_keepalives_interval", "5"),
+    ("tcp_keepalives_count", "3"),
+    ("client_connection_check_interval", "5s"),
+];
+
+/// Opens a Postgres pool named after the service (visible in `pg_stat_activity`), its
+/// sessions bounded by [`SESSION_SETTINGS`].
 pub async fn postgres(
     database_url: &str,
     service: &str,
@@ -31,7 +47,7 @@ pub async fn postgres(
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options.application_name(service))
+        .connect_with(options.application_name(service).options(SESSION_SETTINGS))
         .await?;
     Ok(pool)
 }

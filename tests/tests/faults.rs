@@ -376,7 +376,11 @@ async fn nats_killed_and_its_store_wiped() {
     // consumers again; the relay then publishes the whole log from Postgres.
     let head_at_restart = stack.log_head().await;
     stack
-        .cli("command-service", LocalNatsUser::PROVISIONER, &["provision-nats"])
+        .cli(
+            "command-service",
+            LocalNatsUser::PROVISIONER,
+            &["provision-nats"],
+        )
         .await;
     let recovery = stack
         .time_until_published(head_at_restart, Duration::from_secs(60))
@@ -393,6 +397,94 @@ async fn nats_killed_and_its_store_wiped() {
     // Analytics' new consumer sees every event of the log, once, in order.
     let head = stack.log_head().await;
     let seen = oracle::analytics_reads(&stack, Duration::from_secs(3)).await;
-    assert_eq!(seen, (1..=head).collect::<Vec<_>>(), "analytics reads the whole log");
-    finish(&stack, "nats-server killed and its store wiped", 4, ledger, recovery).await;
+    assert_eq!(
+        seen,
+        (1..=head).collect::<Vec<_>>(),
+        "analytics reads the whole log"
+    );
+    finish(
+        &stack,
+        "nats-server killed and its store wiped",
+        4,
+        ledger,
+        recovery,
+    )
+    .await;
+}
+
+/// The log's single-writer lock, as `pg_locks` shows an advisory lock ("caselog").
+const WRITER_LOCK_KEY: i64 = 0x6361_7365_6c6f_67;
+
+async fn writer_lock_held(stack: &FaultStack) -> bool {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted \
+           AND ((classid::bigint << 32) | objid::bigint) = $1)",
+    )
+    .bind(WRITER_LOCK_KEY)
+    .fetch_one(&stack.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_blackholed_behind_a_half_open_connection() {
+    let stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+
+    // Every byte between the command service and Postgres vanishes; both ends keep
+    // their connections open.
+    stack.command.postgres.blackhole();
+    let outage = Duration::from_secs(if full() { 20 } else { 15 });
+    tokio::time::sleep(outage - Duration::from_secs(2)).await;
+    assert!(
+        !writer_lock_held(&stack).await,
+        "Postgres ended the silent session and its writer lock"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = load.acknowledged();
+    stack.command.postgres.heal();
+    let healed = tokio::time::Instant::now();
+    load.until_acknowledged(1, Duration::from_secs(30)).await;
+    let recovery = healed.elapsed();
+    assert!(load.acknowledged() > before, "commands succeed again");
+    assert!(
+        recovery <= Duration::from_secs(10),
+        "recovered in {recovery:?}"
+    );
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    assert!(
+        ledger.slowest_answer <= Duration::from_secs(12),
+        "no request ran past its 10 s time-out: {:?}",
+        ledger.slowest_answer
+    );
+    let fault = format!("Postgres blackholed {} s (half-open)", outage.as_secs());
+    finish(&stack, &fault, 4, ledger, recovery).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_connections_reset_again_and_again() {
+    let stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let resets = if full() { 10 } else { 5 };
+    for _ in 0..resets {
+        stack.command.nats.reset_live();
+        stack.projection.nats.reset_live();
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+    }
+    let last_reset = tokio::time::Instant::now();
+    let head = stack.log_head().await;
+    stack
+        .time_until_published(head, Duration::from_secs(30))
+        .await
+        .expect("the relay publishes again after the resets");
+    let recovery = last_reset.elapsed();
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    let fault = format!("NATS connections reset {resets} times");
+    finish(&stack, &fault, 4, ledger, recovery).await;
 }

@@ -222,12 +222,31 @@ enum Failure {
     AtCommit(BatchPlan, sqlx::Error),
 }
 
+/// The longest one step of a group commit (begin, write, commit) may take before the
+/// writer gives up on it: a connection that went quiet (a half-open network path)
+/// must not hold every command of the process. Postgres ends the abandoned session's
+/// transaction, and with it the writer lock, by `idle_in_transaction_session_timeout`.
+const STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn bounded<T>(
+    step: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    tokio::time::timeout(STEP_TIMEOUT, step)
+        .await
+        .unwrap_or_else(|_| {
+            Err(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "Postgres did not answer within the group commit's step time-out",
+            )))
+        })
+}
+
 async fn commit(pool: &PgPool, requests: &[&AppendRequest]) -> Result<BatchPlan, Failure> {
-    let mut transaction = pool.begin().await.map_err(Failure::BeforeCommit)?;
-    let plan = write_batch(&mut transaction, requests)
+    let mut transaction = bounded(pool.begin()).await.map_err(Failure::BeforeCommit)?;
+    let plan = bounded(write_batch(&mut transaction, requests))
         .await
         .map_err(Failure::BeforeCommit)?;
-    match transaction.commit().await {
+    match bounded(transaction.commit()).await {
         Ok(()) => Ok(plan),
         Err(error) => Err(Failure::AtCommit(plan, error)),
     }
@@ -241,27 +260,32 @@ async fn committed(pool: &PgPool, plan: &BatchPlan) -> Result<bool, sqlx::Error>
         return Ok(true);
     };
     let mut last_error = None;
+    let deadline = tokio::time::Instant::now() + OUTCOME_CHECK_TIME;
     for attempt in 0..OUTCOME_CHECKS {
         if attempt > 0 {
             tokio::time::sleep(OUTCOME_CHECK_PAUSE).await;
         }
-        match sqlx::query_scalar::<_, bool>(
+        if tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        let check = sqlx::query_scalar::<_, bool>(
             "SELECT EXISTS (SELECT FROM eventlog.events WHERE event_id = $1)",
         )
         .bind(first.event_id.0)
-        .fetch_one(pool)
-        .await
-        {
+        .fetch_one(pool);
+        match bounded(check).await {
             Ok(found) => return Ok(found),
             Err(error) => last_error = Some(error),
         }
     }
-    Err(last_error.expect("at least one check"))
+    Err(last_error.unwrap_or(sqlx::Error::PoolTimedOut))
 }
 
 /// How long the writer keeps asking the log whether an unanswered commit landed.
 const OUTCOME_CHECKS: u32 = 10;
 const OUTCOME_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+/// ... and for no longer than this in all: meanwhile nothing else is appended.
+const OUTCOME_CHECK_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn advance(current: &mut Position, committed: Position) -> bool {
     if committed > *current {

@@ -41,6 +41,8 @@ pub struct Ledger {
     pub unfinished: Vec<(String, u16)>,
     /// 503 answers that came without `Retry-After`.
     pub unavailable_without_retry_after: u64,
+    /// The longest any one try waited for its answer.
+    pub slowest_answer: Duration,
 }
 
 impl Ledger {
@@ -224,6 +226,7 @@ impl Client {
             if retried {
                 request = request.header("Idempotency-Key", &key);
             }
+            let sent = tokio::time::Instant::now();
             let answer = request.send().await;
             let (status, retry_after, reply) = match answer {
                 Ok(response) => {
@@ -238,9 +241,11 @@ impl Client {
                 }
                 Err(_) => (0, None, Value::Null),
             };
+            let waited = sent.elapsed();
             last_status = status;
             {
                 let mut ledger = self.ledger.lock().unwrap();
+                ledger.slowest_answer = ledger.slowest_answer.max(waited);
                 *ledger.statuses.entry(status).or_default() += 1;
                 if status == 503 && retry_after.is_none() {
                     ledger.unavailable_without_retry_after += 1;
