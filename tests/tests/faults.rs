@@ -488,3 +488,64 @@ async fn nats_connections_reset_again_and_again() {
     let fault = format!("NATS connections reset {resets} times");
     finish(&stack, &fault, 4, ledger, recovery).await;
 }
+
+/// A pause of 0.3 to 1.5 s, different each time.
+fn random_pause() -> Duration {
+    Duration::from_millis(rand::random_range(300..1_500))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projection_service_killed_again_and_again() {
+    let mut stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let load = load(&admin, &gateway);
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let kills = if full() { 20 } else { 5 };
+    for _ in 0..kills {
+        tokio::time::sleep(random_pause()).await;
+        stack.restart_projection().await;
+    }
+    let last_kill = tokio::time::Instant::now();
+    load.until_acknowledged(50, Duration::from_secs(30)).await;
+    let ledger = load.stop().await;
+    stack
+        .time_to_catch_up(Duration::from_secs(60))
+        .await
+        .expect("the projections catch up");
+    let recovery = last_kill.elapsed();
+    let fault = format!("projection service killed -9 {kills} times");
+    finish(&stack, &fault, 4, ledger, recovery).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_killed_again_and_again_under_a_long_load() {
+    let mut stack = FaultStack::start().await;
+    let (admin, gateway) = tenant(&stack).await;
+    let config = LoadConfig {
+        clients: 8,
+        pace: Duration::from_millis(5),
+        ..LoadConfig::default()
+    };
+    let load = Load::start(&gateway, &admin, config);
+    let (kills, events) = if full() { (20, 10_000) } else { (5, 2_000) };
+    for _ in 0..kills {
+        tokio::time::sleep(random_pause()).await;
+        // The command service runs the relay: kill it, as in a crash.
+        stack.restart_command().await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
+    while stack.log_head().await < events && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let head = stack.log_head().await;
+    assert!(head >= events, "the load wrote {head} events");
+    let ledger = load.stop().await;
+    let stopped = tokio::time::Instant::now();
+    stack
+        .time_until_published(stack.log_head().await, Duration::from_secs(60))
+        .await
+        .expect("the relay publishes everything");
+    let recovery = stopped.elapsed();
+    let fault = format!("relay (command service) killed -9 {kills} times, {head} events");
+    finish(&stack, &fault, 8, ledger, recovery).await;
+}
