@@ -59,6 +59,11 @@ impl Application {
             ));
         }
 
+        tasks.spawn(crate::runner::status::export(
+            dependencies.postgres.clone(),
+            std::time::Duration::from_secs(2),
+            shutdown.clone(),
+        ));
         let router = caselog_platform::http::with_problem_fallbacks(
             http::router(dependencies.postgres.clone()).merge(health::router(dependencies)),
         );

@@ -181,6 +181,26 @@ async fn smoke_nats_paused_under_load() {
         .status(stack.command.url(), "/v1/relay")
         .await
         .expect("the relay reports");
+    // What an operator's dashboard shows meanwhile.
+    let command_metrics = stack.metrics(stack.command.url()).await;
+    let exported_lag = metric_value(&command_metrics, "caselog_relay_lag_events")
+        .expect("the relay lag is exported");
+    assert!(
+        exported_lag >= *lags.last().unwrap() as f64,
+        "{exported_lag} {lags:?}"
+    );
+    assert!(metric_value(&command_metrics, "caselog_eventlog_writer_queue_depth").is_some());
+    let projection_metrics = stack.metrics(stack.projection.url()).await;
+    for gauge in [
+        "caselog_projection_lag_events",
+        "caselog_projection_lag_seconds",
+        "caselog_projection_dead_letters",
+    ] {
+        assert!(
+            projection_metrics.contains(gauge),
+            "{gauge} in {projection_metrics}"
+        );
+    }
     let head_at_resume = stack.log_head().await;
     stack.nats.resume().await;
     let recovery = stack
@@ -487,6 +507,17 @@ async fn nats_connections_reset_again_and_again() {
     let ledger = load.stop().await;
     let fault = format!("NATS connections reset {resets} times");
     finish(&stack, &fault, 4, ledger, recovery).await;
+}
+
+/// The value of an unlabelled gauge in Prometheus text.
+fn metric_value(metrics: &str, name: &str) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        line.strip_prefix(name)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 /// A pause of 0.3 to 1.5 s, different each time.

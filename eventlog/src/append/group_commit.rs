@@ -84,6 +84,8 @@ impl EventLog {
             .send(pending)
             .await
             .map_err(|_| AppendError::WriterStopped)?;
+        metrics::gauge!("caselog_eventlog_writer_queue_depth")
+            .set((self.queue.max_capacity() - self.queue.capacity()) as f64);
         outcome.await.map_err(|_| AppendError::WriterStopped)?
     }
 
@@ -115,6 +117,7 @@ async fn run_writer(
                 Err(_) => break,
             }
         }
+        metrics::gauge!("caselog_eventlog_writer_queue_depth").set(receiver.len() as f64);
         commit_and_reply(&pool, batch, &head).await;
     }
 }

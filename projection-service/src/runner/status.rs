@@ -1,5 +1,6 @@
-//! What `GET /v1/projections` reports: each projection's checkpoint, the log head, the
-//! lag between them and the dead letters set aside.
+//! What `GET /v1/projections` reports, and `/metrics` exports: each projection's
+//! checkpoint, the log head, the lag between them in events and in seconds (how long
+//! the oldest event not yet applied has waited), and the dead letters set aside.
 
 use serde::Serialize;
 use sqlx::PgPool;
@@ -12,6 +13,7 @@ pub struct ProjectionStatus {
     pub position: i64,
     pub head: i64,
     pub lag: i64,
+    pub lag_seconds: f64,
     pub dead_letters: i64,
 }
 
@@ -34,13 +36,53 @@ pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectionStatus>, sqlx::Erro
         .bind(projection.name())
         .fetch_one(pool)
         .await?;
+        let lag_seconds: Option<f64> = if head > position {
+            sqlx::query_scalar(
+                "SELECT extract(epoch FROM clock_timestamp() - recorded_at)::float8 \
+                 FROM eventlog.events WHERE position = $1",
+            )
+            .bind(position + 1)
+            .fetch_optional(pool)
+            .await?
+        } else {
+            None
+        };
         statuses.push(ProjectionStatus {
             name: projection.name(),
             position,
             head,
             lag: head - position,
+            lag_seconds: lag_seconds.unwrap_or(0.0).max(0.0),
             dead_letters,
         });
     }
     Ok(statuses)
+}
+
+/// Exports the statuses as Prometheus gauges every `every`, until `shutdown`.
+pub async fn export(
+    pool: PgPool,
+    every: std::time::Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        match statuses(&pool).await {
+            Ok(statuses) => {
+                for status in statuses {
+                    let name = status.name;
+                    metrics::gauge!("caselog_projection_lag_events", "projection" => name)
+                        .set(status.lag as f64);
+                    metrics::gauge!("caselog_projection_lag_seconds", "projection" => name)
+                        .set(status.lag_seconds);
+                    metrics::gauge!("caselog_projection_dead_letters", "projection" => name)
+                        .set(status.dead_letters as f64);
+                }
+            }
+            Err(error) => tracing::debug!(%error, "projection status not exported"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
 }

@@ -187,6 +187,18 @@ impl FaultStack {
         Some((status, response.json().await.unwrap_or(Value::Null)))
     }
 
+    /// A service's `/metrics` (Prometheus text).
+    pub async fn metrics(&self, url: &str) -> String {
+        self.http
+            .get(format!("{url}/metrics"))
+            .send()
+            .await
+            .expect("/metrics answers")
+            .text()
+            .await
+            .expect("a text body")
+    }
+
     /// The relay's lag, as `/v1/relay` reports it.
     pub async fn relay_lag(&self) -> Option<i64> {
         let (_, body) = self.status(self.command.url(), "/v1/relay").await?;
