@@ -3,7 +3,6 @@
 //! process wakes on commits from everywhere.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
@@ -21,13 +20,15 @@ pub async fn listen_for_head(
     head: Arc<watch::Sender<Position>>,
     shutdown: CancellationToken,
 ) {
+    let mut backoff = caselog_platform::retry::Backoff::new();
     while !shutdown.is_cancelled() {
         if let Err(error) = listen_once(&pool, &head, &shutdown).await {
             warn!(%error, "log head listener failed, reconnecting");
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            if !backoff.wait(&shutdown).await {
+                return;
             }
+        } else {
+            backoff.reset();
         }
     }
 }

@@ -45,14 +45,23 @@ pub async fn run(
 ) {
     let scheduler = scheduler::Scheduler::new(pool.clone(), lookup);
     let closer = closer::Closer::new(pool, executor);
+    let mut backoff = caselog_platform::retry::Backoff::new();
     while !shutdown.is_cancelled() {
         let scheduled = scheduler.try_schedule().await;
         let closed = closer.try_close_due().await;
         let busy =
             matches!(scheduled, Ok(Outcome::Processed)) || matches!(closed, Ok(Outcome::Processed));
+        let failed = scheduled.is_err() || closed.is_err();
         for error in [scheduled.err(), closed.err()].into_iter().flatten() {
             tracing::warn!(error = %error, "auto-close step failed");
         }
+        if failed {
+            if !backoff.wait(&shutdown).await {
+                break;
+            }
+            continue;
+        }
+        backoff.reset();
         if busy {
             continue;
         }
