@@ -49,9 +49,18 @@ async fn finish(
         .await
         .expect("relay and projections back to lag 0 within 60 s");
     eprintln!("caught up {caught_up:?} after the load stopped");
-    let verdict = oracle::check(stack, &ledger).await;
+    // A passing failure is retried, never set aside: no valid event is a dead letter.
+    let (_, projections) = stack
+        .status(stack.projection.url(), "/v1/projections")
+        .await
+        .expect("the projection service answers");
+    for projection in projections["projections"].as_array().unwrap() {
+        assert_eq!(projection["dead_letters"], 0, "{projection}");
+    }
+    let verdict = oracle::verdict(stack, &ledger).await;
     let load = format!("{clients} clients, half with idempotency keys");
     Row::new(fault, &load, &ledger, &verdict, recovery).record();
+    oracle::check(stack, &verdict).await;
     assert!(
         ledger.acknowledged.len() > 50,
         "the load went on: {:?}",
@@ -89,6 +98,18 @@ async fn smoke_postgres_killed_and_restarted_under_load() {
             (503, &serde_json::json!("down"))
         );
     }
+    // Queries and operational routes say so too: 503 with Retry-After, never 500.
+    let inbox = admin.get("/v1/inbox/team").await;
+    assert_eq!(inbox.status, 503, "{}", inbox.body);
+    assert!(inbox.headers.contains_key("retry-after"));
+    let projections = stack
+        .http
+        .get(format!("{}/v1/projections", stack.projection.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(projections.status(), 503);
+    assert!(projections.headers().contains_key("retry-after"));
     tokio::time::sleep(Duration::from_secs(outage - 2)).await;
     let before = load.acknowledged();
     stack.postgres.start_server().await;

@@ -14,7 +14,7 @@ use tracing::{Instrument, warn};
 
 use caselog_schemas::Position;
 
-use super::batch::write_batch;
+use super::batch::{WRITER_LOCK_KEY, write_batch};
 use super::plan::{BatchPlan, Rejection};
 use crate::error::AppendError;
 use crate::model::{AppendOutcome, AppendRequest};
@@ -271,17 +271,31 @@ async fn committed(pool: &PgPool, plan: &BatchPlan) -> Result<bool, sqlx::Error>
         if tokio::time::Instant::now() >= deadline {
             break;
         }
-        let check = sqlx::query_scalar::<_, bool>(
-            "SELECT EXISTS (SELECT FROM eventlog.events WHERE event_id = $1)",
-        )
-        .bind(first.event_id.0)
-        .fetch_one(pool);
-        match bounded(check).await {
+        match bounded(landed(pool, first.event_id.0)).await {
             Ok(found) => return Ok(found),
             Err(error) => last_error = Some(error),
         }
     }
     Err(last_error.unwrap_or(sqlx::Error::PoolTimedOut))
+}
+
+/// Whether the event is in the log, asked under the writer lock: the unanswered
+/// transaction holds that lock until Postgres has finished it (its `COMMIT` may still
+/// be on its way when the answer is already lost), so the lock is the moment its
+/// outcome is final.
+async fn landed(pool: &PgPool, event_id: uuid::Uuid) -> Result<bool, sqlx::Error> {
+    let mut transaction = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITER_LOCK_KEY)
+        .execute(&mut *transaction)
+        .await?;
+    let found =
+        sqlx::query_scalar("SELECT EXISTS (SELECT FROM eventlog.events WHERE event_id = $1)")
+            .bind(event_id)
+            .fetch_one(&mut *transaction)
+            .await?;
+    transaction.rollback().await?;
+    Ok(found)
 }
 
 /// How long the writer keeps asking the log whether an unanswered commit landed.

@@ -32,19 +32,21 @@ pub struct Verdict {
     pub log_events: usize,
 }
 
-/// Checks the log, the stream and the read models against the ledger; panics with
-/// what differs. Call it once the relay and projections have caught up.
-pub async fn check(stack: &FaultStack, ledger: &Ledger) -> Verdict {
-    let log = read_log(stack).await;
-    let verdict = check_log(&log, ledger);
+/// Counts what the log lost or holds twice against the ledger. Call it once the relay
+/// and projections have caught up; then [`check`].
+pub async fn verdict(stack: &FaultStack, ledger: &Ledger) -> Verdict {
+    check_log(&read_log(stack).await, ledger)
+}
+
+/// Checks the verdict, the stream and the read models; panics with what differs.
+pub async fn check(stack: &FaultStack, verdict: &Verdict) {
     assert_eq!(verdict.lost, 0, "acknowledged events missing from the log");
     assert_eq!(
         verdict.duplicated, 0,
         "commands whose effect is in the log twice"
     );
-    check_stream(stack, &log).await;
+    check_stream(stack, &read_log(stack).await).await;
     check_read_models(stack).await;
-    verdict
 }
 
 /// The whole log, oldest first, made readable (personal fields opened).
