@@ -44,6 +44,30 @@ impl TestNats {
         nats
     }
 
+    /// Like `connect`, but the stream allows deleting messages, as one made before
+    /// caselog denied it: for tests that take a message away from the stream.
+    pub async fn connect_allowing_deletes() -> Self {
+        let nats = Self::connect().await;
+        nats.delete_stream().await;
+        let config = nats.relay_config();
+        let stream = nats
+            .jetstream
+            .create_stream(async_nats::jetstream::stream::Config {
+                deny_delete: false,
+                deny_purge: false,
+                ..caselog_eventlog::relay::stream_config(&config)
+            })
+            .await
+            .expect("create the stream");
+        for durable in &caselog_eventlog::relay::DURABLE_CONSUMERS {
+            stream
+                .create_consumer(caselog_eventlog::relay::consumer_config(durable, &config))
+                .await
+                .expect("create a durable consumer");
+        }
+        nats
+    }
+
     pub fn relay_config(&self) -> RelayConfig {
         RelayConfig {
             stream_name: self.stream_name.clone(),

@@ -86,8 +86,12 @@ impl Stack {
 
     /// Starts the stack with extra environment for every service.
     pub async fn start_with(extra_env: &[(&'static str, String)]) -> Self {
+        Self::start_on(TestNats::connect().await, extra_env).await
+    }
+
+    /// Starts the stack on a stream the test made.
+    pub async fn start_on(nats: TestNats, extra_env: &[(&'static str, String)]) -> Self {
         let database = TestDatabase::create().await;
-        let nats = TestNats::connect().await;
         let mut env = nats.service_env(&database);
         env.push(("CASELOG_AUTO_CLOSE_POLL_MS", "100".to_owned()));
         env.push(("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()));

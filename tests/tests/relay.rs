@@ -390,3 +390,50 @@ async fn a_relay_refuses_loudly_to_publish_when_the_stream_is_ahead_of_the_log()
     shutdown.cancel();
     nats.delete_stream().await;
 }
+
+#[tokio::test]
+async fn a_relay_publishes_the_whole_log_again_into_a_purged_stream() {
+    let database = TestDatabase::create().await;
+    let nats = TestNats::connect().await;
+    legacy_stream(&nats).await;
+    let log = database.event_log();
+    let tenant = TenantId::new_v7();
+    let first = log
+        .append(messages(
+            &conversation(tenant),
+            ExpectedVersion::Any,
+            5,
+            "first",
+        ))
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let (status, relay) = start_relay(&database, &nats, &shutdown);
+    eventually(Duration::from_secs(20), "published", || async {
+        (status.report().published_position == first.position.0).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    let _ = relay.await;
+
+    let stream = nats.jetstream.get_stream(&nats.stream_name).await.unwrap();
+    stream.purge().await.unwrap();
+    let second = log
+        .append(messages(
+            &conversation(tenant),
+            ExpectedVersion::Any,
+            2,
+            "second",
+        ))
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let (status, _relay) = start_relay(&database, &nats, &shutdown);
+    eventually(Duration::from_secs(20), "published again", || async {
+        (status.report().published_position == second.position.0).then_some(())
+    })
+    .await;
+    assert_stream_mirrors_log(&database, &nats).await;
+    shutdown.cancel();
+    nats.delete_stream().await;
+}
