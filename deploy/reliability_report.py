@@ -51,9 +51,12 @@ if not rows:
     lines.append("| (no fault test finished) | | | | | | | |")
 lines += [
     "",
-    "Recovery is the time from the fault's end (the server back, the pause over, the last",
-    "cut made) until commands were acknowledged again. A row appears only for a test that",
-    "got as far as its oracle; a test that failed before says so in the exit status above.",
+    "Recovery is measured from the fault's end to the moment the part it broke works again:",
+    "commands acknowledged again (Postgres killed or blackholed, answers to COMMIT lost, the",
+    "projector bug), the relay caught up with the log (NATS paused, wiped or reset, an event",
+    "too large, the relay killed), the projections caught up (the projection service",
+    "killed). 5xx answers are all 503 with Retry-After, on any try. A row appears only for a",
+    "test that got as far as its oracle; a failed test shows in the exit status above.",
     "",
 ]
 open(out_path, "w").write("\n".join(lines))
