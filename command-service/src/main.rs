@@ -12,6 +12,8 @@ use caselog_schemas::SubjectRoot;
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -23,7 +25,7 @@ enum Command {
     /// Create the JetStream stream and every durable consumer that is missing (as the
     /// provisioner NATS user); prints what exists. Running it again is harmless.
     ProvisionNats,
-    /// Print a JWT signed with CASELOG_JWT_SECRET.
+    /// Print a JWT signed with CASELOG_JWT_SECRET (the local stack's key with CASELOG_ENV=dev).
     Token {
         #[arg(long)]
         tenant: uuid::Uuid,
@@ -39,9 +41,11 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings = Settings::from_env()?;
-    match Cli::parse().command.unwrap_or(Command::Serve) {
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve) {
         Command::ProvisionNats => {
+            settings.common.check_nats_user()?;
             let client = connect::nats(
                 &settings.common,
                 "caselog-provisioner",
@@ -63,10 +67,11 @@ async fn main() -> anyhow::Result<()> {
             role,
             hours,
         } => {
+            settings.common.check_token_key()?;
             println!(
                 "{}",
                 token::mint(
-                    &settings.common.jwt_secret,
+                    settings.common.token_secret(),
                     user,
                     tenant,
                     role,
@@ -76,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
+            settings.common.check()?;
             let _telemetry = telemetry::init("command-service", &settings.common)?;
             Application::build(settings)
                 .await?

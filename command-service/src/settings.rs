@@ -1,30 +1,23 @@
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{address_from_env, env_or};
+use caselog_platform::settings::{listen_address, millis};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
+    #[command(flatten)]
     pub common: CommonSettings,
-    /// `CASELOG_COMMAND_ADDR`
+    /// The command service's listen address.
+    #[arg(long = "address", env = "CASELOG_COMMAND_ADDR",
+        value_name = "CASELOG_COMMAND_ADDR", default_value = "127.0.0.1:8081", value_parser = listen_address)]
     pub address: SocketAddr,
-    /// `CASELOG_RELAY_ENABLED`: run the relay task (default true). Several instances may
-    /// run it; one publishes at a time.
+    /// Run the relay task in this instance. Several instances may; one publishes at a time.
+    #[arg(long, env = "CASELOG_RELAY_ENABLED",
+        value_name = "CASELOG_RELAY_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
     pub relay_enabled: bool,
-    /// `CASELOG_AUTO_CLOSE_POLL_MS`: how often the auto-close worker looks for work when
-    /// idle (default 1000 ms).
-    pub auto_close_poll: std::time::Duration,
-}
-
-impl Settings {
-    pub fn from_env() -> anyhow::Result<Self> {
-        Ok(Self {
-            common: CommonSettings::from_env()?,
-            address: address_from_env("CASELOG_COMMAND_ADDR", "127.0.0.1:8081")?,
-            relay_enabled: env_or("CASELOG_RELAY_ENABLED", "true") != "false",
-            auto_close_poll: std::time::Duration::from_millis(
-                env_or("CASELOG_AUTO_CLOSE_POLL_MS", "1000").parse()?,
-            ),
-        })
-    }
+    /// How often an idle auto-close worker looks for due conversations, in milliseconds.
+    #[arg(long = "auto-close-poll-ms", env = "CASELOG_AUTO_CLOSE_POLL_MS",
+        value_name = "CASELOG_AUTO_CLOSE_POLL_MS", default_value = "1000", value_parser = millis)]
+    pub auto_close_poll: Duration,
 }

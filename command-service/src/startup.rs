@@ -75,7 +75,7 @@ impl Application {
             executor,
             lookup,
             relay_status,
-            token_key: TokenKey::new(&settings.common.jwt_secret),
+            token_key: TokenKey::new(settings.common.token_secret()),
         };
         let router = caselog_platform::http::with_problem_fallbacks(http::router(state).merge(
             health::router(health::Dependencies {

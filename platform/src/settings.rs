@@ -1,67 +1,181 @@
-//! Settings common to every service, read from `CASELOG_*` environment variables with
-//! defaults that work with the local stack (`deploy/dev`).
+//! Settings common to every service: command-line flags that default to `CASELOG_*`
+//! environment variables (clap), so `--help` lists each with its variable and a bad
+//! value is refused naming it.
+//!
+//! Safe by default: outside the local stack (`CASELOG_ENV=dev`, which `deploy/dev`
+//! sets) a service refuses to start without its own token key and NATS credentials,
+//! and refuses the local stack's published ones.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-/// The local stack's JWT key; any real deployment sets its own `CASELOG_JWT_SECRET`.
+/// The local stack's JWT key; accepted only with `CASELOG_ENV=dev`.
 pub const LOCAL_JWT_SECRET: &str = "caselog-local-dev-secret";
 
-#[derive(Debug, Clone)]
-pub struct CommonSettings {
-    /// `CASELOG_DATABASE_URL`
-    pub database_url: String,
-    /// `CASELOG_NATS_URL`
-    pub nats_url: String,
-    /// `CASELOG_NATS_USER` and `CASELOG_NATS_PASSWORD`: the service's NATS user; each
-    /// service defaults to its own user of the local stack (`deploy/nats/dev.conf`).
-    pub nats_user: Option<String>,
-    pub nats_password: Option<String>,
-    /// `CASELOG_NATS_SUBJECT_ROOT`: `caselog.v1` unless an environment must be isolated.
-    pub subject_root: String,
-    /// `CASELOG_NATS_STREAM`: the JetStream stream holding every caselog subject.
-    pub stream_name: String,
-    /// `CASELOG_JWT_SECRET`
-    pub jwt_secret: String,
-    /// `CASELOG_LOG_FORMAT`: `json` or `text`.
-    pub log_format: LogFormat,
-    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: traces are exported over OTLP/gRPC when set.
-    pub otlp_endpoint: Option<String>,
+/// Where a service runs: production unless told it is the local stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    /// Every secret must be configured; the local stack's are refused.
+    Production,
+    /// The local stack (`deploy/dev`): its published key and NATS passwords are used
+    /// when none are set.
+    Dev,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonSettings {
+    /// `dev` for the local stack only: allows its published secrets.
+    #[arg(
+        long = "env",
+        env = "CASELOG_ENV",
+        value_name = "CASELOG_ENV",
+        value_enum,
+        default_value = "production"
+    )]
+    pub environment: Environment,
+    /// Postgres (the log and the read models).
+    #[arg(
+        long,
+        env = "CASELOG_DATABASE_URL",
+        value_name = "CASELOG_DATABASE_URL",
+        default_value = "postgres://caselog@127.0.0.1:55432/caselog"
+    )]
+    pub database_url: String,
+    #[arg(
+        long,
+        env = "CASELOG_NATS_URL",
+        value_name = "CASELOG_NATS_URL",
+        default_value = "nats://127.0.0.1:54222"
+    )]
+    pub nats_url: String,
+    /// The service's NATS user; with `CASELOG_ENV=dev`, the local stack's user of the
+    /// service when unset (`deploy/nats/dev.conf`).
+    #[arg(long, env = "CASELOG_NATS_USER", value_name = "CASELOG_NATS_USER")]
+    pub nats_user: Option<String>,
+    #[arg(
+        long,
+        env = "CASELOG_NATS_PASSWORD",
+        value_name = "CASELOG_NATS_PASSWORD",
+        hide_env_values = true
+    )]
+    pub nats_password: Option<String>,
+    /// Subject prefix; change it only to isolate environments sharing one server.
+    #[arg(long, env = "CASELOG_NATS_SUBJECT_ROOT",
+        value_name = "CASELOG_NATS_SUBJECT_ROOT", default_value = caselog_schemas::SubjectRoot::PRODUCTION)]
+    pub subject_root: String,
+    /// The JetStream stream holding every caselog subject.
+    #[arg(
+        long,
+        env = "CASELOG_NATS_STREAM",
+        value_name = "CASELOG_NATS_STREAM",
+        default_value = "CASELOG"
+    )]
+    pub stream_name: String,
+    /// HS256 key for access tokens. Required unless `CASELOG_ENV=dev`.
+    #[arg(
+        long,
+        env = "CASELOG_JWT_SECRET",
+        value_name = "CASELOG_JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    #[arg(
+        long,
+        env = "CASELOG_LOG_FORMAT",
+        value_name = "CASELOG_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+    /// When set (e.g. `http://127.0.0.1:4317`), traces are exported over OTLP/gRPC.
+    #[arg(
+        long,
+        env = "OTEL_EXPORTER_OTLP_ENDPOINT",
+        value_name = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )]
+    pub otlp_endpoint: Option<String>,
+}
+
+const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
+
+/// The local stack's NATS passwords: refused outside `CASELOG_ENV=dev`.
+const LOCAL_NATS_PASSWORDS: [&str; 5] = [
+    LocalNatsUser::RELAY.1,
+    LocalNatsUser::PROJECTION.1,
+    LocalNatsUser::QUERY.1,
+    LocalNatsUser::PROVISIONER.1,
+    LocalNatsUser::ANALYTICS.1,
+];
+
 impl CommonSettings {
-    pub fn from_env() -> anyhow::Result<Self> {
-        let log_format = match env_or("CASELOG_LOG_FORMAT", "text").as_str() {
-            "json" => LogFormat::Json,
-            "text" => LogFormat::Text,
-            other => anyhow::bail!("CASELOG_LOG_FORMAT must be json or text, not {other:?}"),
-        };
-        Ok(Self {
-            database_url: env_or(
-                "CASELOG_DATABASE_URL",
-                "postgres://caselog@127.0.0.1:55432/caselog",
+    /// Refuses what is unsafe outside the local stack; a service calls it before it
+    /// serves.
+    pub fn check(&self) -> anyhow::Result<()> {
+        self.check_token_key()?;
+        self.check_nats_user()
+    }
+
+    /// A token key of the deployment's own, unless `dev`.
+    pub fn check_token_key(&self) -> anyhow::Result<()> {
+        if self.environment == Environment::Dev {
+            return Ok(());
+        }
+        match self.jwt_secret.as_deref() {
+            None | Some("") => anyhow::bail!(
+                "CASELOG_JWT_SECRET is required: the key that signs access tokens {LOCAL_STACK}"
             ),
-            nats_url: env_or("CASELOG_NATS_URL", "nats://127.0.0.1:54222"),
-            nats_user: std::env::var("CASELOG_NATS_USER")
-                .ok()
-                .filter(|v| !v.is_empty()),
-            nats_password: std::env::var("CASELOG_NATS_PASSWORD").ok(),
-            subject_root: env_or(
-                "CASELOG_NATS_SUBJECT_ROOT",
-                caselog_schemas::SubjectRoot::PRODUCTION,
+            Some(LOCAL_JWT_SECRET) => anyhow::bail!(
+                "CASELOG_JWT_SECRET is the local stack's published key; set a secret of your own \
+                 {LOCAL_STACK}"
             ),
-            stream_name: env_or("CASELOG_NATS_STREAM", "CASELOG"),
-            jwt_secret: env_or("CASELOG_JWT_SECRET", LOCAL_JWT_SECRET),
-            log_format,
-            otlp_endpoint: std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
-                .ok()
-                .filter(|v| !v.is_empty()),
-        })
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// NATS credentials of the deployment's own, unless `dev`.
+    pub fn check_nats_user(&self) -> anyhow::Result<()> {
+        if self.environment == Environment::Dev {
+            return Ok(());
+        }
+        if self.nats_user.as_deref().is_none_or(str::is_empty) {
+            anyhow::bail!(
+                "CASELOG_NATS_USER and CASELOG_NATS_PASSWORD are required: the service's NATS \
+                 user {LOCAL_STACK}"
+            );
+        }
+        if let Some(password) = &self.nats_password
+            && LOCAL_NATS_PASSWORDS.contains(&password.as_str())
+        {
+            anyhow::bail!(
+                "CASELOG_NATS_PASSWORD is one of the local stack's published passwords; set one \
+                 of your own {LOCAL_STACK}"
+            );
+        }
+        Ok(())
+    }
+
+    /// The token key: the configured one, or the local stack's in `dev`.
+    pub fn token_secret(&self) -> &str {
+        self.jwt_secret
+            .as_deref()
+            .filter(|secret| !secret.is_empty())
+            .unwrap_or(LOCAL_JWT_SECRET)
+    }
+
+    /// The configured NATS user, or (in `dev`) the service's user of the local stack.
+    pub fn nats_credentials(&self, local: LocalNatsUser) -> (String, String) {
+        match &self.nats_user {
+            Some(user) if !user.is_empty() => {
+                (user.clone(), self.nats_password.clone().unwrap_or_default())
+            }
+            _ => (local.0.to_owned(), local.1.to_owned()),
+        }
     }
 }
 
@@ -77,27 +191,74 @@ impl LocalNatsUser {
     pub const ANALYTICS: Self = Self("analytics", "caselog-local-analytics");
 }
 
-impl CommonSettings {
-    /// The configured NATS user, or the service's user of the local stack.
-    pub fn nats_credentials(&self, local: LocalNatsUser) -> (String, String) {
-        match &self.nats_user {
-            Some(user) => (user.clone(), self.nats_password.clone().unwrap_or_default()),
-            None => (local.0.to_owned(), local.1.to_owned()),
+/// A duration given in milliseconds, as the `*_MS` settings are.
+pub fn millis(text: &str) -> Result<Duration, String> {
+    text.parse::<u64>()
+        .map(Duration::from_millis)
+        .map_err(|_| format!("{text:?} is not a whole number of milliseconds"))
+}
+
+/// A listen address such as `127.0.0.1:8081`.
+pub fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a socket address such as 127.0.0.1:8081"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Built directly, not parsed: the test's own environment must not leak in.
+    fn settings(
+        environment: Environment,
+        jwt_secret: Option<&str>,
+        nats: Option<(&str, &str)>,
+    ) -> CommonSettings {
+        CommonSettings {
+            environment,
+            database_url: String::new(),
+            nats_url: String::new(),
+            nats_user: nats.map(|(user, _)| user.to_owned()),
+            nats_password: nats.map(|(_, password)| password.to_owned()),
+            subject_root: String::new(),
+            stream_name: String::new(),
+            jwt_secret: jwt_secret.map(str::to_owned),
+            log_format: LogFormat::Text,
+            otlp_endpoint: None,
         }
     }
-}
 
-/// Reads a listen address such as `CASELOG_COMMAND_ADDR`.
-pub fn address_from_env(variable: &str, default: &str) -> anyhow::Result<SocketAddr> {
-    let value = env_or(variable, default);
-    value
-        .parse()
-        .map_err(|error| anyhow::anyhow!("{variable}={value:?} is not a socket address: {error}"))
-}
+    fn refusal(settings: CommonSettings) -> String {
+        settings.check().unwrap_err().to_string()
+    }
 
-pub fn env_or(variable: &str, default: &str) -> String {
-    std::env::var(variable)
-        .ok()
-        .filter(|value| !value.is_empty())
-        .unwrap_or_else(|| default.to_owned())
+    #[test]
+    fn production_refuses_a_missing_or_published_key_and_the_local_nats_users() {
+        use Environment::Production;
+        let nats = Some(("relay", "s3cret"));
+        assert!(
+            refusal(settings(Production, None, nats)).contains("CASELOG_JWT_SECRET is required")
+        );
+        assert!(
+            refusal(settings(Production, Some(LOCAL_JWT_SECRET), nats)).contains("published key")
+        );
+        assert!(refusal(settings(Production, Some("k"), None)).contains("CASELOG_NATS_USER"));
+        let local = Some(("relay", "caselog-local-relay"));
+        assert!(refusal(settings(Production, Some("k"), local)).contains("CASELOG_NATS_PASSWORD"));
+        assert!(settings(Production, Some("k"), nats).check().is_ok());
+    }
+
+    #[test]
+    fn the_local_stack_uses_its_published_secrets() {
+        let dev = settings(Environment::Dev, None, None);
+        assert!(dev.check().is_ok());
+        assert_eq!(dev.token_secret(), LOCAL_JWT_SECRET);
+        assert_eq!(dev.nats_credentials(LocalNatsUser::QUERY).0, "query");
+    }
+
+    #[test]
+    fn a_bad_number_of_milliseconds_says_what_it_expected() {
+        assert!(millis("12x").unwrap_err().contains("milliseconds"));
+        assert_eq!(millis("250"), Ok(Duration::from_millis(250)));
+    }
 }

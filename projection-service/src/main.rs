@@ -9,6 +9,8 @@ use caselog_projection_service::{Application, Settings, migrate};
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,10 +63,12 @@ async fn operator_pool(settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings = Settings::from_env()?;
+    let cli = Cli::parse();
+    let settings = cli.settings;
     let _telemetry = telemetry::init("projection-service", &settings.common)?;
-    match Cli::parse().command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            settings.common.check()?;
             Application::build(settings)
                 .await?
                 .run_until_stopped()

@@ -2,26 +2,19 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{address_from_env, env_or};
+use caselog_platform::settings::{listen_address, millis};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
+    #[command(flatten)]
     pub common: CommonSettings,
-    /// `CASELOG_PROJECTION_ADDR`
+    /// The projection service's listen address.
+    #[arg(long = "address", env = "CASELOG_PROJECTION_ADDR",
+        value_name = "CASELOG_PROJECTION_ADDR", default_value = "127.0.0.1:8083", value_parser = listen_address)]
     pub address: SocketAddr,
-    /// `CASELOG_PROJECTION_IDLE_CHECK_MS`: after this long without a message, a runner
-    /// reads the log itself in case NATS missed something (default 2000 ms).
+    /// After this long without a message (milliseconds), a projection reads the log
+    /// itself in case NATS missed something.
+    #[arg(long = "idle-check-ms", env = "CASELOG_PROJECTION_IDLE_CHECK_MS",
+        value_name = "CASELOG_PROJECTION_IDLE_CHECK_MS", default_value = "2000", value_parser = millis)]
     pub idle_check: Duration,
-}
-
-impl Settings {
-    pub fn from_env() -> anyhow::Result<Self> {
-        Ok(Self {
-            common: CommonSettings::from_env()?,
-            address: address_from_env("CASELOG_PROJECTION_ADDR", "127.0.0.1:8083")?,
-            idle_check: Duration::from_millis(
-                env_or("CASELOG_PROJECTION_IDLE_CHECK_MS", "2000").parse()?,
-            ),
-        })
-    }
 }

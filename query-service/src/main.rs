@@ -15,6 +15,8 @@ use caselog_schemas::{StreamId, StreamType, TenantId};
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -45,9 +47,11 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
-    let settings = Settings::from_env()?;
-    let command = Cli::parse().command.unwrap_or(Command::Serve);
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
+        settings.common.check()?;
         let _telemetry = telemetry::init("query-service", &settings.common)?;
         Application::build(settings)
             .await?

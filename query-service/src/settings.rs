@@ -2,33 +2,27 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{address_from_env, env_or};
+use caselog_platform::settings::{listen_address, millis};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
+    #[command(flatten)]
     pub common: CommonSettings,
-    /// `CASELOG_QUERY_ADDR`
+    /// The query service's listen address.
+    #[arg(long = "address", env = "CASELOG_QUERY_ADDR",
+        value_name = "CASELOG_QUERY_ADDR", default_value = "127.0.0.1:8082", value_parser = listen_address)]
     pub address: SocketAddr,
-    /// `CASELOG_MIN_POSITION_WAIT_MS`: the longest `X-Min-Position` waits (default 5000).
+    /// The longest a query waits for `X-Min-Position`, in milliseconds.
+    #[arg(long = "min-position-wait-ms", env = "CASELOG_MIN_POSITION_WAIT_MS",
+        value_name = "CASELOG_MIN_POSITION_WAIT_MS", default_value = "5000", value_parser = millis)]
     pub min_position_wait: Duration,
-    /// `CASELOG_DASHBOARD_POLL_MS`: how often the dashboard stream checks for changes
-    /// (default 250).
+    /// How often the dashboard stream looks for changes, in milliseconds.
+    #[arg(long = "dashboard-poll-ms", env = "CASELOG_DASHBOARD_POLL_MS",
+        value_name = "CASELOG_DASHBOARD_POLL_MS", default_value = "250", value_parser = millis)]
     pub stream_poll: Duration,
-    /// `CASELOG_ERASURE_POLL_MS`: how often cached content of newly erased cases is
-    /// dropped (default 1000).
+    /// How often cached content of newly erased cases (and caches after a rebuild) is
+    /// dropped, in milliseconds.
+    #[arg(long = "erasure-poll-ms", env = "CASELOG_ERASURE_POLL_MS",
+        value_name = "CASELOG_ERASURE_POLL_MS", default_value = "1000", value_parser = millis)]
     pub erasure_poll: Duration,
-}
-
-impl Settings {
-    pub fn from_env() -> anyhow::Result<Self> {
-        Ok(Self {
-            common: CommonSettings::from_env()?,
-            address: address_from_env("CASELOG_QUERY_ADDR", "127.0.0.1:8082")?,
-            min_position_wait: Duration::from_millis(
-                env_or("CASELOG_MIN_POSITION_WAIT_MS", "5000").parse()?,
-            ),
-            stream_poll: Duration::from_millis(env_or("CASELOG_DASHBOARD_POLL_MS", "250").parse()?),
-            erasure_poll: Duration::from_millis(env_or("CASELOG_ERASURE_POLL_MS", "1000").parse()?),
-        })
-    }
 }

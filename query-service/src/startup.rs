@@ -32,7 +32,7 @@ impl Application {
             pool: dependencies.postgres.clone(),
             reader: caselog_eventlog::LogReader::new(dependencies.postgres.clone()),
             caches: Caches::new(),
-            token_key: TokenKey::new(&settings.common.jwt_secret),
+            token_key: TokenKey::new(settings.common.token_secret()),
             min_position_wait: settings.min_position_wait,
             stream_poll: settings.stream_poll,
             shutdown: shutdown.clone(),

@@ -37,6 +37,8 @@ impl ServiceProcess {
         command
             .env(address_variable, "127.0.0.1:0")
             .env("CASELOG_LOG_FORMAT", "json")
+            // The local stack's published secrets (its token key, its NATS users).
+            .env("CASELOG_ENV", "dev")
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

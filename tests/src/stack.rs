@@ -143,7 +143,10 @@ impl Stack {
     /// against this stack's database and stream.
     pub async fn cli(&self, binary: &str, args: &[&str]) -> std::process::Output {
         let mut command = tokio::process::Command::new(crate::services::bin_dir().join(binary));
-        command.args(args).env("RUST_LOG", "warn");
+        command
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env("CASELOG_ENV", "dev");
         for (key, value) in &self.env {
             command.env(key, value);
         }
@@ -179,6 +182,7 @@ impl Stack {
             tokio::process::Command::new(crate::services::bin_dir().join("projection-service"))
                 .arg("rebuild")
                 .arg(name)
+                .env("CASELOG_ENV", "dev")
                 .env("CASELOG_DATABASE_URL", &self.database.url)
                 .env("CASELOG_NATS_URL", crate::nats_url())
                 .output()

@@ -116,3 +116,109 @@ async fn readyz_names_each_dependency_and_needs_only_postgres() {
     );
     assert_eq!(body["needs"], serde_json::json!(["postgres"]));
 }
+
+/// Runs a service binary with `args` and `env`, without the local stack's settings of
+/// the environment the tests run in.
+async fn run_bare(binary: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = tokio::process::Command::new(caselog_tests::services::bin_dir().join(binary));
+    command.args(args);
+    for variable in [
+        "CASELOG_ENV",
+        "CASELOG_JWT_SECRET",
+        "CASELOG_NATS_USER",
+        "CASELOG_NATS_PASSWORD",
+        "CASELOG_AUTO_CLOSE_POLL_MS",
+    ] {
+        command.env_remove(variable);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(30), command.output())
+        .await
+        .expect("the binary exits by itself")
+        .expect("the binary runs")
+}
+
+#[tokio::test]
+async fn a_service_outside_the_local_stack_refuses_to_start_without_its_own_secrets() {
+    for binary in ["command-service", "projection-service", "query-service"] {
+        let refused = run_bare(binary, &[], &[]).await;
+        assert!(!refused.status.success(), "{binary} started without a key");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains("CASELOG_JWT_SECRET is required"),
+            "{binary}: {stderr}"
+        );
+
+        let published = run_bare(
+            binary,
+            &[],
+            &[(
+                "CASELOG_JWT_SECRET",
+                caselog_platform::settings::LOCAL_JWT_SECRET,
+            )],
+        )
+        .await;
+        assert!(!published.status.success());
+        let stderr = String::from_utf8_lossy(&published.stderr);
+        assert!(stderr.contains("published key"), "{binary}: {stderr}");
+
+        let local_nats = run_bare(
+            binary,
+            &[],
+            &[
+                ("CASELOG_JWT_SECRET", "a-secret-of-our-own"),
+                ("CASELOG_NATS_USER", "relay"),
+                ("CASELOG_NATS_PASSWORD", "caselog-local-relay"),
+            ],
+        )
+        .await;
+        assert!(!local_nats.status.success());
+        let stderr = String::from_utf8_lossy(&local_nats.stderr);
+        assert!(
+            stderr.contains("CASELOG_NATS_PASSWORD"),
+            "{binary}: {stderr}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_setting_is_named_and_help_lists_every_setting_anyway() {
+    let bad = run_bare(
+        "command-service",
+        &[],
+        &[
+            ("CASELOG_ENV", "dev"),
+            ("CASELOG_AUTO_CLOSE_POLL_MS", "soon"),
+        ],
+    )
+    .await;
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("CASELOG_AUTO_CLOSE_POLL_MS"), "{stderr}");
+    assert!(stderr.contains("milliseconds"), "{stderr}");
+
+    let help = run_bare(
+        "command-service",
+        &["--help"],
+        &[("CASELOG_AUTO_CLOSE_POLL_MS", "soon")],
+    )
+    .await;
+    assert!(
+        help.status.success(),
+        "{}",
+        String::from_utf8_lossy(&help.stderr)
+    );
+    let text = String::from_utf8_lossy(&help.stdout);
+    for variable in [
+        "CASELOG_ENV",
+        "CASELOG_DATABASE_URL",
+        "CASELOG_JWT_SECRET",
+        "CASELOG_NATS_USER",
+        "CASELOG_COMMAND_ADDR",
+        "CASELOG_AUTO_CLOSE_POLL_MS",
+    ] {
+        assert!(text.contains(variable), "{variable} in --help: {text}");
+    }
+}

@@ -153,6 +153,7 @@ impl FaultStack {
         let output = tokio::process::Command::new(crate::services::bin_dir().join(binary))
             .args(args)
             .env("RUST_LOG", "warn")
+            .env("CASELOG_ENV", "dev")
             .env(
                 "CASELOG_DATABASE_URL",
                 format!("{}/caselog", self.postgres.url_base()),
