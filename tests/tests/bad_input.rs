@@ -380,3 +380,57 @@ async fn a_text_over_the_limit_is_refused_naming_the_field_and_the_limit() {
         .ok();
     stack.stop().await;
 }
+
+/// Sends a request's head declaring `length` bytes of body, then one byte every
+/// 300 ms; returns the status line the service answers with and when.
+async fn trickle(address: &str, token: &str, length: usize) -> (String, std::time::Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let mut connection = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /v1/inbound-messages HTTP/1.1\r\nHost: caselog\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{"
+    );
+    connection.write_all(head.as_bytes()).await.unwrap();
+    let (mut reader, mut writer) = connection.into_split();
+    let sender = tokio::spawn(async move {
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            if writer.write_all(b" ").await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut answer = vec![0u8; 256];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(25), reader.read(&mut answer))
+        .await
+        .expect("the service answers a slow client within its time-out")
+        .unwrap_or(0);
+    sender.abort();
+    let text = String::from_utf8_lossy(&answer[..read]).to_string();
+    (
+        text.lines().next().unwrap_or_default().to_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn a_slow_body_is_cut_at_the_request_time_out() {
+    let stack = Stack::start().await;
+    let gateway = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Integration);
+    let address = stack
+        .command
+        .base_url
+        .trim_start_matches("http://")
+        .to_owned();
+    // A body within the limit, and one declared larger (drained before its 413).
+    for length in [2_000, 4 * 1024 * 1024] {
+        let (status, took) = trickle(&address, &gateway.token, length).await;
+        assert!(status.contains(" 503 "), "{length}: {status}");
+        assert!(
+            took < std::time::Duration::from_secs(15),
+            "{length}: answered after {took:?}"
+        );
+    }
+    stack.stop().await;
+}

@@ -26,12 +26,14 @@ pub fn with_api_layers<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     timeout: Duration,
 ) -> Router<S> {
+    // The time-out wraps everything that reads the body, the drain of an oversized one
+    // included: a client that sends slowly is cut at the time-out, not when it is done.
     router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(refuse_declared_oversized_bodies))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             answer_within(timeout, request, next)
         }))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(middleware::from_fn(refuse_declared_oversized_bodies))
         .layer(TraceLayer::new_for_http())
 }
 
