@@ -163,3 +163,36 @@ async fn the_dashboard_stream_pushes_the_counters_on_every_change() {
     );
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_stream_ends_when_the_token_expires() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let token = caselog_platform::token::mint(
+        caselog_platform::settings::LOCAL_JWT_SECRET,
+        Uuid::now_v7(),
+        tenant,
+        Role::Admin,
+        chrono::Duration::seconds(3),
+    );
+    let opened = std::time::Instant::now();
+    let mut response = stack
+        .http
+        .get(format!("{}/v1/dashboard/stream", stack.query.base_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(_)) = response.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    let lasted = opened.elapsed();
+    assert!(
+        lasted >= Duration::from_secs(1) && lasted < Duration::from_secs(10),
+        "it lasted as long as the token: {lasted:?}"
+    );
+    stack.stop().await;
+}

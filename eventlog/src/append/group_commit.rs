@@ -227,9 +227,11 @@ enum Failure {
 
 /// The longest one step of a group commit (begin, write, commit) may take before the
 /// writer gives up on it: a connection that went quiet (a half-open network path)
-/// must not hold every command of the process. Postgres ends the abandoned session's
+/// must not hold every command of the process. Longer than the services'
+/// `lock_timeout` (10 s), so a writer that is merely queued behind others for the
+/// writer lock hears that from Postgres first. Postgres ends the abandoned session's
 /// transaction, and with it the writer lock, by `idle_in_transaction_session_timeout`.
-const STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+const STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 async fn bounded<T>(
     step: impl std::future::Future<Output = Result<T, sqlx::Error>>,

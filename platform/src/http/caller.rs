@@ -27,6 +27,17 @@ pub struct Caller {
     pub tenant_id: TenantId,
     pub user_id: UserId,
     pub role: Role,
+    /// When the token expires (seconds since the epoch): a long-lived response, such
+    /// as an event stream, ends then.
+    pub expires_at: i64,
+}
+
+impl Caller {
+    /// How long until the token expires (zero once it has).
+    pub fn time_left(&self) -> std::time::Duration {
+        let left = self.expires_at - chrono::Utc::now().timestamp();
+        std::time::Duration::from_secs(left.max(0) as u64)
+    }
 }
 
 impl Caller {
@@ -68,6 +79,7 @@ where
             tenant_id: TenantId(claims.tenant),
             user_id: UserId(claims.sub),
             role: claims.role,
+            expires_at: claims.exp,
         })
     }
 }

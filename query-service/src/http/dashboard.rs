@@ -110,7 +110,15 @@ pub(super) async fn dashboard_stream(
                 tokio::time::sleep(state.stream_poll).await;
             }
         });
-    // The stream ends with the service, so a graceful shutdown does not wait on it.
-    let updates = futures::StreamExt::take_until(updates, shutdown.cancelled_owned());
+    // The stream ends with the service, so a graceful shutdown does not wait on it, and
+    // when the caller's token expires: a stream is never a way around a token's life.
+    let expiry = tokio::time::sleep(caller.time_left());
+    let end = async move {
+        tokio::select! {
+            () = shutdown.cancelled_owned() => {}
+            () = expiry => {}
+        }
+    };
+    let updates = futures::StreamExt::take_until(updates, end);
     Ok(Sse::new(updates).keep_alive(KeepAlive::default()))
 }
