@@ -25,7 +25,8 @@ enum Command {
     /// Create the JetStream stream and every durable consumer that is missing (as the
     /// provisioner NATS user); prints what exists. Running it again is harmless.
     ProvisionNats,
-    /// Print a JWT signed with CASELOG_JWT_SECRET (the local stack's key with CASELOG_ENV=dev).
+    /// Print an HS256 JWT signed with CASELOG_JWT_SECRET (the local stack's key with
+    /// CASELOG_ENV=dev), carrying CASELOG_JWT_ISSUER and CASELOG_JWT_AUDIENCE when set.
     Token {
         #[arg(long)]
         tenant: uuid::Uuid,
@@ -68,10 +69,18 @@ async fn main() -> anyhow::Result<()> {
             hours,
         } => {
             settings.common.check_token_key()?;
+            let secret = settings.common.token_secret().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "CASELOG_JWT_SECRET is not set: tokens come from the identity provider"
+                )
+            })?;
+            let tokens = &settings.common.tokens;
             println!(
                 "{}",
-                token::mint(
-                    settings.common.token_secret(),
+                token::mint_for(
+                    secret,
+                    tokens.jwt_issuer.as_deref(),
+                    tokens.jwt_audience.as_deref(),
                     user,
                     tenant,
                     role,

@@ -7,7 +7,6 @@ use tokio_util::task::TaskTracker;
 
 use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
 use caselog_eventlog::{EventLog, LogReader, WriterConfig, head_channel, listen_for_head};
-use caselog_platform::http::TokenKey;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
@@ -75,7 +74,7 @@ impl Application {
             executor,
             lookup,
             relay_status,
-            token_key: TokenKey::new(settings.common.token_secret()),
+            tokens: settings.common.token_verifier()?,
         };
         let router = caselog_platform::http::with_problem_fallbacks(http::router(state).merge(
             health::router(health::Dependencies {

@@ -79,3 +79,11 @@ pub async fn nats(
     info!(server_version = %server.version, server_name = %server.server_name, "connected to nats");
     Ok(client)
 }
+
+/// An HTTP client builder for outbound calls (an identity provider's keys, tests):
+/// reqwest is built without a TLS provider of its own, so rustls's ring provider, the
+/// one sqlx already uses, is installed for both.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}

@@ -77,14 +77,8 @@ pub struct CommonSettings {
         default_value = "CASELOG"
     )]
     pub stream_name: String,
-    /// HS256 key for access tokens. Required unless `CASELOG_ENV=dev`.
-    #[arg(
-        long,
-        env = "CASELOG_JWT_SECRET",
-        value_name = "CASELOG_JWT_SECRET",
-        hide_env_values = true
-    )]
-    pub jwt_secret: Option<String>,
+    #[command(flatten)]
+    pub tokens: TokenSettings,
     #[arg(
         long,
         env = "CASELOG_LOG_FORMAT",
@@ -121,21 +115,12 @@ impl CommonSettings {
         self.check_nats_user()
     }
 
-    /// A token key of the deployment's own, unless `dev`.
+    /// A token key of the deployment's own (or an identity provider's), unless `dev`.
     pub fn check_token_key(&self) -> anyhow::Result<()> {
         if self.environment == Environment::Dev {
             return Ok(());
         }
-        match self.jwt_secret.as_deref() {
-            None | Some("") => anyhow::bail!(
-                "CASELOG_JWT_SECRET is required: the key that signs access tokens {LOCAL_STACK}"
-            ),
-            Some(LOCAL_JWT_SECRET) => anyhow::bail!(
-                "CASELOG_JWT_SECRET is the local stack's published key; set a secret of your own \
-                 {LOCAL_STACK}"
-            ),
-            Some(_) => Ok(()),
-        }
+        self.tokens.check()
     }
 
     /// NATS credentials of the deployment's own, unless `dev`.
@@ -160,12 +145,18 @@ impl CommonSettings {
         Ok(())
     }
 
-    /// The token key: the configured one, or the local stack's in `dev`.
-    pub fn token_secret(&self) -> &str {
-        self.jwt_secret
-            .as_deref()
-            .filter(|secret| !secret.is_empty())
-            .unwrap_or(LOCAL_JWT_SECRET)
+    /// The HS256 token key: the configured one, or the local stack's in `dev`.
+    pub fn token_secret(&self) -> Option<&str> {
+        match self.tokens.jwt_secret.as_deref().filter(|secret| !secret.is_empty()) {
+            Some(secret) => Some(secret),
+            None if self.environment == Environment::Dev => Some(LOCAL_JWT_SECRET),
+            None => None,
+        }
+    }
+
+    /// Verifies access tokens with the configured keys.
+    pub fn token_verifier(&self) -> anyhow::Result<crate::token::TokenVerifier> {
+        crate::token::TokenVerifier::new(&self.tokens, self.token_secret())
     }
 
     /// The configured NATS user, or (in `dev`) the service's user of the local stack.
@@ -176,6 +167,76 @@ impl CommonSettings {
             }
             _ => (local.0.to_owned(), local.1.to_owned()),
         }
+    }
+}
+
+/// How access tokens are verified: an HS256 key of the deployment's own, an identity
+/// provider's published keys (RS256 and ES256, chosen by `kid`), or both.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TokenSettings {
+    /// HS256 key for access tokens, at least 32 bytes. Required unless
+    /// `CASELOG_JWKS_URL` is set or `CASELOG_ENV=dev`.
+    #[arg(
+        long,
+        env = "CASELOG_JWT_SECRET",
+        value_name = "CASELOG_JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// An identity provider's JWKS address (Keycloak, Auth0, Entra ID): RS256 and ES256
+    /// tokens are verified against its keys, chosen by the token's `kid`.
+    #[arg(long, env = "CASELOG_JWKS_URL", value_name = "CASELOG_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// Required `iss` claim; required setting when `CASELOG_JWKS_URL` is set.
+    #[arg(long, env = "CASELOG_JWT_ISSUER", value_name = "CASELOG_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim (one of the token's audiences); required setting when
+    /// `CASELOG_JWKS_URL` is set.
+    #[arg(long, env = "CASELOG_JWT_AUDIENCE", value_name = "CASELOG_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// How long fetched keys are used before they are fetched again (ms).
+    #[arg(long, env = "CASELOG_JWKS_REFRESH_MS", value_name = "CASELOG_JWKS_REFRESH_MS",
+        value_parser = millis, default_value = "300000")]
+    pub jwks_refresh: Duration,
+    /// A token naming a `kid` not among the keys fetches them again, at most this often
+    /// (ms): the provider has rotated, or the token is forged.
+    #[arg(long, env = "CASELOG_JWKS_MIN_REFETCH_MS", value_name = "CASELOG_JWKS_MIN_REFETCH_MS",
+        value_parser = millis, default_value = "10000")]
+    pub jwks_min_refetch: Duration,
+}
+
+/// An HS256 key shorter than this is guessable offline from any token it signed.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl TokenSettings {
+    fn check(&self) -> anyhow::Result<()> {
+        let secret = self.jwt_secret.as_deref().filter(|secret| !secret.is_empty());
+        match (secret, &self.jwks_url) {
+            (None, None) => anyhow::bail!(
+                "CASELOG_JWT_SECRET is required: the key that signs access tokens (or \
+                 CASELOG_JWKS_URL, an identity provider's keys) {LOCAL_STACK}"
+            ),
+            (Some(LOCAL_JWT_SECRET), _) => anyhow::bail!(
+                "CASELOG_JWT_SECRET is the local stack's published key; set a secret of your own \
+                 {LOCAL_STACK}"
+            ),
+            (Some(secret), _) if secret.len() < MIN_JWT_SECRET_BYTES => anyhow::bail!(
+                "CASELOG_JWT_SECRET is {} bytes; it must be at least {MIN_JWT_SECRET_BYTES} \
+                 (e.g. `openssl rand -base64 48`)",
+                secret.len()
+            ),
+            _ => {}
+        }
+        if self.jwks_url.is_some() {
+            // Without them any token the provider signed for another application of
+            // the same realm would be accepted.
+            if self.jwt_issuer.is_none() || self.jwt_audience.is_none() {
+                anyhow::bail!(
+                    "CASELOG_JWT_ISSUER and CASELOG_JWT_AUDIENCE are required with CASELOG_JWKS_URL"
+                );
+            }
+        }
+        Ok(())
     }
 }
 
@@ -222,7 +283,10 @@ mod tests {
             nats_password: nats.map(|(_, password)| password.to_owned()),
             subject_root: String::new(),
             stream_name: String::new(),
-            jwt_secret: jwt_secret.map(str::to_owned),
+            tokens: TokenSettings {
+                jwt_secret: jwt_secret.map(str::to_owned),
+                ..TokenSettings::default()
+            },
             log_format: LogFormat::Text,
             otlp_endpoint: None,
         }
@@ -242,17 +306,30 @@ mod tests {
         assert!(
             refusal(settings(Production, Some(LOCAL_JWT_SECRET), nats)).contains("published key")
         );
-        assert!(refusal(settings(Production, Some("k"), None)).contains("CASELOG_NATS_USER"));
+        let own = Some("an HS256 key of at least thirty-two bytes");
+        assert!(refusal(settings(Production, Some("short"), nats)).contains("at least 32"));
+        assert!(refusal(settings(Production, own, None)).contains("CASELOG_NATS_USER"));
         let local = Some(("relay", "caselog-local-relay"));
-        assert!(refusal(settings(Production, Some("k"), local)).contains("CASELOG_NATS_PASSWORD"));
-        assert!(settings(Production, Some("k"), nats).check().is_ok());
+        assert!(refusal(settings(Production, own, local)).contains("CASELOG_NATS_PASSWORD"));
+        assert!(settings(Production, own, nats).check().is_ok());
+    }
+
+    #[test]
+    fn an_identity_provider_needs_an_issuer_and_an_audience() {
+        let mut provider = settings(Environment::Production, None, Some(("query", "s3cret")));
+        provider.tokens.jwks_url = Some("https://id.example.com/jwks".to_owned());
+        assert!(refusal(provider.clone()).contains("CASELOG_JWT_AUDIENCE"));
+        provider.tokens.jwt_issuer = Some("https://id.example.com".to_owned());
+        provider.tokens.jwt_audience = Some("caselog".to_owned());
+        assert!(provider.check().is_ok());
+        assert_eq!(provider.token_secret(), None);
     }
 
     #[test]
     fn the_local_stack_uses_its_published_secrets() {
         let dev = settings(Environment::Dev, None, None);
         assert!(dev.check().is_ok());
-        assert_eq!(dev.token_secret(), LOCAL_JWT_SECRET);
+        assert_eq!(dev.token_secret(), Some(LOCAL_JWT_SECRET));
         assert_eq!(dev.nats_credentials(LocalNatsUser::QUERY).0, "query");
     }
 

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use caselog_platform::http::TokenKey;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
@@ -32,7 +31,7 @@ impl Application {
             pool: dependencies.postgres.clone(),
             reader: caselog_eventlog::LogReader::new(dependencies.postgres.clone()),
             caches: Caches::new(),
-            token_key: TokenKey::new(settings.common.token_secret()),
+            tokens: settings.common.token_verifier()?,
             min_position_wait: settings.min_position_wait,
             stream_poll: settings.stream_poll,
             shutdown: shutdown.clone(),

@@ -107,7 +107,7 @@ impl Stack {
             command,
             query,
             projection,
-            http: reqwest::Client::new(),
+            http: caselog_platform::connect::http_client().build().unwrap(),
             newest_position: Arc::new(AtomicI64::new(0)),
             env,
         }

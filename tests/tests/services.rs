@@ -10,7 +10,7 @@ async fn every_service_answers_healthz_readyz_and_metrics() {
     let database = TestDatabase::create().await;
     let nats = TestNats::connect().await;
     let env = nats.service_env(&database);
-    let client = reqwest::Client::new();
+    let client = caselog_platform::connect::http_client().build().unwrap();
     for (binary, address_variable) in [
         ("command-service", "CASELOG_COMMAND_ADDR"),
         ("query-service", "CASELOG_QUERY_ADDR"),
@@ -56,7 +56,7 @@ async fn the_command_service_reports_its_relay_and_exports_its_lag() {
     let nats = TestNats::connect().await;
     let env = nats.service_env(&database);
     let service = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
-    let client = reqwest::Client::new();
+    let client = caselog_platform::connect::http_client().build().unwrap();
     let report: serde_json::Value = caselog_tests::eventually(
         std::time::Duration::from_secs(20),
         "an active relay",
@@ -96,7 +96,7 @@ async fn readyz_names_each_dependency_and_needs_only_postgres() {
         ("CASELOG_NATS_URL", "nats://127.0.0.1:1".to_owned()),
     ];
     let service = ServiceProcess::start("query-service", "CASELOG_QUERY_ADDR", &env).await;
-    let client = reqwest::Client::new();
+    let client = caselog_platform::connect::http_client().build().unwrap();
     let healthz = client
         .get(format!("{}/healthz", service.base_url))
         .send()
@@ -168,7 +168,7 @@ async fn a_service_outside_the_local_stack_refuses_to_start_without_its_own_secr
             binary,
             &[],
             &[
-                ("CASELOG_JWT_SECRET", "a-secret-of-our-own"),
+                ("CASELOG_JWT_SECRET", "a-secret-of-our-own-at-least-32-bytes"),
                 ("CASELOG_NATS_USER", "relay"),
                 ("CASELOG_NATS_PASSWORD", "caselog-local-relay"),
             ],

@@ -19,7 +19,8 @@ use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use caselog_eventlog::relay::RelayStatus;
-use caselog_platform::http::{Caller, TokenKey};
+use caselog_platform::http::Caller;
+use caselog_platform::token::TokenVerifier;
 use caselog_schemas::{Actor, Role};
 
 use crate::application::{CommandExecutor, CommandOptions, DirectoryLookup, conversation_stream};
@@ -33,12 +34,12 @@ pub struct AppState {
     pub executor: CommandExecutor,
     pub lookup: DirectoryLookup,
     pub relay_status: RelayStatus,
-    pub token_key: TokenKey,
+    pub tokens: TokenVerifier,
 }
 
-impl FromRef<AppState> for TokenKey {
+impl FromRef<AppState> for TokenVerifier {
     fn from_ref(state: &AppState) -> Self {
-        state.token_key.clone()
+        state.tokens.clone()
     }
 }
 

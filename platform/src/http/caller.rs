@@ -1,8 +1,6 @@
 //! The authenticated caller: user, tenant and role from a verified bearer token. The
 //! tenant comes from the token only; no route takes it from the path or the body.
 
-use std::sync::Arc;
-
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -10,17 +8,7 @@ use axum::http::request::Parts;
 use caselog_schemas::{Role, TenantId, UserId};
 
 use super::problem::{Problem, ProblemType};
-use crate::token;
-
-/// The key tokens are verified with (`CASELOG_JWT_SECRET`).
-#[derive(Clone)]
-pub struct TokenKey(Arc<str>);
-
-impl TokenKey {
-    pub fn new(secret: &str) -> Self {
-        Self(Arc::from(secret))
-    }
-}
+use crate::token::{TokenError, TokenVerifier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
@@ -56,7 +44,7 @@ impl Caller {
 
 impl<S> FromRequestParts<S> for Caller
 where
-    TokenKey: FromRef<S>,
+    TokenVerifier: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
@@ -72,9 +60,18 @@ where
             .ok()
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or_else(|| unauthorized("the Authorization header is not a bearer token"))?;
-        let key = TokenKey::from_ref(state);
-        let claims = token::verify(&key.0, bearer.trim())
-            .map_err(|_| unauthorized("the token is invalid or expired"))?;
+        let claims = match TokenVerifier::from_ref(state).verify(bearer.trim()).await {
+            Ok(claims) => claims,
+            Err(TokenError::Invalid(why)) => {
+                tracing::debug!(%why, "token refused");
+                return Err(unauthorized("the token is invalid or expired"));
+            }
+            Err(TokenError::KeysUnavailable(_)) => {
+                return Err(Problem::unavailable(
+                    "the identity provider's keys cannot be fetched; try again shortly",
+                ));
+            }
+        };
         Ok(Caller {
             tenant_id: TenantId(claims.tenant),
             user_id: UserId(claims.sub),

@@ -11,7 +11,7 @@ mod plain_errors;
 mod problem;
 mod query;
 
-pub use caller::{Caller, TokenKey};
+pub use caller::Caller;
 pub use json::{JsonBody, MAX_TEXT_CHARS};
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
 pub use openapi::{BearerAuth, openapi_router};

@@ -25,7 +25,8 @@ use tokio_util::sync::CancellationToken;
 use utoipa_axum::router::OpenApiRouter;
 
 use caselog_eventlog::LogReader;
-use caselog_platform::http::{Caller, Problem, TokenKey};
+use caselog_platform::http::{Caller, Problem};
+use caselog_platform::token::TokenVerifier;
 use caselog_schemas::Role;
 
 use crate::read_models;
@@ -46,7 +47,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub reader: LogReader,
     pub caches: Caches,
-    pub token_key: TokenKey,
+    pub tokens: TokenVerifier,
     /// How long `X-Min-Position` may wait for a read model (`CASELOG_MIN_POSITION_WAIT_MS`).
     pub min_position_wait: Duration,
     /// How often the dashboard stream looks for a new version.
@@ -54,9 +55,9 @@ pub struct AppState {
     pub shutdown: CancellationToken,
 }
 
-impl FromRef<AppState> for TokenKey {
+impl FromRef<AppState> for TokenVerifier {
     fn from_ref(state: &AppState) -> Self {
-        state.token_key.clone()
+        state.tokens.clone()
     }
 }
 

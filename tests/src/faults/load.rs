@@ -104,7 +104,7 @@ impl Load {
                 number: client,
                 gateway: gateway.clone(),
                 agent: agent.clone(),
-                http: reqwest::Client::builder()
+                http: caselog_platform::connect::http_client()
                     .timeout(Duration::from_secs(20))
                     .build()
                     .expect("an HTTP client"),

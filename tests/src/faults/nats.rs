@@ -71,7 +71,7 @@ impl PrivateNats {
             "http://127.0.0.1:{}/healthz?js-enabled-only=true",
             self.monitor_port
         );
-        let http = reqwest::Client::new();
+        let http = caselog_platform::connect::http_client().build().unwrap();
         for _ in 0..200 {
             if let Ok(response) = http.get(&health).send().await
                 && response.status().is_success()

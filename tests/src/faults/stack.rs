@@ -107,7 +107,7 @@ impl FaultStack {
             projection,
             query,
             pool,
-            http: reqwest::Client::builder()
+            http: caselog_platform::connect::http_client()
                 .timeout(Duration::from_secs(60))
                 .build()
                 .expect("an HTTP client"),

@@ -1,64 +1,12 @@
-//! Access tokens: HS256 JWTs with `sub`, `tenant`, `role` and a required `exp`
-//! (API.md "Auth"). The algorithm is pinned so a token cannot choose its own.
+use super::*;
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-use caselog_schemas::Role;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
-    /// The user id.
-    pub sub: Uuid,
-    pub tenant: Uuid,
-    pub role: Role,
-    /// Expiry, seconds since the epoch.
-    pub exp: i64,
+fn verify(secret: &str, token: &str) -> Result<Claims, TokenError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(TokenVerifier::from_secret(secret).verify(token))
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("invalid token: {0}")]
-pub struct InvalidToken(#[from] jsonwebtoken::errors::Error);
-
-/// Signs a token valid for `valid_for`.
-pub fn mint(
-    secret: &str,
-    user: Uuid,
-    tenant: Uuid,
-    role: Role,
-    valid_for: chrono::Duration,
-) -> String {
-    let claims = Claims {
-        sub: user,
-        tenant,
-        role,
-        exp: (chrono::Utc::now() + valid_for).timestamp(),
-    };
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .expect("HS256 signing with a byte key cannot fail")
-}
-
-/// Checks the signature (HS256 only), the expiry, and the claims' shape.
-pub fn verify(secret: &str, token: &str) -> Result<Claims, InvalidToken> {
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    validation.leeway = 0;
-    let data = jsonwebtoken::decode::<Claims>(
-        token,
-        &DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    )?;
-    Ok(data.claims)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn a_minted_token_verifies_with_the_same_key_only() {
@@ -121,5 +69,32 @@ mod tests {
         )
         .unwrap();
         assert!(verify("key", &token).is_err());
+    }
+
+#[test]
+fn issuer_and_audience_are_checked_when_configured() {
+    let settings = TokenSettings {
+        jwt_issuer: Some("https://id.example.com".into()),
+        jwt_audience: Some("caselog".into()),
+        ..TokenSettings::default()
+    };
+    let verifier = TokenVerifier::new(&settings, Some("key")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mint = |issuer, audience| {
+        let hour = chrono::Duration::hours(1);
+        let (user, tenant) = (Uuid::now_v7(), Uuid::now_v7());
+        mint_for("key", issuer, audience, user, tenant, Role::Agent, hour)
+    };
+    let accepted = mint(Some("https://id.example.com"), Some("caselog"));
+    assert!(runtime.block_on(verifier.verify(&accepted)).is_ok());
+    for refused in [
+        mint(Some("https://evil.example.com"), Some("caselog")),
+        mint(Some("https://id.example.com"), Some("another-app")),
+        mint(None, Some("caselog")),
+        mint(Some("https://id.example.com"), None),
+    ] {
+        assert!(runtime.block_on(verifier.verify(&refused)).is_err());
     }
 }
