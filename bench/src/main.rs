@@ -141,7 +141,7 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
     }
 
     // 1 and 7: commands against the baseline.
-    let database_url = plain_url(&stack.database.url);
+    let database_url = plain_url(&stack.database.admin_url);
     let sweep = commands::Sweep {
         pgbench: &cli.pgbench,
         database_url: &database_url,

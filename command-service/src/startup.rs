@@ -26,8 +26,8 @@ impl Application {
         // The metrics recorder first, so no gauge set during start-up is lost.
         health::metrics_handle();
         let pool = connect::postgres(&settings.common.database_url, "command-service", 16).await?;
-        caselog_eventlog::migrate(&pool).await?;
-        auto_close::migrate(&pool).await?;
+        caselog_eventlog::require_migrated(&pool).await?;
+        caselog_platform::migrations::require(&pool, "the command service's schema", &auto_close::migrator()).await?;
         let nats = connect::nats(&settings.common, "command-service", LocalNatsUser::RELAY).await?;
 
         let shutdown = CancellationToken::new();

@@ -43,12 +43,30 @@ pub use verify::ChainReport;
 /// The schema that holds the log; its migrations are tracked in their own table there.
 pub const SCHEMA: &str = "eventlog";
 
-/// Applies the event log's migrations (embedded at build time).
-pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+/// The event log's migrations (embedded at build time), tracked in their own table.
+/// `caselog-migrate` applies them as the owner role; services only check them.
+pub fn migrator() -> sqlx::migrate::Migrator {
     let mut migrator = sqlx::migrate!("./migrations");
     migrator.create_schema(SCHEMA);
     migrator.dangerous_set_table_name("eventlog._sqlx_migrations");
-    migrator.run(pool).await
+    migrator
+}
+
+/// What the services' runtime role (`role`, already quoted) may do to the log: read
+/// it and append to it; never update, delete or truncate an event. Keys may be
+/// erased (set to NULL), never deleted.
+pub fn runtime_grants(role: &str) -> Vec<String> {
+    vec![
+        format!("GRANT USAGE ON SCHEMA eventlog TO {role}"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA eventlog TO {role}"),
+        format!("GRANT INSERT ON eventlog.events, eventlog.idempotency_keys TO {role}"),
+        format!("GRANT INSERT, UPDATE ON eventlog.stream_keys TO {role}"),
+    ]
+}
+
+/// Fails unless the event log's schema is at this build's version.
+pub async fn require_migrated(pool: &PgPool) -> anyhow::Result<()> {
+    caselog_platform::migrations::require(pool, "the event log", &migrator()).await
 }
 
 /// A watch channel for the log head, shared by the local writer and the listener.

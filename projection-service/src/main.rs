@@ -3,7 +3,7 @@ use clap::{Parser, Subcommand};
 use caselog_platform::{connect, telemetry};
 use caselog_projection_service::projections::Projection;
 use caselog_projection_service::runner::{dead_letters, rebuild};
-use caselog_projection_service::{Application, Settings, migrate};
+use caselog_projection_service::{Application, Settings, require_migrated};
 
 /// caselog's projection service: builds the read models from the event stream.
 #[derive(Parser)]
@@ -56,8 +56,7 @@ fn projection_named(name: &str) -> anyhow::Result<Projection> {
 
 async fn operator_pool(settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
     let pool = connect::postgres(&settings.common.database_url, "projection-operator", 4).await?;
-    caselog_eventlog::migrate(&pool).await?;
-    migrate(&pool).await?;
+    require_migrated(&pool).await?;
     Ok(pool)
 }
 

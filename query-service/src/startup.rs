@@ -24,8 +24,7 @@ impl Application {
         let dependencies =
             connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY, 16)
                 .await?;
-        caselog_eventlog::migrate(&dependencies.postgres).await?;
-        caselog_projection_service::migrate(&dependencies.postgres).await?;
+        caselog_projection_service::require_migrated(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();
         let state = AppState {
             pool: dependencies.postgres.clone(),

@@ -26,7 +26,6 @@ pub fn nats_url() -> String {
     std::env::var("CASELOG_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:54222".to_owned())
 }
 
-/// A fresh database with the event log's migrations applied.
 /// A client of the test nats-server as one of the local stack's users.
 pub async fn nats_client(user: caselog_platform::settings::LocalNatsUser) -> async_nats::Client {
     async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
@@ -35,9 +34,17 @@ pub async fn nats_client(user: caselog_platform::settings::LocalNatsUser) -> asy
         .expect("the test nats-server answers")
 }
 
+/// A test's own database, migrated as a deployment's is: by `caselog-migrate` as the
+/// owner role, for services that log in as the runtime role.
 pub struct TestDatabase {
     pub name: String,
+    /// As the runtime role: what the services are given.
     pub url: String,
+    /// As the owner role: what `rebuild` and the other schema-changing tools are given.
+    pub owner_url: String,
+    /// As the server's superuser: for a test's own looks behind the services' backs.
+    pub admin_url: String,
+    /// A superuser pool on `admin_url`.
     pub pool: PgPool,
 }
 
@@ -51,17 +58,26 @@ impl TestDatabase {
             .connect()
             .await
             .expect("the test Postgres answers (deploy/dev test starts it)");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin_connection)
-            .await
-            .expect("create the test database");
+        prepare_roles(&admin_database_url()).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} OWNER {}",
+            caselog_migrate::OWNER
+        )))
+        .execute(&mut admin_connection)
+        .await
+        .expect("create the test database");
         let options = admin.database(&name);
-        let url = options.to_url_lossy().to_string();
-        let pool = Self::pool_with(&url, 20).await;
-        caselog_eventlog::migrate(&pool)
-            .await
-            .expect("migrations apply");
-        Self { name, url, pool }
+        let admin_url = options.to_url_lossy().to_string();
+        migrate(&admin_url).await;
+        let as_role = |role: &str| options.clone().username(role).to_url_lossy().to_string();
+        let pool = Self::pool_with(&admin_url, 20).await;
+        Self {
+            name,
+            url: as_role(caselog_migrate::RUNTIME),
+            owner_url: as_role(caselog_migrate::OWNER),
+            admin_url,
+            pool,
+        }
     }
 
     /// A group-commit writer on this database, as a command service would start it.
@@ -106,6 +122,22 @@ impl TestDatabase {
             .await
             .expect("connect to the test database")
     }
+}
+
+/// Creates the owner and runtime roles on the server behind `admin_url` (a superuser's
+/// connection), as `caselog-migrate roles` does; concurrent calls are safe.
+pub async fn prepare_roles(admin_url: &str) {
+    caselog_migrate::create_roles(admin_url, &caselog_migrate::RoleSettings::default())
+        .await
+        .expect("the owner and runtime roles");
+}
+
+/// Applies the migrations to the database behind `admin_url` as the owner role and
+/// grants the runtime role, as `caselog-migrate` does.
+pub async fn migrate(admin_url: &str) {
+    caselog_migrate::migrate(admin_url, caselog_migrate::OWNER, caselog_migrate::RUNTIME)
+        .await
+        .expect("migrations apply");
 }
 
 /// Polls `check` until it returns `Some`, or panics after `within`.

@@ -183,7 +183,8 @@ impl Stack {
                 .arg("rebuild")
                 .arg(name)
                 .env("CASELOG_ENV", "dev")
-                .env("CASELOG_DATABASE_URL", &self.database.url)
+                // A rebuild creates and swaps schemas: the owner's work.
+                .env("CASELOG_DATABASE_URL", &self.database.owner_url)
                 .env("CASELOG_NATS_URL", crate::nats_url())
                 .output()
                 .await

@@ -154,6 +154,11 @@ async fn create_copy(pool: &PgPool, live: &str, next: &str) -> anyhow::Result<()
         .execute(&mut *tx)
         .await?;
     }
+    for grant in live_grants(&mut tx, live, next).await? {
+        sqlx::query(sqlx::AssertSqlSafe(grant))
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO {next}.checkpoint (position) VALUES (0)"
     )))
@@ -161,6 +166,38 @@ async fn create_copy(pool: &PgPool, live: &str, next: &str) -> anyhow::Result<()
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The live schema's grants (to the services' runtime role, say), restated for the copy:
+/// once swapped in it must serve exactly as the live one did.
+async fn live_grants(
+    tx: &mut sqlx::PgConnection,
+    live: &str,
+    next: &str,
+) -> anyhow::Result<Vec<String>> {
+    let on_schema: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.privilege_type, a.grantee::regrole::text \
+         FROM pg_namespace n, aclexplode(n.nspacl) a \
+         WHERE n.nspname = $1 AND a.grantee <> n.nspowner AND a.grantee <> 0",
+    )
+    .bind(live)
+    .fetch_all(&mut *tx)
+    .await?;
+    let on_tables: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.relname::text, a.privilege_type, a.grantee::regrole::text \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a \
+         WHERE n.nspname = $1 AND c.relkind = 'r' AND a.grantee <> c.relowner AND a.grantee <> 0",
+    )
+    .bind(live)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(on_schema
+        .into_iter()
+        .map(|(privilege, grantee)| format!("GRANT {privilege} ON SCHEMA {next} TO {grantee}"))
+        .chain(on_tables.into_iter().map(|(table, privilege, grantee)| {
+            format!("GRANT {privilege} ON {next}.{table} TO {grantee}")
+        }))
+        .collect())
 }
 
 /// The position reached, or `None` when an event failed for good: it is set aside

@@ -53,9 +53,11 @@ impl PrivatePostgres {
         )
         .await
         .expect("the private Postgres answers");
-        sqlx::Executor::execute(&mut connection, "CREATE DATABASE caselog")
+        crate::prepare_roles(&admin).await;
+        sqlx::Executor::execute(&mut connection, "CREATE DATABASE caselog OWNER caselog_owner")
             .await
             .expect("create the database");
+        crate::migrate(&format!("{}/caselog", postgres.url_base())).await;
         postgres
     }
 
@@ -64,8 +66,18 @@ impl PrivatePostgres {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// As the server's superuser.
     pub fn url_base(&self) -> String {
         format!("postgres://caselog@127.0.0.1:{}", self.port)
+    }
+
+    /// The database as the owner role (what schema-changing tools are given).
+    pub fn owner_url(&self) -> String {
+        format!(
+            "postgres://{}@127.0.0.1:{}/caselog",
+            caselog_migrate::OWNER,
+            self.port
+        )
     }
 
     /// Starts the server on the existing cluster (after `crash`, it recovers from its WAL).

@@ -154,10 +154,8 @@ impl FaultStack {
             .args(args)
             .env("RUST_LOG", "warn")
             .env("CASELOG_ENV", "dev")
-            .env(
-                "CASELOG_DATABASE_URL",
-                format!("{}/caselog", self.postgres.url_base()),
-            )
+            // An operator's tool (rebuild swaps schemas): the owner role.
+            .env("CASELOG_DATABASE_URL", self.postgres.owner_url())
             .env(
                 "CASELOG_NATS_URL",
                 format!("nats://{}", self.nats.address()),
@@ -302,7 +300,11 @@ impl Service {
             (address_variable, format!("127.0.0.1:{port}")),
             (
                 "CASELOG_DATABASE_URL",
-                format!("postgres://caselog@{}/caselog", postgres.address()),
+                format!(
+                    "postgres://{}@{}/caselog",
+                    caselog_migrate::RUNTIME,
+                    postgres.address()
+                ),
             ),
             ("CASELOG_NATS_URL", format!("nats://{}", nats.address())),
         ];

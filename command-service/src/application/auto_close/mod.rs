@@ -26,12 +26,21 @@ pub enum Outcome {
     Idle,
 }
 
-/// Applies the command service's own migrations (schema `commands`).
-pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+/// The command service's own migrations (schema `commands`), applied by
+/// `caselog-migrate`.
+pub fn migrator() -> sqlx::migrate::Migrator {
     let mut migrator = sqlx::migrate!("./migrations");
     migrator.create_schema("commands");
     migrator.dangerous_set_table_name("commands._sqlx_migrations");
-    migrator.run(pool).await
+    migrator
+}
+
+/// The runtime role (`role`, quoted) keeps the auto-close schedule.
+pub fn runtime_grants(role: &str) -> Vec<String> {
+    vec![
+        format!("GRANT USAGE ON SCHEMA commands TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA commands TO {role}"),
+    ]
 }
 
 /// Runs the scheduler and the closer until `shutdown`; the loop alone owns sleeping
