@@ -1,5 +1,4 @@
-//! Builds the service: migrations (the read models' too, so it can start first), the
-//! caches, the routes.
+//! Builds the service: the schema check, the caches, the progress listener, the routes.
 
 use std::net::SocketAddr;
 
@@ -11,6 +10,7 @@ use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
 
 use crate::http::{self, AppState, Caches};
+use crate::read_models::Progress;
 use crate::settings::Settings;
 
 pub struct Application {
@@ -31,11 +31,18 @@ impl Application {
             reader: caselog_eventlog::LogReader::new(dependencies.postgres.clone()),
             caches: Caches::new(),
             tokens: settings.common.token_verifier()?,
+            progress: Progress::default(),
             min_position_wait: settings.min_position_wait,
             stream_poll: settings.stream_poll,
             shutdown: shutdown.clone(),
         };
         let tasks = TaskTracker::new();
+        tasks.spawn(
+            state
+                .progress
+                .clone()
+                .follow(dependencies.postgres.clone(), shutdown.clone()),
+        );
         tasks.spawn(forget_erased_cases(
             state.caches.clone(),
             caselog_eventlog::StreamKeys::new(dependencies.postgres.clone()),

@@ -64,6 +64,9 @@ pub async fn begin(
     .await
 }
 
+/// The channel a projection's commits are announced on, as `<projection>:<checkpoint>`.
+pub const PROGRESS_CHANNEL: &str = "caselog_projection_progress";
+
 pub async fn checkpoint(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM checkpoint")
         .fetch_one(&mut *conn)
@@ -130,9 +133,11 @@ pub async fn apply_in_transaction(
         return Ok(reached);
     }
     let (tenant_ids, positions): (Vec<Uuid>, Vec<i64>) = tenants.into_iter().unzip();
-    // The checkpoint and every tenant's position in one round trip.
+    // The checkpoint and every tenant's position in one round trip, and word of the
+    // progress (delivered at commit) to queries waiting on X-Min-Position.
     sqlx::query(
-        "WITH checkpoint AS (UPDATE checkpoint SET position = $1) \
+        "WITH checkpoint AS (UPDATE checkpoint SET position = $1 \
+             RETURNING pg_notify($4, $5 || ':' || $1)) \
          INSERT INTO tenant_positions (tenant_id, position) \
          SELECT * FROM unnest($2::uuid[], $3::bigint[]) \
          ON CONFLICT (tenant_id) DO UPDATE SET position = EXCLUDED.position",
@@ -140,6 +145,8 @@ pub async fn apply_in_transaction(
     .bind(reached)
     .bind(&tenant_ids)
     .bind(&positions)
+    .bind(PROGRESS_CHANNEL)
+    .bind(projection.name())
     .execute(&mut *conn)
     .await?;
     Ok(reached)

@@ -42,7 +42,12 @@ impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
     }
 }
 
+/// The longest a waiting query trusts the announcements alone before it looks at the
+/// read model again (one may be missed while the listener reconnects).
+const RECHECK_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
+
 /// Waits until `model` has applied `min`, then returns its version for the tenant.
+/// Between looks it sleeps until the projection service announces progress.
 pub async fn settle(
     state: &AppState,
     model: ReadModel,
@@ -55,6 +60,7 @@ pub async fn settle(
             .version(&state.pool, tenant_id)
             .await
             .map_err(Problem::failure)?;
+        metrics::counter!("caselog_query_min_position_checks_total").increment(1);
         if version.position >= min.0 {
             return Ok(version);
         }
@@ -70,7 +76,11 @@ pub async fn settle(
                 )
             });
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        let left = state.min_position_wait.saturating_sub(started.elapsed());
+        state
+            .progress
+            .wait_for(model, min.0, left.min(RECHECK_AT_LEAST_EVERY))
+            .await;
     }
 }
 

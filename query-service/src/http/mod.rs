@@ -48,6 +48,8 @@ pub struct AppState {
     pub reader: LogReader,
     pub caches: Caches,
     pub tokens: TokenVerifier,
+    /// The read models' announced progress, which `X-Min-Position` waits on.
+    pub progress: read_models::Progress,
     /// How long `X-Min-Position` may wait for a read model (`CASELOG_MIN_POSITION_WAIT_MS`).
     pub min_position_wait: Duration,
     /// How often the dashboard stream looks for a new version.

@@ -7,8 +7,10 @@ pub mod conversations;
 pub mod directory;
 pub mod history;
 pub mod internal_messages;
+mod progress;
 mod viewer;
 
+pub use progress::Progress;
 pub use viewer::Viewer;
 
 use sqlx::PgPool;
@@ -33,6 +35,25 @@ pub enum ReadModel {
 }
 
 impl ReadModel {
+    pub const ALL: [ReadModel; 5] = [
+        ReadModel::Inbox,
+        ReadModel::History,
+        ReadModel::InternalMessages,
+        ReadModel::Directory,
+        ReadModel::Chat,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The read model a projection (by its name, `inbox`) builds.
+    fn named(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|model| model.schema().strip_prefix("rm_") == Some(name))
+    }
+
     pub fn schema(self) -> &'static str {
         match self {
             ReadModel::Inbox => "rm_inbox",
