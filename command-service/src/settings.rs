@@ -2,12 +2,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{listen_address, millis};
+use caselog_platform::settings::{LimitSettings, listen_address, millis};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     #[command(flatten)]
     pub common: CommonSettings,
+    #[command(flatten)]
+    pub limits: LimitSettings,
     /// The command service's listen address.
     #[arg(long = "address", env = "CASELOG_COMMAND_ADDR",
         value_name = "CASELOG_COMMAND_ADDR", default_value = "127.0.0.1:8081", value_parser = listen_address)]

@@ -9,6 +9,7 @@ use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
 use caselog_eventlog::{EventLog, LogReader, WriterConfig, head_channel, listen_for_head};
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
+use caselog_platform::http::ApiLimits;
 use caselog_platform::{connect, health};
 
 use crate::application::{CommandExecutor, DirectoryLookup, auto_close};
@@ -70,11 +71,13 @@ impl Application {
             shutdown.clone(),
         ));
 
+        let tokens = settings.common.token_verifier()?;
         let state = AppState {
             executor,
             lookup,
             relay_status,
-            tokens: settings.common.token_verifier()?,
+            tokens: tokens.clone(),
+            limits: ApiLimits::new(&settings.limits, tokens),
         };
         let router = caselog_platform::http::with_problem_fallbacks(http::router(state).merge(
             health::router(health::Dependencies {

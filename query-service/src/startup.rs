@@ -7,6 +7,7 @@ use tokio_util::task::TaskTracker;
 
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
+use caselog_platform::http::ApiLimits;
 use caselog_platform::{connect, health};
 
 use crate::http::{self, AppState, Caches};
@@ -26,11 +27,13 @@ impl Application {
                 .await?;
         caselog_projection_service::require_migrated(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();
+        let tokens = settings.common.token_verifier()?;
         let state = AppState {
             pool: dependencies.postgres.clone(),
             reader: caselog_eventlog::LogReader::new(dependencies.postgres.clone()),
             caches: Caches::new(),
-            tokens: settings.common.token_verifier()?,
+            tokens: tokens.clone(),
+            limits: ApiLimits::new(&settings.limits, tokens),
             progress: Progress::default(),
             min_position_wait: settings.min_position_wait,
             stream_poll: settings.stream_poll,

@@ -40,6 +40,12 @@ impl ServiceProcess {
             // The local stack's published secrets (its token key, its NATS users).
             .env("CASELOG_ENV", "dev")
             .env("RUST_LOG", "info")
+            // Tests (and the load of the fault tests) send far faster than any person;
+            // the limits' own tests set theirs.
+            .env("CASELOG_RATE_PER_USER", "1000000")
+            .env("CASELOG_BURST_PER_USER", "1000000")
+            .env("CASELOG_RATE_PER_TENANT", "1000000")
+            .env("CASELOG_BURST_PER_TENANT", "1000000")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);

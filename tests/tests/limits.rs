@@ -57,3 +57,179 @@ async fn a_read_waiting_on_x_min_position_is_woken_by_the_projection_not_by_poll
     assert_eq!(reply.status, 200, "{}", reply.body);
     stack.stop().await;
 }
+
+/// `GET /v1/users` as `session`, with no `X-Min-Position`: (status, Retry-After, body).
+async fn read(stack: &Stack, token: &str) -> (u16, Option<u64>, serde_json::Value) {
+    let response = stack
+        .http
+        .get(format!("{}/v1/users", stack.query.base_url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|value| value.to_str().unwrap().parse().unwrap());
+    (status, retry_after, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_user_or_a_tenant_over_its_rate_gets_429_with_retry_after_and_others_are_served() {
+    let stack = Stack::start_with(&[
+        ("CASELOG_RATE_PER_USER", "1".to_owned()),
+        ("CASELOG_BURST_PER_USER", "5".to_owned()),
+        ("CASELOG_RATE_PER_TENANT", "1".to_owned()),
+        ("CASELOG_BURST_PER_TENANT", "8".to_owned()),
+    ])
+    .await;
+    let tenant = Uuid::now_v7();
+    let ana = stack.session(tenant, Uuid::now_v7(), Role::Agent);
+    let bruno = stack.session(tenant, Uuid::now_v7(), Role::Agent);
+    let elsewhere = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Agent);
+
+    // Twenty at once from one user: the burst of five (and what refilled meanwhile)
+    // is served, the rest refused with a problem saying when to come back.
+    let burst = futures::future::join_all((0..20).map(|_| read(&stack, &ana.token))).await;
+    let served = burst.iter().filter(|(status, ..)| *status == 200).count();
+    assert!((5..=7).contains(&served), "{served} of 20 served");
+    for (status, retry_after, body) in burst.iter().filter(|(status, ..)| *status != 200) {
+        assert_eq!(*status, 429, "{body}");
+        assert_eq!(body["type"], "caselog:too-many-requests");
+        assert!(retry_after.is_some_and(|seconds| seconds >= 1), "{body}");
+    }
+
+    // Another user of the same tenant has a bucket of their own, but the tenant's is
+    // nearly spent too.
+    let burst = futures::future::join_all((0..10).map(|_| read(&stack, &bruno.token))).await;
+    let served = burst.iter().filter(|(status, ..)| *status == 200).count();
+    assert!(served <= 5, "the tenant's bucket holds: {served} served");
+    let tenant_refusal = burst
+        .iter()
+        .find(|(status, ..)| *status == 429)
+        .expect("a refusal");
+    assert!(
+        tenant_refusal.2["detail"]
+            .as_str()
+            .unwrap()
+            .contains("organisation"),
+        "{}",
+        tenant_refusal.2
+    );
+
+    // Another tenant is not touched.
+    assert_eq!(read(&stack, &elsewhere.token).await.0, 200);
+
+    // Each service keeps its own buckets: on the command service a burst of commands
+    // is served up to the burst, and the refused ones write nothing.
+    let admin = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Admin);
+    let before = stack.log_length().await;
+    let commands = futures::future::join_all((0..20).map(|index| {
+        stack
+            .http
+            .put(format!("{}/v1/contacts/{}", stack.command.base_url, Uuid::now_v7()))
+            .bearer_auth(&admin.token)
+            .json(&serde_json::json!({"name": format!("Contact {index}")}))
+            .send()
+    }))
+    .await;
+    let statuses: Vec<u16> = commands
+        .into_iter()
+        .map(|response| response.unwrap().status().as_u16())
+        .collect();
+    let written = statuses
+        .iter()
+        .filter(|status| (200..300).contains(*status))
+        .count();
+    assert!((5..=7).contains(&written), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 429).count(),
+        20 - written,
+        "{statuses:?}"
+    );
+    assert_eq!(stack.log_length().await, before + written as i64);
+
+    // After Retry-After the user is served again.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(read(&stack, &elsewhere.token).await.0, 200);
+    caselog_tests::eventually(Duration::from_secs(10), "ana served again", || async {
+        (read(&stack, &ana.token).await.0 == 200).then_some(())
+    })
+    .await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_service_at_its_concurrency_limit_sheds_with_503_and_retry_after() {
+    let mut stack = Stack::start_with(&[
+        ("CASELOG_MAX_CONCURRENT_REQUESTS", "2".to_owned()),
+        ("CASELOG_MIN_POSITION_WAIT_MS", "30000".to_owned()),
+    ])
+    .await;
+    let admin = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Admin);
+    admin.new_contact("Maria").await;
+    stack.kill_projection().await;
+    admin.new_contact("Jo").await;
+    // Two reads wait for a position the stopped projection will not reach for now.
+    let waiting: Vec<_> = (0..2)
+        .map(|_| {
+            let admin = admin.clone();
+            tokio::spawn(async move { admin.get("/v1/users").await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for read in &waiting {
+        assert!(!read.is_finished(), "a waiting read finished");
+    }
+    let shed = caselog_tests::eventually(Duration::from_secs(10), "a shed request", || async {
+        let (status, retry_after, body) = read(&stack, &admin.token).await;
+        (status == 503).then_some((retry_after, body))
+    })
+    .await;
+    assert!(shed.0.is_some(), "503 without Retry-After");
+    assert!(
+        shed.1["detail"].as_str().unwrap().contains("limit of 2"),
+        "{}",
+        shed.1
+    );
+    stack.restart_projection().await;
+    for read in waiting {
+        assert_eq!(read.await.unwrap().status, 200);
+    }
+    assert_eq!(read(&stack, &admin.token).await.0, 200, "served again");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_may_hold_only_so_many_event_streams_open() {
+    let stack = Stack::start_with(&[("CASELOG_MAX_STREAMS_PER_USER", "2".to_owned())]).await;
+    let admin = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Admin);
+    let open = || async {
+        stack
+            .http
+            .get(format!("{}/v1/dashboard/stream", stack.query.base_url))
+            .bearer_auth(&admin.token)
+            .send()
+            .await
+            .unwrap()
+    };
+    let first = open().await;
+    let second = open().await;
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let third = open().await;
+    assert_eq!(third.status().as_u16(), 429);
+    assert!(third.headers().contains_key("retry-after"));
+    let body: serde_json::Value = third.json().await.unwrap();
+    assert_eq!(body["type"], "caselog:too-many-requests");
+
+    // Closing one frees its slot.
+    drop(first);
+    caselog_tests::eventually(Duration::from_secs(30), "a freed slot", || async {
+        let response = open().await;
+        (response.status().as_u16() == 200).then_some(())
+    })
+    .await;
+    drop(second);
+    stack.stop().await;
+}

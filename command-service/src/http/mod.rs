@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use caselog_eventlog::relay::RelayStatus;
-use caselog_platform::http::Caller;
+use caselog_platform::http::{ApiLimits, Caller};
 use caselog_platform::token::TokenVerifier;
 use caselog_schemas::{Actor, Role};
 
@@ -35,6 +35,7 @@ pub struct AppState {
     pub lookup: DirectoryLookup,
     pub relay_status: RelayStatus,
     pub tokens: TokenVerifier,
+    pub limits: ApiLimits,
 }
 
 impl FromRef<AppState> for TokenVerifier {
@@ -55,7 +56,7 @@ pub fn router(state: AppState) -> Router {
     let api = api.layer(axum::middleware::from_fn(
         command_headers::fingerprint_keyed_requests,
     ));
-    let api = caselog_platform::http::with_api_layers(api, std::time::Duration::from_secs(10));
+    let api = caselog_platform::http::with_api_layers(api, &state.limits);
     api.merge(relay::router())
         .merge(caselog_platform::http::openapi_router(document))
         .with_state(state)

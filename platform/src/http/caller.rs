@@ -42,6 +42,11 @@ impl Caller {
     }
 }
 
+/// The outcome of reading the bearer token, left in the request's extensions by the
+/// limits layer so handlers do not verify the token a second time.
+#[derive(Clone)]
+pub(super) struct Authentication(pub(super) Result<Caller, Problem>);
+
 impl<S> FromRequestParts<S> for Caller
 where
     TokenVerifier: FromRef<S>,
@@ -50,33 +55,43 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let unauthorized = |detail: &str| Problem::new(ProblemType::Unauthorized, detail);
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?;
-        let bearer = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(|| unauthorized("the Authorization header is not a bearer token"))?;
-        let claims = match TokenVerifier::from_ref(state).verify(bearer.trim()).await {
-            Ok(claims) => claims,
-            Err(TokenError::Invalid(why)) => {
-                tracing::debug!(%why, "token refused");
-                return Err(unauthorized("the token is invalid or expired"));
-            }
-            Err(TokenError::KeysUnavailable(_)) => {
-                return Err(Problem::unavailable(
-                    "the identity provider's keys cannot be fetched; try again shortly",
-                ));
-            }
-        };
-        Ok(Caller {
-            tenant_id: TenantId(claims.tenant),
-            user_id: UserId(claims.sub),
-            role: claims.role,
-            expires_at: claims.exp,
-        })
+        if let Some(Authentication(outcome)) = parts.extensions.get::<Authentication>() {
+            return outcome.clone();
+        }
+        authenticate(&parts.headers, &TokenVerifier::from_ref(state)).await
     }
+}
+
+/// The caller a request's bearer token names, once the token is verified.
+pub(super) async fn authenticate(
+    headers: &axum::http::HeaderMap,
+    verifier: &TokenVerifier,
+) -> Result<Caller, Problem> {
+    let unauthorized = |detail: &str| Problem::new(ProblemType::Unauthorized, detail);
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?;
+    let bearer = header
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| unauthorized("the Authorization header is not a bearer token"))?;
+    let claims = match verifier.verify(bearer.trim()).await {
+        Ok(claims) => claims,
+        Err(TokenError::Invalid(why)) => {
+            tracing::debug!(%why, "token refused");
+            return Err(unauthorized("the token is invalid or expired"));
+        }
+        Err(TokenError::KeysUnavailable(_)) => {
+            return Err(Problem::unavailable(
+                "the identity provider's keys cannot be fetched; try again shortly",
+            ));
+        }
+    };
+    Ok(Caller {
+        tenant_id: TenantId(claims.tenant),
+        user_id: UserId(claims.sub),
+        role: claims.role,
+        expires_at: claims.exp,
+    })
 }

@@ -1,5 +1,5 @@
-//! The layers every API router gets: a body limit, a request timeout and a trace span
-//! per request.
+//! The layers every API router gets: a trace span, a request timeout, the limits
+//! (requests in flight, rates per user and tenant), and a body limit.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use tower_http::trace::TraceLayer;
 
+use super::limits::{self, ApiLimits};
 use super::problem::{Problem, ProblemType};
 
 /// Request bodies above this size are refused with 413 before they are parsed.
@@ -20,17 +21,27 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// sent, so the client (still sending) gets the answer rather than a reset connection.
 const DRAIN_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Wraps an API router in the shared layers. `timeout` bounds each request (streams
-/// such as server-sent events are mounted outside it).
+/// Wraps an API router in the shared layers. The limits' request time-out bounds each
+/// request (streams such as server-sent events are mounted outside it).
 pub fn with_api_layers<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
-    timeout: Duration,
+    limits: &ApiLimits,
 ) -> Router<S> {
+    let timeout = limits.request_timeout();
     // The time-out wraps everything that reads the body, the drain of an oversized one
     // included: a client that sends slowly is cut at the time-out, not when it is done.
+    // The rates are spent before any body is read.
     router
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(middleware::from_fn(refuse_declared_oversized_bodies))
+        .layer(middleware::from_fn_with_state(
+            limits.clone(),
+            limits::limit_rate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            limits.clone(),
+            limits::limit_in_flight,
+        ))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             answer_within(timeout, request, next)
         }))

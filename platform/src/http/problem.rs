@@ -31,6 +31,8 @@ pub enum ProblemType {
     Validation,
     /// 422: the current state forbids it (a domain rule).
     Rule,
+    /// 429: the caller, or its tenant, is over its request rate; with `Retry-After`.
+    TooManyRequests,
     /// 503: not ready yet (`X-Min-Position` not reached in time) or a dependency is
     /// unavailable; always with `Retry-After`.
     Unavailable,
@@ -51,6 +53,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "caselog:unsupported-media-type",
             ProblemType::Validation => "caselog:validation",
             ProblemType::Rule => "caselog:rule",
+            ProblemType::TooManyRequests => "caselog:too-many-requests",
             ProblemType::Unavailable => "caselog:unavailable",
             ProblemType::Internal => "caselog:internal",
         }
@@ -67,6 +70,7 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemType::Validation | ProblemType::Rule => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -84,6 +88,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "unsupported media type",
             ProblemType::Validation => "invalid field value",
             ProblemType::Rule => "refused by a rule",
+            ProblemType::TooManyRequests => "too many requests",
             ProblemType::Unavailable => "temporarily unavailable",
             ProblemType::Internal => "internal error",
         }
@@ -95,7 +100,7 @@ impl ProblemType {
 pub struct Problem {
     pub kind: ProblemType,
     pub detail: String,
-    /// Seconds, for 503 answers.
+    /// Seconds, for 429 and 503 answers.
     pub retry_after: Option<u32>,
 }
 

@@ -87,6 +87,7 @@ pub(super) async fn dashboard_stream(
     QueryParams(params): QueryParams<DashboardParams>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     require_reader(&caller)?;
+    let slot = state.limits.stream_slot(&caller)?;
     let viewer = Viewer::of(&caller);
     let shutdown = state.shutdown.clone();
     let updates =
@@ -113,7 +114,9 @@ pub(super) async fn dashboard_stream(
     // The stream ends with the service, so a graceful shutdown does not wait on it, and
     // when the caller's token expires: a stream is never a way around a token's life.
     let expiry = tokio::time::sleep(caller.time_left());
+    // The slot is held until the stream ends or the caller goes away.
     let end = async move {
+        let _slot = slot;
         tokio::select! {
             () = shutdown.cancelled_owned() => {}
             () = expiry => {}

@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use utoipa_axum::router::OpenApiRouter;
 
 use caselog_eventlog::LogReader;
-use caselog_platform::http::{Caller, Problem};
+use caselog_platform::http::{ApiLimits, Caller, Problem};
 use caselog_platform::token::TokenVerifier;
 use caselog_schemas::Role;
 
@@ -48,6 +48,7 @@ pub struct AppState {
     pub reader: LogReader,
     pub caches: Caches,
     pub tokens: TokenVerifier,
+    pub limits: ApiLimits,
     /// The read models' announced progress, which `X-Min-Position` waits on.
     pub progress: read_models::Progress,
     /// How long `X-Min-Position` may wait for a read model (`CASELOG_MIN_POSITION_WAIT_MS`).
@@ -73,7 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(chat::router())
         .split_for_parts();
     // The server-sent-events stream lives outside the request timeout.
-    let api = caselog_platform::http::with_api_layers(api, Duration::from_secs(10));
+    let api = caselog_platform::http::with_api_layers(api, &state.limits);
     api.merge(dashboard::stream_router())
         .merge(caselog_platform::http::openapi_router(document))
         .with_state(state)
