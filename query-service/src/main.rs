@@ -95,7 +95,12 @@ async fn main() -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| {
                     anyhow::anyhow!("conversation {conversation} had not started then")
                 })?;
-            let bytes = export::render(&document)?;
+            // The operator's export: no cap (the HTTP export has them).
+            let bytes = export::render(
+                &document,
+                export::RenderLimits::UNBOUNDED,
+                &export::StopFlag::new(false),
+            )?;
             std::fs::write(&out, &bytes)?;
             let header = &document.file.header;
             println!(

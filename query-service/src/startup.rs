@@ -10,7 +10,8 @@ use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::http::ApiLimits;
 use caselog_platform::{connect, health};
 
-use crate::http::{self, AppState, Caches};
+use crate::export::RenderLimits;
+use crate::http::{self, AppState, Caches, ExportLimits};
 use crate::read_models::Progress;
 use crate::settings::Settings;
 
@@ -34,6 +35,13 @@ impl Application {
             caches: Caches::new(),
             tokens: tokens.clone(),
             limits: ApiLimits::new(&settings.limits, tokens),
+            export: ExportLimits {
+                limits: RenderLimits {
+                    max_entries: settings.export_max_entries,
+                    max_pages: settings.export_max_pages,
+                },
+                render_time: settings.export_render_time,
+            },
             progress: Progress::default(),
             min_position_wait: settings.min_position_wait,
             stream_poll: settings.stream_poll,

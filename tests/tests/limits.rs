@@ -233,3 +233,103 @@ async fn a_user_may_hold_only_so_many_event_streams_open() {
     drop(second);
     stack.stop().await;
 }
+
+/// A conversation with `messages` messages of `chars` characters each.
+async fn a_case(stack: &Stack, tenant: Uuid, messages: usize, chars: usize) -> String {
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let contact = admin.new_contact("Maria").await;
+    let conversation = gateway.inbound(contact, "whatsapp", "Olá").await;
+    let text = "Olá, a fatura está errada. ".repeat(chars / 27 + 1)[..chars].to_owned();
+    for _ in 1..messages {
+        gateway
+            .post(
+                &format!("/v1/conversations/{conversation}/messages"),
+                serde_json::json!({"text": text, "sender_kind": "bot"}),
+            )
+            .await
+            .ok();
+    }
+    conversation
+}
+
+#[tokio::test]
+async fn a_pdf_export_is_capped_in_entries_pages_and_render_time() {
+    let stack = Stack::start_with(&[
+        ("CASELOG_EXPORT_MAX_ENTRIES", "10".to_owned()),
+        ("CASELOG_EXPORT_MAX_PAGES", "2".to_owned()),
+    ])
+    .await;
+    let tenant = Uuid::now_v7();
+    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
+    let small = a_case(&stack, tenant, 3, 40).await;
+    let long = a_case(&stack, tenant, 12, 40).await;
+    let wordy = a_case(&stack, tenant, 6, 8000).await;
+    let export = |id: &str| {
+        let path = format!("/v1/conversations/{id}/export.pdf");
+        let auditor = auditor.clone();
+        async move { auditor.get(&path).await }
+    };
+
+    let (status, content_type, _) = auditor
+        .get_bytes(&format!("/v1/conversations/{small}/export.pdf"))
+        .await;
+    assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+    let too_long = export(&long).await;
+    assert_eq!(too_long.status, 422, "{}", too_long.body);
+    assert!(
+        too_long.field("detail").contains("at most 10"),
+        "{}",
+        too_long.body
+    );
+    let too_wordy = export(&wordy).await;
+    assert_eq!(too_wordy.status, 422, "{}", too_wordy.body);
+    assert!(
+        too_wordy.field("detail").contains("pages"),
+        "{}",
+        too_wordy.body
+    );
+    stack.stop().await;
+
+    // Out of render time: a 503 to retry, and the render itself stopped.
+    let stack = Stack::start_with(&[("CASELOG_EXPORT_RENDER_TIMEOUT_MS", "1".to_owned())]).await;
+    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
+    let case = a_case(&stack, tenant, 6, 8000).await;
+    let reply = auditor
+        .get(&format!("/v1/conversations/{case}/export.pdf"))
+        .await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(reply.headers.contains_key("retry-after"));
+    let query = stack.query.base_url.clone();
+    caselog_tests::eventually(Duration::from_secs(30), "the render stopped", || async {
+        let stopped = metric(&stack, &query, "caselog_export_renders_stopped_total").await;
+        let running = metric(&stack, &query, "caselog_export_renders_running").await;
+        (stopped >= 1.0 && running == 0.0).then_some(())
+    })
+    .await;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_pdf_export_whose_client_goes_away_stops_rendering() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
+    let case = a_case(&stack, tenant, 30, 8000).await;
+    let query = stack.query.base_url.clone();
+    let abandoned = stack
+        .http
+        .get(format!("{query}/v1/conversations/{case}/export.pdf"))
+        .bearer_auth(&auditor.token)
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(abandoned.is_err(), "the export took under 300 ms: nothing to stop");
+    caselog_tests::eventually(Duration::from_secs(30), "the render stopped", || async {
+        let stopped = metric(&stack, &query, "caselog_export_renders_stopped_total").await;
+        let running = metric(&stack, &query, "caselog_export_renders_running").await;
+        (stopped >= 1.0 && running == 0.0).then_some(())
+    })
+    .await;
+    stack.stop().await;
+}

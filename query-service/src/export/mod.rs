@@ -23,4 +23,45 @@ pub struct CaseDocument {
     pub contact_name: Option<String>,
 }
 
-pub use pdf::{ExportError, render};
+pub use pdf::{ExportError, RenderLimits, StopFlag, render};
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Renders on a blocking thread, giving up after `render_time`. The render is told to
+/// stop when that time runs out and when this future is dropped (the request timed
+/// out, or its client went away), so no abandoned export keeps a core busy.
+pub async fn render_bounded(
+    document: CaseDocument,
+    limits: RenderLimits,
+    render_time: Duration,
+) -> Result<Vec<u8>, ExportError> {
+    let stop = Arc::new(StopFlag::new(false));
+    let _stop_when_dropped = StopWhenDropped(stop.clone());
+    let rendering = tokio::task::spawn_blocking({
+        let stop = stop.clone();
+        move || {
+            let running = metrics::gauge!("caselog_export_renders_running");
+            running.increment(1.0);
+            let rendered = render(&document, limits, &stop);
+            running.decrement(1.0);
+            if matches!(rendered, Err(ExportError::Cancelled)) {
+                metrics::counter!("caselog_export_renders_stopped_total").increment(1);
+            }
+            rendered
+        }
+    });
+    match tokio::time::timeout(render_time, rendering).await {
+        Ok(joined) => joined.map_err(|error| ExportError::Pdf(error.to_string()))?,
+        Err(_) => Err(ExportError::Cancelled),
+    }
+}
+
+struct StopWhenDropped(Arc<StopFlag>);
+
+impl Drop for StopWhenDropped {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}

@@ -26,10 +26,48 @@ const FOOTER_BASELINE: f32 = PAGE_HEIGHT - 28.0;
 const CONTENT_BOTTOM: f32 = PAGE_HEIGHT - 48.0;
 const BODY_INDENT: f32 = 12.0;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ExportError {
     #[error("the PDF could not be written: {0}")]
     Pdf(String),
+    #[error(
+        "the case has {entries} entries and an export holds at most {max}; export it as of \
+         an earlier moment (as_of)"
+    )]
+    TooManyEntries { entries: usize, max: usize },
+    #[error(
+        "the case fills {pages} pages and an export holds at most {max}; export it as of an \
+         earlier moment (as_of)"
+    )]
+    TooManyPages { pages: usize, max: usize },
+    #[error("the export was stopped: its request ended or its render time ran out")]
+    Cancelled,
+}
+
+/// What one export may cost. An HTTP export is bounded; the operator's command-line
+/// export is not.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderLimits {
+    pub max_entries: usize,
+    pub max_pages: usize,
+}
+
+impl RenderLimits {
+    pub const UNBOUNDED: Self = Self {
+        max_entries: usize::MAX,
+        max_pages: usize::MAX,
+    };
+}
+
+/// Set from outside to stop a render between two paragraphs or two pages.
+pub type StopFlag = std::sync::atomic::AtomicBool;
+
+fn stop_requested(stop: &StopFlag) -> Result<(), ExportError> {
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        Err(ExportError::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 /// One laid-out paragraph and the space above it.
@@ -47,7 +85,20 @@ struct Placed {
     top: f32,
 }
 
-pub fn render(document: &CaseDocument) -> Result<Vec<u8>, ExportError> {
+/// Renders `document` within `limits`, looking at `stop` between paragraphs and
+/// pages so an abandoned export stops using the CPU.
+pub fn render(
+    document: &CaseDocument,
+    limits: RenderLimits,
+    stop: &StopFlag,
+) -> Result<Vec<u8>, ExportError> {
+    let entries = document.file.entries.len();
+    if entries > limits.max_entries {
+        return Err(ExportError::TooManyEntries {
+            entries,
+            max: limits.max_entries,
+        });
+    }
     let mut context = LayoutContext::new();
     let mut fonts = FONT_CONTEXT.clone();
     let mut block = |text: &str, size: f32, bold: bool, indent: f32, space_above: f32| {
@@ -83,6 +134,7 @@ pub fn render(document: &CaseDocument) -> Result<Vec<u8>, ExportError> {
         blocks.push(block(&line, 9.0, false, 0.0, 2.0));
     }
     for entry in &document.file.entries {
+        stop_requested(stop)?;
         let printed = printed(entry);
         blocks.push(block(&printed.heading, 8.5, true, 0.0, 9.0));
         if !printed.body.is_empty() {
@@ -91,6 +143,12 @@ pub fn render(document: &CaseDocument) -> Result<Vec<u8>, ExportError> {
     }
 
     let pages = paginate(&blocks);
+    if pages.len() > limits.max_pages {
+        return Err(ExportError::TooManyPages {
+            pages: pages.len(),
+            max: limits.max_pages,
+        });
+    }
     let footer_text = |page: usize| {
         format!(
             "Case {} · chain head {} · Page {} of {}",
@@ -129,6 +187,7 @@ pub fn render(document: &CaseDocument) -> Result<Vec<u8>, ExportError> {
     );
     let mut krilla_fonts = HashMap::new();
     for (index, placed) in pages.iter().enumerate() {
+        stop_requested(stop)?;
         let mut page = pdf.start_page_with(
             PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
                 .ok_or_else(|| ExportError::Pdf("page size".into()))?,
@@ -351,9 +410,36 @@ mod tests {
         }
     }
 
+    fn unbounded(document: &CaseDocument) -> Result<Vec<u8>, ExportError> {
+        render(document, RenderLimits::UNBOUNDED, &StopFlag::new(false))
+    }
+
+    #[test]
+    fn an_export_over_its_limits_or_stopped_is_refused_before_it_is_written() {
+        let document = sample(40);
+        let limits = |max_entries, max_pages| RenderLimits {
+            max_entries,
+            max_pages,
+        };
+        let go = StopFlag::new(false);
+        assert!(matches!(
+            render(&document, limits(39, 100), &go),
+            Err(ExportError::TooManyEntries { entries: 40, max: 39 })
+        ));
+        assert!(matches!(
+            render(&document, limits(40, 1), &go),
+            Err(ExportError::TooManyPages { max: 1, .. })
+        ));
+        assert!(matches!(
+            render(&document, limits(40, 100), &StopFlag::new(true)),
+            Err(ExportError::Cancelled)
+        ));
+        assert!(render(&document, limits(40, 100), &go).is_ok());
+    }
+
     #[test]
     fn a_case_renders_as_a_pdf_with_numbered_pages() {
-        let bytes = render(&sample(120)).unwrap();
+        let bytes = unbounded(&sample(120)).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
         if let Ok(path) = std::env::var("CASELOG_WRITE_SAMPLE_PDF") {
             std::fs::write(path, &bytes).unwrap();

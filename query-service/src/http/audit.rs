@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, Problem, QueryParams};
+use caselog_platform::http::{Caller, Problem, ProblemType, QueryParams};
 use caselog_schemas::{EventEnvelope, Position, Role};
 
 use super::cache::count;
@@ -22,7 +22,7 @@ use super::pagination::{Page, limit};
 use super::{AppState, as_of, audit_access, internal, require_reader};
 use crate::audit::AsOf;
 use crate::audit::replay::{self, conversation_stream};
-use crate::export;
+use crate::export::{self, ExportError};
 use crate::read_models::{ReadModel, history};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -169,15 +169,13 @@ async fn export_pdf(
         .pdf
         .try_get_with(key, async {
             hit = false;
-            let document = document.clone();
-            tokio::task::spawn_blocking(move || export::render(&document))
+            let export = &state.export;
+            export::render_bounded(document.clone(), export.limits, export.render_time)
                 .await
-                .map_err(|error| error.to_string())?
                 .map(Arc::new)
-                .map_err(|error| error.to_string())
         })
         .await
-        .map_err(|error| Problem::failure(anyhow::anyhow!("rendering the PDF failed: {error}")))?;
+        .map_err(|error| export_problem(&error, state.export.render_time))?;
     count("export", hit);
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -194,4 +192,19 @@ async fn export_pdf(
         ),
     ];
     Ok((headers, bytes.as_ref().clone()).into_response())
+}
+
+/// Too large a case is the caller's to narrow (`as_of`); out of render time, a retry
+/// may find the service less busy.
+fn export_problem(error: &ExportError, render_time: std::time::Duration) -> Problem {
+    match error {
+        ExportError::TooManyEntries { .. } | ExportError::TooManyPages { .. } => {
+            Problem::new(ProblemType::Rule, error.to_string())
+        }
+        ExportError::Cancelled => Problem::unavailable(format!(
+            "the export did not render within {} s; retry shortly",
+            render_time.as_secs_f32()
+        )),
+        ExportError::Pdf(_) => Problem::failure(anyhow::anyhow!("rendering the PDF failed: {error}")),
+    }
 }

@@ -49,6 +49,7 @@ pub struct AppState {
     pub caches: Caches,
     pub tokens: TokenVerifier,
     pub limits: ApiLimits,
+    pub export: ExportLimits,
     /// The read models' announced progress, which `X-Min-Position` waits on.
     pub progress: read_models::Progress,
     /// How long `X-Min-Position` may wait for a read model (`CASELOG_MIN_POSITION_WAIT_MS`).
@@ -62,6 +63,13 @@ impl FromRef<AppState> for TokenVerifier {
     fn from_ref(state: &AppState) -> Self {
         state.tokens.clone()
     }
+}
+
+/// What one HTTP export may cost (`CASELOG_EXPORT_*`).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportLimits {
+    pub limits: crate::export::RenderLimits,
+    pub render_time: Duration,
 }
 
 pub fn router(state: AppState) -> Router {
