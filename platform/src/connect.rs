@@ -52,8 +52,14 @@ pub async fn postgres(
     Ok(pool)
 }
 
-/// Connects to NATS, retrying in the background if the server goes away, and logs the
-/// server version (the local stack pins one; DEPENDENCIES.md says why it matters).
+/// The oldest nats-server caselog runs against: the JetStream behaviour it relies on
+/// (and async-nats's `server_2_14` features) come with it.
+pub const MIN_NATS_SERVER: (u64, u64) = (2, 14);
+
+/// Connects to NATS as the service's user, over TLS when a CA is configured, with
+/// reply inboxes only that user may read, retrying in the background if the server goes
+/// away. The server's version is checked once connected: an older one is refused
+/// (with `CASELOG_ENV=dev`, only warned about).
 pub async fn nats(
     settings: &crate::CommonSettings,
     service: &str,
@@ -61,12 +67,19 @@ pub async fn nats(
 ) -> anyhow::Result<async_nats::Client> {
     let (user, password) = settings.nats_credentials(nats_user);
     let nats_url = &settings.nats_url;
-    let client = async_nats::ConnectOptions::with_user_and_password(user, password)
+    let mut options = async_nats::ConnectOptions::with_user_and_password(user.clone(), password)
         .name(service)
+        .custom_inbox_prefix(settings.inbox_prefix(&user))
         .retry_on_initial_connect()
-        .connection_timeout(Duration::from_secs(5))
-        .connect(nats_url)
-        .await?;
+        .connection_timeout(Duration::from_secs(5));
+    if let Some(ca) = &settings.nats_tls_ca {
+        anyhow::ensure!(ca.is_file(), "CASELOG_NATS_TLS_CA: no file at {}", ca.display());
+        options = options.require_tls(true).add_root_certificates(ca.clone());
+    }
+    if let (Some(cert), Some(key)) = (&settings.nats_tls_cert, &settings.nats_tls_key) {
+        options = options.add_client_certificate(cert.clone(), key.clone());
+    }
+    let client = options.connect(nats_url).await?;
     // With retry_on_initial_connect the first handshake happens in the background; wait
     // for it briefly so a misconfigured URL shows at start-up, not at the first publish.
     for _ in 0..50 {
@@ -75,9 +88,47 @@ pub async fn nats(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let strict = settings.environment == crate::settings::Environment::Production;
+    if client.connection_state() == async_nats::connection::State::Connected {
+        check_server_version(&client, strict)?;
+    } else {
+        // Checked at the first connection instead: a service must not run against a
+        // server too old for it just because that server was down at start-up.
+        let later = client.clone();
+        tokio::spawn(async move {
+            while later.connection_state() != async_nats::connection::State::Connected {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            if let Err(error) = check_server_version(&later, strict) {
+                tracing::error!(%error, "stopping");
+                std::process::exit(78);
+            }
+        });
+    }
+    Ok(client)
+}
+
+fn check_server_version(client: &async_nats::Client, strict: bool) -> anyhow::Result<()> {
     let server = client.server_info();
     info!(server_version = %server.version, server_name = %server.server_name, "connected to nats");
-    Ok(client)
+    let mut numbers = server
+        .version
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|part| part.parse::<u64>().unwrap_or(0));
+    let found = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+    if found >= MIN_NATS_SERVER {
+        return Ok(());
+    }
+    let (major, minor) = MIN_NATS_SERVER;
+    let message = format!(
+        "nats-server {} is older than {major}.{minor}, the oldest caselog supports",
+        server.version
+    );
+    if strict {
+        anyhow::bail!("{message} (CASELOG_ENV=dev only warns)");
+    }
+    tracing::warn!("{message}; allowed for the local stack only");
+    Ok(())
 }
 
 /// An HTTP client builder for outbound calls (an identity provider's keys, tests):

@@ -65,6 +65,21 @@ pub struct CommonSettings {
         hide_env_values = true
     )]
     pub nats_password: Option<String>,
+    /// Where replies to this service's requests arrive; the server lets only its user
+    /// subscribe there (`_INBOX_<user>` when unset), so no user reads another's replies.
+    #[arg(long, env = "CASELOG_NATS_INBOX_PREFIX", value_name = "CASELOG_NATS_INBOX_PREFIX")]
+    pub nats_inbox_prefix: Option<String>,
+    /// A PEM file of the CA(s) that signed the NATS server's certificate: the connection
+    /// is then TLS and the server must prove itself (use a `tls://` URL).
+    #[arg(long, env = "CASELOG_NATS_TLS_CA", value_name = "CASELOG_NATS_TLS_CA")]
+    pub nats_tls_ca: Option<std::path::PathBuf>,
+    /// A client certificate and its key (PEM files), for servers that verify clients.
+    #[arg(long, env = "CASELOG_NATS_TLS_CERT", value_name = "CASELOG_NATS_TLS_CERT",
+        requires = "nats_tls_key")]
+    pub nats_tls_cert: Option<std::path::PathBuf>,
+    #[arg(long, env = "CASELOG_NATS_TLS_KEY", value_name = "CASELOG_NATS_TLS_KEY",
+        requires = "nats_tls_cert")]
+    pub nats_tls_key: Option<std::path::PathBuf>,
     /// Subject prefix; change it only to isolate environments sharing one server.
     #[arg(long, env = "CASELOG_NATS_SUBJECT_ROOT",
         value_name = "CASELOG_NATS_SUBJECT_ROOT", default_value = caselog_schemas::SubjectRoot::PRODUCTION)]
@@ -99,11 +114,10 @@ pub struct CommonSettings {
 const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
 
 /// The local stack's NATS passwords: refused outside `CASELOG_ENV=dev`.
-const LOCAL_NATS_PASSWORDS: [&str; 5] = [
+const LOCAL_NATS_PASSWORDS: [&str; 4] = [
     LocalNatsUser::RELAY.1,
     LocalNatsUser::PROJECTION.1,
     LocalNatsUser::QUERY.1,
-    LocalNatsUser::PROVISIONER.1,
     LocalNatsUser::ANALYTICS.1,
 ];
 
@@ -157,6 +171,13 @@ impl CommonSettings {
     /// Verifies access tokens with the configured keys.
     pub fn token_verifier(&self) -> anyhow::Result<crate::token::TokenVerifier> {
         crate::token::TokenVerifier::new(&self.tokens, self.token_secret())
+    }
+
+    /// The subject prefix of this connection's reply inboxes.
+    pub fn inbox_prefix(&self, user: &str) -> String {
+        self.nats_inbox_prefix
+            .clone()
+            .unwrap_or_else(|| inbox_prefix(user))
     }
 
     /// The configured NATS user, or (in `dev`) the service's user of the local stack.
@@ -283,8 +304,21 @@ impl LocalNatsUser {
     pub const RELAY: Self = Self("relay", "caselog-local-relay");
     pub const PROJECTION: Self = Self("projection", "caselog-local-projection");
     pub const QUERY: Self = Self("query", "caselog-local-query");
-    pub const PROVISIONER: Self = Self("provisioner", "caselog-local-provisioner");
+    /// The provisioner has no published password: `deploy/dev` makes one per machine
+    /// (`.dev/nats/provisioner.password`), and it is always passed explicitly.
+    pub const PROVISIONER: Self = Self("provisioner", "");
     pub const ANALYTICS: Self = Self("analytics", "caselog-local-analytics");
+}
+
+/// The reply-inbox prefix of NATS user `user`: `_INBOX_<user>`, with anything that may
+/// not stand in a subject token replaced by `_`. The server's permissions for the user
+/// allow subscribing to `_INBOX_<user>.>` only.
+pub fn inbox_prefix(user: &str) -> String {
+    let token: String = user
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    format!("_INBOX_{token}")
 }
 
 /// A duration given in milliseconds, as the `*_MS` settings are.
@@ -316,6 +350,10 @@ mod tests {
             nats_url: String::new(),
             nats_user: nats.map(|(user, _)| user.to_owned()),
             nats_password: nats.map(|(_, password)| password.to_owned()),
+            nats_inbox_prefix: None,
+            nats_tls_ca: None,
+            nats_tls_cert: None,
+            nats_tls_key: None,
             subject_root: String::new(),
             stream_name: String::new(),
             tokens: TokenSettings {

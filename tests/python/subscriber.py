@@ -23,7 +23,10 @@ from nats.errors import TimeoutError as NatsTimeout
 
 
 async def read(args):
-    client = await nats.connect(args.url, user=args.user, password=args.password)
+    # Replies arrive on the user's own inbox prefix: the server lets no one else read it.
+    client = await nats.connect(
+        args.url, user=args.user, password=args.password, inbox_prefix=f"_INBOX_{args.user}"
+    )
     jetstream = client.jetstream()
     subscription = await jetstream.pull_subscribe_bind(durable=args.consumer, stream=args.stream)
     problems, positions, types = [], [], {}

@@ -6,7 +6,6 @@ use async_nats::jetstream::{self, consumer};
 use futures::StreamExt;
 
 use caselog_eventlog::relay::RelayConfig;
-use caselog_platform::settings::LocalNatsUser;
 use caselog_schemas::{EventEnvelope, SubjectRoot, decode_msgpack};
 
 pub struct TestNats {
@@ -29,7 +28,7 @@ impl TestNats {
     /// Connects as the provisioner and creates the test's own stream with every durable
     /// consumer, as `command-service provision-nats` does for the local stack.
     pub async fn connect() -> Self {
-        let client = crate::nats_client(LocalNatsUser::PROVISIONER).await;
+        let client = crate::nats_client(crate::provisioner()).await;
         let unique = uuid::Uuid::now_v7().simple().to_string();
         let nats = Self {
             jetstream: jetstream::new(client.clone()),

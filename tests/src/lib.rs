@@ -26,9 +26,24 @@ pub fn nats_url() -> String {
     std::env::var("CASELOG_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:54222".to_owned())
 }
 
-/// A client of the test nats-server as one of the local stack's users.
+/// The provisioner of the test nats-servers: the shared one's password comes from
+/// `deploy/dev test` (`CASELOG_TEST_NATS_PROVISIONER_PASSWORD`); a test's private
+/// server is started with the same.
+pub fn provisioner() -> caselog_platform::settings::LocalNatsUser {
+    static PASSWORD: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    let password = PASSWORD.get_or_init(|| {
+        let password = std::env::var("CASELOG_TEST_NATS_PROVISIONER_PASSWORD")
+            .unwrap_or_else(|_| uuid::Uuid::new_v4().simple().to_string());
+        Box::leak(password.into_boxed_str())
+    });
+    caselog_platform::settings::LocalNatsUser("provisioner", password)
+}
+
+/// A client of the test nats-server as one of the local stack's users (the
+/// provisioner: [`provisioner`]), with that user's own reply inboxes.
 pub async fn nats_client(user: caselog_platform::settings::LocalNatsUser) -> async_nats::Client {
     async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+        .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
         .connect(nats_url())
         .await
         .expect("the test nats-server answers")

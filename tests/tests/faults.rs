@@ -419,7 +419,7 @@ async fn nats_killed_and_its_store_wiped() {
     stack
         .cli(
             "command-service",
-            LocalNatsUser::PROVISIONER,
+            caselog_tests::provisioner(),
             &["provision-nats"],
         )
         .await;

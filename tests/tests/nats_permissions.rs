@@ -16,6 +16,7 @@ use caselog_tests::jetstream::TestNats;
 async fn connect_as(user: LocalNatsUser) -> (Client, mpsc::UnboundedReceiver<String>) {
     let (reports, received) = mpsc::unbounded_channel();
     let client = ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+        .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
         .event_callback(move |event| {
             let reports = reports.clone();
             async move {
@@ -195,4 +196,41 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
         info.state.consumer_count,
         caselog_eventlog::relay::DURABLE_CONSUMERS.len()
     );
+}
+
+/// Replies are private: each user may subscribe to its own inbox prefix only, so no
+/// user can read the answers the server or a service sends another.
+#[tokio::test]
+async fn no_nats_user_can_read_another_users_replies() {
+    let users = [
+        LocalNatsUser::RELAY,
+        LocalNatsUser::PROJECTION,
+        LocalNatsUser::ANALYTICS,
+    ];
+    for user in users {
+        let (client, mut reports) = connect_as(user).await;
+        let own = format!("{}.>", caselog_platform::settings::inbox_prefix(user.0));
+        let mut others: Vec<String> = users
+            .iter()
+            .filter(|other| other.0 != user.0)
+            .map(|other| format!("{}.>", caselog_platform::settings::inbox_prefix(other.0)))
+            .collect();
+        others.push("_INBOX.>".to_owned());
+        others.push("_INBOX_provisioner.>".to_owned());
+        for subject in &others {
+            let _subscription = client.subscribe(subject.clone()).await.unwrap();
+            client.flush().await.unwrap();
+            refused(&mut reports, subject).await;
+        }
+        // Its own inbox is allowed: a request to the server is answered there.
+        let _own = client.subscribe(own).await.unwrap();
+        client.flush().await.unwrap();
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), reports.recv())
+                .await
+                .is_err(),
+            "{} was refused its own inbox",
+            user.0
+        );
+    }
 }

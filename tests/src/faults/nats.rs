@@ -23,6 +23,27 @@ impl PrivateNats {
 
     /// A server that refuses messages larger than `max_payload` (such as `64KB`).
     pub async fn start_with_max_payload(max_payload: &str) -> Self {
+        Self::start_configured(|local| {
+            assert!(local.contains("max_payload: 1MB"));
+            local.replace("max_payload: 1MB", &format!("max_payload: {max_payload}"))
+        })
+        .await
+    }
+
+    /// A server that speaks only TLS, with this certificate and key (PEM files).
+    pub async fn start_with_tls(certificate: &std::path::Path, key: &std::path::Path) -> Self {
+        Self::start_configured(|local| {
+            format!(
+                "{local}\ntls {{\n  cert_file: {:?}\n  key_file: {:?}\n  timeout: 5\n}}\n",
+                certificate.display().to_string(),
+                key.display().to_string()
+            )
+        })
+        .await
+    }
+
+    /// A server with the local stack's configuration as `edit` changes it.
+    pub async fn start_configured(edit: impl FnOnce(&str) -> String) -> Self {
         let store =
             std::env::temp_dir().join(format!("caselog-fault-nats-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&store).expect("a store directory");
@@ -30,13 +51,8 @@ impl PrivateNats {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/dev.conf"),
         )
         .expect("the local stack's nats configuration");
-        assert!(local.contains("max_payload: 1MB"));
         let config = store.with_extension("conf");
-        std::fs::write(
-            &config,
-            local.replace("max_payload: 1MB", &format!("max_payload: {max_payload}")),
-        )
-        .expect("write the configuration");
+        std::fs::write(&config, edit(&local)).expect("write the configuration");
         let mut nats = Self {
             child: None,
             config,
@@ -61,6 +77,7 @@ impl PrivateNats {
             .args(["-m", &self.monitor_port.to_string()])
             .arg("-sd")
             .arg(&self.store)
+            .env("CASELOG_NATS_PROVISIONER_PASSWORD", crate::provisioner().1)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)

@@ -114,7 +114,7 @@ pub fn check_log(log: &[EventEnvelope], ledger: &Ledger) -> Verdict {
 
 /// The stream holds the log exactly: the same events, once each, in log order.
 pub async fn check_stream(stack: &FaultStack, log: &[EventEnvelope]) {
-    let stream = stream_contents(stack, LocalNatsUser::PROVISIONER).await;
+    let stream = stream_contents(stack, crate::provisioner()).await;
     let expected: Vec<(i64, Uuid)> = log.iter().map(|e| (e.position.0, e.event_id.0)).collect();
     assert_eq!(
         stream.len(),

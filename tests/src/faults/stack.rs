@@ -344,8 +344,8 @@ impl Service {
 /// server (what `deploy/dev up` and `command-service provision-nats` do).
 pub async fn provision(nats: &PrivateNats) {
     let client = async_nats::ConnectOptions::with_user_and_password(
-        LocalNatsUser::PROVISIONER.0.to_owned(),
-        LocalNatsUser::PROVISIONER.1.to_owned(),
+        crate::provisioner().0.to_owned(),
+        crate::provisioner().1.to_owned(),
     )
     .connect(nats.address())
     .await
