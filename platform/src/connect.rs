@@ -108,15 +108,19 @@ pub async fn nats(
     Ok(client)
 }
 
+/// Whether a nats-server version string (`2.15.1`, `2.14.0-RC.1`) is at least
+/// [`MIN_NATS_SERVER`].
+fn supported(version: &str) -> bool {
+    let mut numbers = version
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|part| part.parse::<u64>().unwrap_or(0));
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0)) >= MIN_NATS_SERVER
+}
+
 fn check_server_version(client: &async_nats::Client, strict: bool) -> anyhow::Result<()> {
     let server = client.server_info();
     info!(server_version = %server.version, server_name = %server.server_name, "connected to nats");
-    let mut numbers = server
-        .version
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|part| part.parse::<u64>().unwrap_or(0));
-    let found = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
-    if found >= MIN_NATS_SERVER {
+    if supported(&server.version) {
         return Ok(());
     }
     let (major, minor) = MIN_NATS_SERVER;
@@ -137,4 +141,17 @@ fn check_server_version(client: &async_nats::Client, strict: bool) -> anyhow::Re
 pub fn http_client() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn servers_older_than_2_14_are_not_supported() {
+        for old in ["2.9.20", "2.10.24", "2.13.9", "1.4.1", ""] {
+            assert!(!super::supported(old), "{old}");
+        }
+        for current in ["2.14.0", "2.14.0-RC.1", "2.15.1", "3.0.0"] {
+            assert!(super::supported(current), "{current}");
+        }
+    }
 }
