@@ -1,6 +1,7 @@
 use clap::{Parser, Subcommand};
 
 use caselog_command_service::{Application, Settings};
+use caselog_eventlog::erasure::{Keyring, StreamKeys};
 use caselog_eventlog::relay::{RelayConfig, provision};
 use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, telemetry, token};
@@ -25,6 +26,10 @@ enum Command {
     /// Create the JetStream stream and every durable consumer that is missing (as the
     /// provisioner NATS user); prints what exists. Running it again is harmless.
     ProvisionNats,
+    /// Wrap every data key with the current key-encryption key (after upgrading to
+    /// wrapped keys, and after a rotation: the old KEK in CASELOG_KEK_PREVIOUS until
+    /// this has run); prints how many it wrapped. Safe to run again.
+    RewrapKeys,
     /// Print an HS256 JWT signed with CASELOG_JWT_SECRET (the local stack's key with
     /// CASELOG_ENV=dev), carrying CASELOG_JWT_ISSUER and CASELOG_JWT_AUDIENCE when set.
     Token {
@@ -89,8 +94,17 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::RewrapKeys => {
+            Keyring::install_from(&settings.common)?;
+            let pool =
+                connect::postgres(&settings.common.database_url, "caselog-rewrap-keys", 2).await?;
+            let rewrapped = StreamKeys::new(pool).rewrap(500).await?;
+            println!("{}", serde_json::json!({ "rewrapped": rewrapped }));
+            Ok(())
+        }
         Command::Serve => {
             settings.common.check()?;
+            Keyring::install_from(&settings.common)?;
             let _telemetry = telemetry::init("command-service", &settings.common)?;
             Application::build(settings)
                 .await?

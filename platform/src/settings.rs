@@ -9,6 +9,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// The local stack's key-encryption key (base64 of 32 bytes); accepted only with
+/// `CASELOG_ENV=dev`.
+pub const LOCAL_KEK: &str = "Y2FzZWxvZy1sb2NhbC1kZXYta2VrLW5vdC1zZWNyZXQ=";
+
 /// The local stack's JWT key; accepted only with `CASELOG_ENV=dev`.
 pub const LOCAL_JWT_SECRET: &str = "caselog-local-dev-secret";
 
@@ -94,6 +98,19 @@ pub struct CommonSettings {
     pub stream_name: String,
     #[command(flatten)]
     pub tokens: TokenSettings,
+    /// The key-encryption key every data key is wrapped by: base64 of 32 random bytes
+    /// (`openssl rand -base64 32`). Required (this or `CASELOG_KEK_FILE`) unless
+    /// `CASELOG_ENV=dev`.
+    #[arg(long, env = "CASELOG_KEK", value_name = "CASELOG_KEK", hide_env_values = true)]
+    pub kek: Option<String>,
+    /// A file holding the key-encryption key (base64), instead of `CASELOG_KEK`.
+    #[arg(long, env = "CASELOG_KEK_FILE", value_name = "CASELOG_KEK_FILE", conflicts_with = "kek")]
+    pub kek_file: Option<std::path::PathBuf>,
+    /// Earlier key-encryption keys, comma-separated: they still unwrap data keys until
+    /// `command-service rewrap-keys` has wrapped every key with the current one.
+    #[arg(long, env = "CASELOG_KEK_PREVIOUS", value_name = "CASELOG_KEK_PREVIOUS",
+        hide_env_values = true)]
+    pub kek_previous: Option<String>,
     #[arg(
         long,
         env = "CASELOG_LOG_FORMAT",
@@ -126,7 +143,54 @@ impl CommonSettings {
     /// serves.
     pub fn check(&self) -> anyhow::Result<()> {
         self.check_token_key()?;
-        self.check_nats_user()
+        self.check_nats_user()?;
+        self.key_encryption_keys().map(|_| ())
+    }
+
+    /// The current key-encryption key and the previous ones (raw bytes): the
+    /// configured ones; in `dev`, the local stack's when none is. Outside `dev` a KEK
+    /// is required and the local stack's is refused.
+    pub fn key_encryption_keys(&self) -> anyhow::Result<(Vec<u8>, Vec<Vec<u8>>)> {
+        let decode = |what: &str, text: &str| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .map_err(|_| anyhow::anyhow!("{what} is not base64"))
+        };
+        let configured = match (&self.kek, &self.kek_file) {
+            (Some(kek), _) if !kek.is_empty() => Some(kek.clone()),
+            (_, Some(path)) => Some(std::fs::read_to_string(path).map_err(|error| {
+                anyhow::anyhow!("CASELOG_KEK_FILE {}: {error}", path.display())
+            })?),
+            _ => None,
+        };
+        let current = match configured {
+            Some(kek) if kek.trim() == LOCAL_KEK && self.environment == Environment::Production => {
+                anyhow::bail!(
+                    "CASELOG_KEK is the local stack's published key; set one of your own \
+                     {LOCAL_STACK}"
+                )
+            }
+            Some(kek) => decode("CASELOG_KEK", &kek)?,
+            None if self.environment == Environment::Dev => decode("LOCAL_KEK", LOCAL_KEK)?,
+            None => anyhow::bail!(
+                "CASELOG_KEK (or CASELOG_KEK_FILE) is required: the key that wraps every data \
+                 key (`openssl rand -base64 32`) {LOCAL_STACK}"
+            ),
+        };
+        anyhow::ensure!(
+            current.len() == 32,
+            "CASELOG_KEK is {} bytes; it must be 32 (`openssl rand -base64 32`)",
+            current.len()
+        );
+        let previous = self
+            .kek_previous
+            .iter()
+            .flat_map(|list| list.split(','))
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| decode("CASELOG_KEK_PREVIOUS", text))
+            .collect::<anyhow::Result<_>>()?;
+        Ok((current, previous))
     }
 
     /// A token key of the deployment's own (or an identity provider's), unless `dev`.
@@ -360,6 +424,9 @@ mod tests {
                 jwt_secret: jwt_secret.map(str::to_owned),
                 ..TokenSettings::default()
             },
+            kek: (environment == Environment::Production).then(|| "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
+            kek_file: None,
+            kek_previous: None,
             log_format: LogFormat::Text,
             otlp_endpoint: None,
         }
@@ -385,6 +452,20 @@ mod tests {
         let local = Some(("relay", "caselog-local-relay"));
         assert!(refusal(settings(Production, own, local)).contains("CASELOG_NATS_PASSWORD"));
         assert!(settings(Production, own, nats).check().is_ok());
+    }
+
+    #[test]
+    fn production_needs_a_key_encryption_key_of_its_own() {
+        let nats = Some(("relay", "s3cret"));
+        let own = Some("an HS256 key of at least thirty-two bytes");
+        let mut settings = settings(Environment::Production, own, nats);
+        assert!(settings.check().is_ok());
+        settings.kek = None;
+        assert!(refusal(settings.clone()).contains("CASELOG_KEK"));
+        settings.kek = Some(LOCAL_KEK.to_owned());
+        assert!(refusal(settings.clone()).contains("published"));
+        settings.kek = Some("c2hvcnQ=".to_owned());
+        assert!(refusal(settings).contains("32"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use clap::{Parser, Subcommand};
 
+use caselog_eventlog::erasure::Keyring;
 use caselog_platform::{connect, telemetry};
 use caselog_projection_service::projections::Projection;
 use caselog_projection_service::runner::{dead_letters, rebuild};
@@ -55,6 +56,7 @@ fn projection_named(name: &str) -> anyhow::Result<Projection> {
 }
 
 async fn operator_pool(settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
+    Keyring::install_from(&settings.common)?;
     let pool = connect::postgres(&settings.common.database_url, "projection-operator", 4).await?;
     require_migrated(&pool).await?;
     Ok(pool)
@@ -68,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             settings.common.check()?;
+            Keyring::install_from(&settings.common)?;
             Application::build(settings)
                 .await?
                 .run_until_stopped()

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
+use caselog_eventlog::erasure::Keyring;
 use caselog_eventlog::LogReader;
 use caselog_platform::{connect, telemetry};
 use caselog_query_service::audit::replay::{self, conversation_stream};
@@ -52,6 +53,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
         settings.common.check()?;
+        Keyring::install_from(&settings.common)?;
         let _telemetry = telemetry::init("query-service", &settings.common)?;
         Application::build(settings)
             .await?
@@ -85,6 +87,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             out,
             as_of,
         } => {
+            Keyring::install_from(&settings.common)?;
             let stream_type = StreamType::new("conversation")?;
             let tenant = reader
                 .tenant_of(&stream_type, StreamId(conversation))

@@ -155,6 +155,18 @@ pub async fn migrate(admin_url: &str) {
         .expect("migrations apply");
 }
 
+/// The local stack's key-encryption key, for a test that opens sealed events itself
+/// (the services it starts install theirs).
+pub fn install_keyring() {
+    use base64::Engine;
+    let kek = base64::engine::general_purpose::STANDARD
+        .decode(caselog_platform::settings::LOCAL_KEK)
+        .expect("base64");
+    caselog_eventlog::erasure::Keyring::new(&kek, &[])
+        .expect("a 32-byte key")
+        .install();
+}
+
 /// Polls `check` until it returns `Some`, or panics after `within`.
 pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
 where

@@ -142,15 +142,39 @@ impl Stack {
     /// Runs a service binary's command-line tool (for example `query-service verify`)
     /// against this stack's database and stream.
     pub async fn cli(&self, binary: &str, args: &[&str]) -> std::process::Output {
+        self.cli_with(binary, args, &[]).await
+    }
+
+    /// [`Stack::cli`] with more environment.
+    pub async fn cli_with(
+        &self,
+        binary: &str,
+        args: &[&str],
+        extra_env: &[(&'static str, String)],
+    ) -> std::process::Output {
         let mut command = tokio::process::Command::new(crate::services::bin_dir().join(binary));
         command
             .args(args)
             .env("RUST_LOG", "warn")
             .env("CASELOG_ENV", "dev");
-        for (key, value) in &self.env {
+        for (key, value) in self.env.iter().chain(extra_env) {
             command.env(key, value);
         }
         command.output().await.expect("the tool runs")
+    }
+
+    /// Stops the three services and starts them again with `extra_env` added (new
+    /// ports: make sessions again).
+    pub async fn restart_with(&mut self, extra_env: &[(&'static str, String)]) {
+        self.command.kill().await;
+        self.projection.kill().await;
+        self.query.kill().await;
+        self.env.extend(extra_env.iter().cloned());
+        self.command =
+            ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &self.env).await;
+        self.projection =
+            ServiceProcess::start("projection-service", "CASELOG_PROJECTION_ADDR", &self.env).await;
+        self.query = ServiceProcess::start("query-service", "CASELOG_QUERY_ADDR", &self.env).await;
     }
 
     /// A session for `user` of `tenant` with `role`.

@@ -87,6 +87,12 @@ impl Aggregate for crate::domain::directory::DirectoryEntry {
     fn apply(self, event: &Self::Event) -> Self {
         self.evolve(event)
     }
+    fn erases(event: &Self::Event) -> bool {
+        matches!(event, Self::Event::UserErased {})
+    }
+    fn was_erased(state: &Self) -> bool {
+        matches!(state, Self::ErasedUser)
+    }
 }
 
 /// How a command is to be appended: who asks, and the client's optional guards.

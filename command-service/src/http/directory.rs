@@ -24,7 +24,7 @@ use crate::domain::directory::{
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(put_user))
+        .routes(routes!(put_user, erase_user))
         .routes(routes!(put_group))
         .routes(routes!(put_contact))
         .routes(routes!(put_settings))
@@ -163,6 +163,21 @@ async fn put_user(
         groups: body.groups,
     });
     run(&state, &caller, id, headers, command).await
+}
+
+/// Erases a user who left: their name and email become `[erased]` everywhere, in the
+/// log (their data key is destroyed), on NATS and in every read model; what they did
+/// stays, under their id, and the id can never be a user again.
+#[utoipa::path(delete, path = "/v1/users/{id}", tag = "directory",
+    responses((status = 200, body = CommandResponse)))]
+async fn erase_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: CommandHeaders,
+) -> Result<CommandResponse, ApiError> {
+    caller.require_role(ACCOUNT_ADMINS)?;
+    run(&state, &caller, id, headers, DirectoryCommand::EraseUser).await
 }
 
 /// Creates or renames a group (each group has a team inbox).

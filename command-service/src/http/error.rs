@@ -108,7 +108,7 @@ fn conversation_problem(rejection: &C) -> ProblemType {
 fn directory_problem(rejection: &D) -> ProblemType {
     match rejection {
         D::IdTakenByAnotherKind { .. } | D::SnippetExists { .. } => ProblemType::Conflict,
-        D::UnknownSnippet { .. } => ProblemType::NotFound,
+        D::UnknownSnippet { .. } | D::UnknownUser { .. } => ProblemType::NotFound,
         D::SnippetLimitReached { .. } => ProblemType::Rule,
         D::Blank { .. }
         | D::Invalid { .. }

@@ -2,8 +2,9 @@
 //! personal data. An erased stream keeps its row with the key destroyed (NULL), so no
 //! later append can give it a new key.
 //!
-//! Keys are read per use and never cached: a process that kept a key in memory would
-//! still open a stream after another process erased it.
+//! Keys are stored wrapped by the key-encryption key ([`super::kek`]) and read per use,
+//! never cached: a process that kept a key in memory would still open a stream after
+//! another process erased it.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 use caselog_schemas::{StreamId, StreamType, TenantId};
 
+use super::kek::{Keyring, StoredKey};
 use super::seal::DataKey;
 use crate::model::StreamRef;
 
@@ -41,34 +43,95 @@ impl StreamKeys {
     /// The stream's key, created on first use; refused for an erased stream. One round
     /// trip: the insert returns the key it created, or the select the one already there.
     pub async fn key_for_sealing(&self, stream: &StreamRef) -> Result<DataKey, ErasureError> {
+        let keyring = Keyring::installed();
         // Another transaction may create the key between this statement's snapshot and
         // its insert: then neither half returns a row, and a second try reads the key.
         for _ in 0..2 {
             let created = DataKey::generate();
-            let key: Option<Option<Vec<u8>>> = sqlx::query_scalar(
+            let row: Option<(Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
                 "WITH created AS ( \
-                   INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key) \
-                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING key) \
-                 SELECT key FROM created \
+                   INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key, kek_id) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key, kek_id) \
+                 SELECT key, kek_id FROM created \
                  UNION ALL \
-                 SELECT key FROM eventlog.stream_keys \
+                 SELECT key, kek_id FROM eventlog.stream_keys \
                  WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 \
                  LIMIT 1",
             )
             .bind(stream.tenant_id.0)
             .bind(stream.stream_type.as_str())
             .bind(stream.stream_id.0)
-            .bind(created.as_bytes())
+            .bind(keyring.wrap(&created, stream))
+            .bind(keyring.current_id())
             .fetch_optional(&self.pool)
             .await?;
-            if let Some(key) = key {
-                return key
-                    .as_deref()
-                    .and_then(DataKey::from_bytes)
-                    .ok_or(ErasureError::Erased(stream.stream_id));
+            if let Some((key, kek_id)) = row {
+                let Some(bytes) = key else {
+                    return Err(ErasureError::Erased(stream.stream_id));
+                };
+                let stored = StoredKey {
+                    kek_id: kek_id.as_deref(),
+                    bytes: &bytes,
+                };
+                return keyring
+                    .unwrap(stored, stream)
+                    .map_err(|error| ErasureError::Database(sqlx::Error::Decode(Box::new(error))));
             }
         }
         Err(ErasureError::Database(sqlx::Error::RowNotFound))
+    }
+
+    /// Wraps every live data key not yet wrapped by the current KEK (stored before
+    /// wrapping, or by a previous KEK) with the current one, `batch` at a time; returns
+    /// how many it wrapped. Safe to run while the services run, and to run again.
+    pub async fn rewrap(&self, batch: i64) -> Result<u64, sqlx::Error> {
+        let keyring = Keyring::installed();
+        let mut rewrapped = 0;
+        loop {
+            let mut tx = self.pool.begin().await?;
+            let rows: Vec<(Uuid, String, Uuid, Vec<u8>, Option<String>)> = sqlx::query_as(
+                "SELECT tenant_id, stream_type, stream_id, key, kek_id FROM eventlog.stream_keys \
+                 WHERE key IS NOT NULL AND kek_id IS DISTINCT FROM $1 \
+                 LIMIT $2 FOR UPDATE SKIP LOCKED",
+            )
+            .bind(keyring.current_id())
+            .bind(batch)
+            .fetch_all(&mut *tx)
+            .await?;
+            if rows.is_empty() {
+                return Ok(rewrapped);
+            }
+            for (tenant_id, stream_type, stream_id, bytes, kek_id) in rows {
+                let Ok(stream_type) = StreamType::new(stream_type) else {
+                    continue;
+                };
+                let stream = StreamRef {
+                    tenant_id: TenantId(tenant_id),
+                    stream_type,
+                    stream_id: StreamId(stream_id),
+                };
+                let stored = StoredKey {
+                    kek_id: kek_id.as_deref(),
+                    bytes: &bytes,
+                };
+                let key = keyring
+                    .unwrap(stored, &stream)
+                    .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+                sqlx::query(
+                    "UPDATE eventlog.stream_keys SET key = $4, kek_id = $5 \
+                     WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
+                )
+                .bind(tenant_id)
+                .bind(stream.stream_type.as_str())
+                .bind(stream_id)
+                .bind(keyring.wrap(&key, &stream))
+                .bind(keyring.current_id())
+                .execute(&mut *tx)
+                .await?;
+                rewrapped += 1;
+            }
+            tx.commit().await?;
+        }
     }
 
     /// True once the stream's key was destroyed.
@@ -131,7 +194,7 @@ pub async fn keys_of<'e>(
         return Ok(HashMap::new());
     }
     let rows = sqlx::query(
-        "SELECT k.tenant_id, k.stream_type, k.stream_id, k.key FROM eventlog.stream_keys k \
+        "SELECT k.tenant_id, k.stream_type, k.stream_id, k.key, k.kek_id FROM eventlog.stream_keys k \
          JOIN unnest($1::uuid[], $2::text[], $3::uuid[]) AS s(tenant_id, stream_type, stream_id) \
            ON k.tenant_id = s.tenant_id AND k.stream_type = s.stream_type AND k.stream_id = s.stream_id \
          WHERE k.key IS NOT NULL",
@@ -146,23 +209,31 @@ pub async fn keys_of<'e>(
     .bind(streams.iter().map(|s| s.stream_id.0).collect::<Vec<Uuid>>())
     .fetch_all(executor)
     .await?;
+    let keyring = Keyring::installed();
     let mut keys = HashMap::with_capacity(rows.len());
     for row in rows {
         let bytes: Vec<u8> = row.try_get("key")?;
-        let stream_type: String = row.try_get("stream_type")?;
-        let (Some(key), Ok(stream_type)) =
-            (DataKey::from_bytes(&bytes), StreamType::new(stream_type))
-        else {
+        let kek_id: Option<String> = row.try_get("kek_id")?;
+        let Ok(stream_type) = StreamType::new(row.try_get::<String, _>("stream_type")?) else {
             continue;
         };
-        keys.insert(
-            StreamRef {
-                tenant_id: TenantId(row.try_get("tenant_id")?),
-                stream_type,
-                stream_id: StreamId(row.try_get("stream_id")?),
-            },
-            key,
-        );
+        let stream = StreamRef {
+            tenant_id: TenantId(row.try_get("tenant_id")?),
+            stream_type,
+            stream_id: StreamId(row.try_get("stream_id")?),
+        };
+        // A key that does not unwrap is an error, never "erased": a missing KEK must
+        // not make content read as erased.
+        let key = keyring
+            .unwrap(
+                StoredKey {
+                    kek_id: kek_id.as_deref(),
+                    bytes: &bytes,
+                },
+                &stream,
+            )
+            .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        keys.insert(stream, key);
     }
     Ok(keys)
 }

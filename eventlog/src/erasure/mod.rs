@@ -12,13 +12,16 @@
 //!
 //! - [`seal`]: the pure sealing and opening of one payload;
 //! - [`keys`]: the key store;
+//! - [`kek`]: the key-encryption key every stored data key is wrapped by;
 //! - [`readable`]: what every reader does to a stored event before decoding it — open
 //!   its personal fields (or put placeholders in) and upcast it to the current schema.
 
+pub mod kek;
 pub mod keys;
 pub mod readable;
 pub mod seal;
 
+pub use kek::Keyring;
 pub use keys::{ErasureError, StreamKeys};
 pub use readable::{make_readable, make_readable_with};
 pub use seal::DataKey;

@@ -36,6 +36,17 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
             .execute(&mut *conn)
             .await?;
         }
+        E::UserErased {} => {
+            let erased = caselog_schemas::events::personal::ERASED;
+            sqlx::query(
+                "UPDATE users SET name = $3, email = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(tenant_id)
+            .bind(entry_id)
+            .bind(erased)
+            .execute(&mut *conn)
+            .await?;
+        }
         E::GroupUpserted { name } => {
             sqlx::query(
                 "INSERT INTO groups (tenant_id, group_id, name) VALUES ($1, $2, $3) \

@@ -44,6 +44,9 @@ pub enum DirectoryEvent {
         role: Role,
         groups: Vec<Uuid>,
     },
+    /// The user left: their name and email are erased (their data key destroyed) and
+    /// the id can never be a user again. What they did stays, under their id.
+    UserErased {},
     GroupUpserted {
         name: String,
     },

@@ -2,6 +2,8 @@
 //! under a key of their stream — the conversation's, or the contact's — and destroying
 //! that key erases them everywhere the stored event went, without rewriting the log.
 //!
+//! Sealed: what customers and staff write (messages, notes, internal messages, chat
+//! messages, ratings' comments), contacts' details, and users' names and emails.
 //! Everything else stays in clear so analytics can count and join without personal
 //! data: ids, channels, sender kinds, times, scores, amounts.
 
@@ -55,6 +57,8 @@ const MESSAGE: &[PersonalField] = &[PersonalField::content("content")];
 const TEXT: &[PersonalField] = &[PersonalField::text("text")];
 const COMMENT: &[PersonalField] = &[PersonalField::text("comment")];
 const REASON: &[PersonalField] = &[PersonalField::text("reason")];
+const NOTE: &[PersonalField] = &[PersonalField::text("personal_note")];
+const USER: &[PersonalField] = &[PersonalField::text("name"), PersonalField::text("email")];
 const CONTACT: &[PersonalField] = &[
     PersonalField::text("name"),
     PersonalField::text("firstname"),
@@ -71,6 +75,10 @@ pub fn personal_fields(stream_type: &str, event_type: &str) -> &'static [Persona
         ("conversation", "ConversationRated") => COMMENT,
         ("conversation", "HandedOffToHuman") => REASON,
         ("directory", "ContactUpserted") => CONTACT,
+        ("directory", "UserUpserted") => USER,
+        ("chat_channel", "MessagePosted") => MESSAGE,
+        ("chat_channel", "CardShared") => TEXT,
+        ("chat_channel", "MemberPreferencesSet") => NOTE,
         _ => &[],
     }
 }
@@ -110,7 +118,9 @@ mod tests {
     #[test]
     fn events_without_personal_data_have_no_personal_fields() {
         assert!(personal_fields("conversation", "ConversationAssigned").is_empty());
-        assert!(personal_fields("directory", "UserUpserted").is_empty());
+        assert!(personal_fields("directory", "GroupUpserted").is_empty());
+        assert!(stream_has_personal_data("directory", "UserUpserted"));
+        assert!(stream_has_personal_data("chat_channel", "MessagePosted"));
         assert!(stream_has_personal_data("conversation", "MessageSent"));
     }
 }

@@ -61,6 +61,7 @@ pub async fn read_log(stack: &FaultStack) -> Vec<EventEnvelope> {
         if page.is_empty() {
             break;
         }
+        crate::install_keyring();
         make_readable(&stack.pool, &mut page)
             .await
             .expect("open the log's sealed fields");

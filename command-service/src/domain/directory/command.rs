@@ -35,6 +35,8 @@ pub struct SnippetFields {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DirectoryCommand {
     UpsertUser(UserDetails),
+    /// The user left: erase their name and email for good.
+    EraseUser,
     UpsertGroup {
         name: String,
     },

@@ -35,6 +35,12 @@ pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R>
                 groups: user.groups,
             }])
         }
+        C::EraseUser => match entry {
+            DirectoryEntry::User(_) => Ok(vec![E::UserErased {}]),
+            // Erased already: the retry of an erasure changes nothing.
+            DirectoryEntry::ErasedUser => Ok(Vec::new()),
+            _ => Err(R::UnknownUser { id }),
+        },
         C::UpsertGroup { name } => {
             require_kind(id, entry, "group")?;
             require_text("name", &name)?;

@@ -27,6 +27,8 @@ pub enum DirectoryRejection {
     SnippetExists { snippet_id: Uuid },
     #[error("{id} is not a user of this tenant")]
     NotAUser { id: Uuid },
+    #[error("no user {id} to erase")]
+    UnknownUser { id: Uuid },
     #[error("snippet {snippet_id} does not exist")]
     UnknownSnippet { snippet_id: Uuid },
 }

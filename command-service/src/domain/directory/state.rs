@@ -37,6 +37,8 @@ pub enum DirectoryEntry {
     #[default]
     Empty,
     User(User),
+    /// A user who left: their name and email are erased; the id stays theirs.
+    ErasedUser,
     Group {
         name: String,
     },
@@ -50,6 +52,7 @@ impl DirectoryEntry {
         match self {
             DirectoryEntry::Empty => "nothing",
             DirectoryEntry::User(_) => "user",
+            DirectoryEntry::ErasedUser => "erased user",
             DirectoryEntry::Group { .. } => "group",
             DirectoryEntry::Contact(_) => "contact",
             DirectoryEntry::Settings(_) => "settings",
@@ -90,6 +93,7 @@ impl DirectoryEntry {
                 role: *role,
                 groups: groups.clone(),
             }),
+            (_, E::UserErased {}) => DirectoryEntry::ErasedUser,
             (_, E::GroupUpserted { name }) => DirectoryEntry::Group { name: name.clone() },
             (
                 entry,

@@ -62,6 +62,26 @@ fn a_user_is_created_and_an_identical_upsert_appends_nothing() {
 }
 
 #[test]
+fn a_user_who_left_is_erased_once_and_is_never_a_user_again() {
+    let created = when(&[], DirectoryCommand::UpsertUser(ana())).unwrap();
+    let erased = when(&created, DirectoryCommand::EraseUser).unwrap();
+    assert_eq!(erased, vec![E::UserErased {}]);
+    let history: Vec<E> = created.into_iter().chain(erased).collect();
+    assert_eq!(when(&history, DirectoryCommand::EraseUser), Ok(vec![]));
+    assert!(matches!(
+        when(&history, DirectoryCommand::UpsertUser(ana())),
+        Err(DirectoryRejection::IdTakenByAnotherKind {
+            existing: "erased user",
+            ..
+        })
+    ));
+    assert_eq!(
+        when(&[], DirectoryCommand::EraseUser),
+        Err(DirectoryRejection::UnknownUser { id: id(1) })
+    );
+}
+
+#[test]
 fn an_id_names_one_kind_of_entry() {
     let group = E::GroupUpserted {
         name: "Sales".into(),

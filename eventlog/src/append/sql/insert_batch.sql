@@ -22,7 +22,7 @@ WITH inserted_events AS (
     SELECT tenant_id, stream_type, stream_id, NULL, now()
     FROM unnest($21::uuid[], $22::text[], $23::uuid[]) AS e(tenant_id, stream_type, stream_id)
     ON CONFLICT (tenant_id, stream_type, stream_id)
-        DO UPDATE SET key = NULL, erased_at = coalesce(eventlog.stream_keys.erased_at, now())
+        DO UPDATE SET key = NULL, kek_id = NULL, erased_at = coalesce(eventlog.stream_keys.erased_at, now())
     RETURNING 1
 )
 SELECT pg_notify($19, $20),
