@@ -26,7 +26,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // The metrics recorder first, so no gauge set during start-up is lost.
         health::metrics_handle();
-        let pool = connect::postgres(&settings.common.database_url, "command-service", 16).await?;
+        let pool = connect::service_pool(&settings.common, "command-service").await?;
         caselog_eventlog::require_migrated(&pool).await?;
         caselog_platform::migrations::require(&pool, "the command service's schema", &auto_close::migrator()).await?;
         let nats = connect::nats(&settings.common, "command-service", LocalNatsUser::RELAY).await?;

@@ -13,12 +13,23 @@ pub async fn dependencies(
     settings: &crate::CommonSettings,
     service: &str,
     nats_user: LocalNatsUser,
-    max_connections: u32,
 ) -> anyhow::Result<crate::health::Dependencies> {
     Ok(crate::health::Dependencies {
-        postgres: postgres(&settings.database_url, service, max_connections).await?,
+        postgres: service_pool(settings, service).await?,
         nats: nats(settings, service, nats_user).await?,
     })
+}
+
+/// The service's Postgres pool, sized and bounded by its settings
+/// (`CASELOG_DATABASE_POOL_SIZE`, `CASELOG_DATABASE_ACQUIRE_TIMEOUT_MS`).
+pub async fn service_pool(settings: &crate::CommonSettings, service: &str) -> anyhow::Result<PgPool> {
+    pool(
+        &settings.database_url,
+        service,
+        settings.database_pool_size,
+        settings.database_acquire_timeout,
+    )
+    .await
 }
 
 /// Session settings of every connection the services open. A statement, a lock wait
@@ -36,17 +47,27 @@ pub const SESSION_SETTINGS: [(&str, &str); 7] = [
     ("client_connection_check_interval", "5s"),
 ];
 
-/// Opens a Postgres pool named after the service (visible in `pg_stat_activity`), its
-/// sessions bounded by [`SESSION_SETTINGS`].
+/// A small Postgres pool for an operator's tool.
 pub async fn postgres(
     database_url: &str,
     service: &str,
     max_connections: u32,
 ) -> anyhow::Result<PgPool> {
+    pool(database_url, service, max_connections, Duration::from_secs(5)).await
+}
+
+/// Opens a Postgres pool named after the service (visible in `pg_stat_activity`), its
+/// sessions bounded by [`SESSION_SETTINGS`].
+async fn pool(
+    database_url: &str,
+    service: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = database_url.parse()?;
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options.application_name(service).options(SESSION_SETTINGS))
         .await?;
     Ok(pool)

@@ -48,9 +48,19 @@ pub struct CommonSettings {
         long,
         env = "CASELOG_DATABASE_URL",
         value_name = "CASELOG_DATABASE_URL",
-        default_value = "postgres://caselog@127.0.0.1:55432/caselog"
+        default_value = "postgres://caselog_runtime@127.0.0.1:55432/caselog"
     )]
     pub database_url: String,
+    /// Postgres connections this process keeps at most.
+    #[arg(long, env = "CASELOG_DATABASE_POOL_SIZE", value_name = "CASELOG_DATABASE_POOL_SIZE",
+        default_value = "16")]
+    pub database_pool_size: u32,
+    /// How long a request waits for a free Postgres connection before it is answered
+    /// 503 (ms).
+    #[arg(long = "database-acquire-timeout-ms", env = "CASELOG_DATABASE_ACQUIRE_TIMEOUT_MS",
+        value_name = "CASELOG_DATABASE_ACQUIRE_TIMEOUT_MS", value_parser = millis,
+        default_value = "5000")]
+    pub database_acquire_timeout: Duration,
     #[arg(
         long,
         env = "CASELOG_NATS_URL",
@@ -411,6 +421,8 @@ mod tests {
         CommonSettings {
             environment,
             database_url: String::new(),
+            database_pool_size: 1,
+            database_acquire_timeout: Duration::from_secs(1),
             nats_url: String::new(),
             nats_user: nats.map(|(user, _)| user.to_owned()),
             nats_password: nats.map(|(_, password)| password.to_owned()),

@@ -59,7 +59,6 @@ impl Application {
             &settings.common,
             "projection-service",
             LocalNatsUser::PROJECTION,
-            16,
         )
         .await?;
         require_migrated(&dependencies.postgres).await?;

@@ -24,7 +24,7 @@ impl Application {
         // The metrics recorder first, so no gauge set during start-up is lost.
         health::metrics_handle();
         let dependencies =
-            connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY, 16)
+            connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY)
                 .await?;
         caselog_projection_service::require_migrated(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();

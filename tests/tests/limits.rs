@@ -317,14 +317,21 @@ async fn a_pdf_export_whose_client_goes_away_stops_rendering() {
     let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
     let case = a_case(&stack, tenant, 30, 8000).await;
     let query = stack.query.base_url.clone();
-    let abandoned = stack
-        .http
-        .get(format!("{query}/v1/conversations/{case}/export.pdf"))
-        .bearer_auth(&auditor.token)
-        .timeout(Duration::from_millis(300))
-        .send()
-        .await;
-    assert!(abandoned.is_err(), "the export took under 300 ms: nothing to stop");
+    let export = tokio::spawn({
+        let request = stack
+            .http
+            .get(format!("{query}/v1/conversations/{case}/export.pdf"))
+            .bearer_auth(&auditor.token);
+        async move { request.send().await }
+    });
+    // The client goes away once the render is under way.
+    caselog_tests::eventually(Duration::from_secs(30), "the render started", || async {
+        let running = metric(&stack, &query, "caselog_export_renders_running").await;
+        (running >= 1.0).then_some(())
+    })
+    .await;
+    assert!(!export.is_finished(), "the export finished: nothing to stop");
+    export.abort();
     caselog_tests::eventually(Duration::from_secs(30), "the render stopped", || async {
         let stopped = metric(&stack, &query, "caselog_export_renders_stopped_total").await;
         let running = metric(&stack, &query, "caselog_export_renders_running").await;

@@ -128,6 +128,8 @@ async fn run_bare(binary: &str, args: &[&str], env: &[(&str, &str)]) -> std::pro
         "CASELOG_NATS_USER",
         "CASELOG_NATS_PASSWORD",
         "CASELOG_AUTO_CLOSE_POLL_MS",
+        "CASELOG_KEK",
+        "CASELOG_KEK_FILE",
     ] {
         command.env_remove(variable);
     }
@@ -180,6 +182,20 @@ async fn a_service_outside_the_local_stack_refuses_to_start_without_its_own_secr
             stderr.contains("CASELOG_NATS_PASSWORD"),
             "{binary}: {stderr}"
         );
+
+        let no_kek = run_bare(
+            binary,
+            &[],
+            &[
+                ("CASELOG_JWT_SECRET", "a-secret-of-our-own-at-least-32-bytes"),
+                ("CASELOG_NATS_USER", "relay"),
+                ("CASELOG_NATS_PASSWORD", "a-password-of-our-own"),
+            ],
+        )
+        .await;
+        assert!(!no_kek.status.success());
+        let stderr = String::from_utf8_lossy(&no_kek.stderr);
+        assert!(stderr.contains("CASELOG_KEK"), "{binary}: {stderr}");
     }
 }
 
