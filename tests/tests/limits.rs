@@ -253,6 +253,17 @@ async fn a_case(stack: &Stack, tenant: Uuid, messages: usize, chars: usize) -> S
     conversation
 }
 
+/// Waits until the query service has stopped a render and runs none.
+async fn a_render_stopped(stack: &Stack) {
+    let query = &stack.query.base_url;
+    caselog_tests::eventually(Duration::from_secs(30), "the render stopped", || async {
+        let stopped = metric(stack, query, "caselog_export_renders_stopped_total").await;
+        let running = metric(stack, query, "caselog_export_renders_running").await;
+        (stopped >= 1.0 && running == 0.0).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_pdf_export_is_capped_in_entries_pages_and_render_time() {
     let stack = Stack::start_with(&[
@@ -300,13 +311,7 @@ async fn a_pdf_export_is_capped_in_entries_pages_and_render_time() {
         .await;
     assert_eq!(reply.status, 503, "{}", reply.body);
     assert!(reply.headers.contains_key("retry-after"));
-    let query = stack.query.base_url.clone();
-    caselog_tests::eventually(Duration::from_secs(30), "the render stopped", || async {
-        let stopped = metric(&stack, &query, "caselog_export_renders_stopped_total").await;
-        let running = metric(&stack, &query, "caselog_export_renders_running").await;
-        (stopped >= 1.0 && running == 0.0).then_some(())
-    })
-    .await;
+    a_render_stopped(&stack).await;
     stack.stop().await;
 }
 
@@ -332,11 +337,6 @@ async fn a_pdf_export_whose_client_goes_away_stops_rendering() {
     .await;
     assert!(!export.is_finished(), "the export finished: nothing to stop");
     export.abort();
-    caselog_tests::eventually(Duration::from_secs(30), "the render stopped", || async {
-        let stopped = metric(&stack, &query, "caselog_export_renders_stopped_total").await;
-        let running = metric(&stack, &query, "caselog_export_renders_running").await;
-        (stopped >= 1.0 && running == 0.0).then_some(())
-    })
-    .await;
+    a_render_stopped(&stack).await;
     stack.stop().await;
 }
