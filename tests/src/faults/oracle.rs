@@ -132,6 +132,7 @@ pub async fn check_stream(stack: &FaultStack, log: &[EventEnvelope]) {
 pub async fn stream_contents(stack: &FaultStack, user: LocalNatsUser) -> Vec<(i64, Uuid)> {
     let client =
         async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+            .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
             .connect(stack.nats.address())
             .await
             .expect("connect to the private nats-server");
@@ -166,6 +167,7 @@ pub async fn analytics_reads(stack: &FaultStack, quiet: Duration) -> Vec<i64> {
     let user = LocalNatsUser::ANALYTICS;
     let client =
         async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+            .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
             .connect(stack.nats.address())
             .await
             .expect("connect as analytics");

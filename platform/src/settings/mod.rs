@@ -6,8 +6,14 @@
 //! sets) a service refuses to start without its own token key and NATS credentials,
 //! and refuses the local stack's published ones.
 
+mod limits;
+mod tokens;
+
 use std::net::SocketAddr;
 use std::time::Duration;
+
+pub use limits::LimitSettings;
+pub use tokens::{MIN_JWT_SECRET_BYTES, TokenSettings};
 
 /// The local stack's key-encryption key (base64 of 32 bytes); accepted only with
 /// `CASELOG_ENV=dev`.
@@ -138,7 +144,7 @@ pub struct CommonSettings {
     pub otlp_endpoint: Option<String>,
 }
 
-const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
+pub(crate) const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
 
 /// The local stack's NATS passwords: refused outside `CASELOG_ENV=dev`.
 const LOCAL_NATS_PASSWORDS: [&str; 4] = [
@@ -265,111 +271,6 @@ impl CommonSettings {
     }
 }
 
-/// How access tokens are verified: an HS256 key of the deployment's own, an identity
-/// provider's published keys (RS256 and ES256, chosen by `kid`), or both.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct TokenSettings {
-    /// HS256 key for access tokens, at least 32 bytes. Required unless
-    /// `CASELOG_JWKS_URL` is set or `CASELOG_ENV=dev`.
-    #[arg(
-        long,
-        env = "CASELOG_JWT_SECRET",
-        value_name = "CASELOG_JWT_SECRET",
-        hide_env_values = true
-    )]
-    pub jwt_secret: Option<String>,
-    /// An identity provider's JWKS address (Keycloak, Auth0, Entra ID): RS256 and ES256
-    /// tokens are verified against its keys, chosen by the token's `kid`.
-    #[arg(long, env = "CASELOG_JWKS_URL", value_name = "CASELOG_JWKS_URL")]
-    pub jwks_url: Option<String>,
-    /// Required `iss` claim; required setting when `CASELOG_JWKS_URL` is set.
-    #[arg(long, env = "CASELOG_JWT_ISSUER", value_name = "CASELOG_JWT_ISSUER")]
-    pub jwt_issuer: Option<String>,
-    /// Required `aud` claim (one of the token's audiences); required setting when
-    /// `CASELOG_JWKS_URL` is set.
-    #[arg(long, env = "CASELOG_JWT_AUDIENCE", value_name = "CASELOG_JWT_AUDIENCE")]
-    pub jwt_audience: Option<String>,
-    /// How long fetched keys are used before they are fetched again (ms).
-    #[arg(long, env = "CASELOG_JWKS_REFRESH_MS", value_name = "CASELOG_JWKS_REFRESH_MS",
-        value_parser = millis, default_value = "300000")]
-    pub jwks_refresh: Duration,
-    /// A token naming a `kid` not among the keys fetches them again, at most this often
-    /// (ms): the provider has rotated, or the token is forged.
-    #[arg(long, env = "CASELOG_JWKS_MIN_REFETCH_MS", value_name = "CASELOG_JWKS_MIN_REFETCH_MS",
-        value_parser = millis, default_value = "10000")]
-    pub jwks_min_refetch: Duration,
-}
-
-/// What one caller, one tenant and the whole service may ask of an API service
-/// (command and query services). Defaults are sized for a large support team: a
-/// 500-agent tenant whose agents each keep a browser tab open.
-#[derive(Debug, Clone, clap::Args)]
-pub struct LimitSettings {
-    /// Each request is answered within this (ms) or dropped with 503; streams of events
-    /// are not bound by it.
-    #[arg(long = "request-timeout-ms", env = "CASELOG_REQUEST_TIMEOUT_MS",
-        value_name = "CASELOG_REQUEST_TIMEOUT_MS", value_parser = millis, default_value = "10000")]
-    pub request_timeout: Duration,
-    /// Requests handled at once by this process; beyond it, 503 with `Retry-After`.
-    #[arg(long, env = "CASELOG_MAX_CONCURRENT_REQUESTS",
-        value_name = "CASELOG_MAX_CONCURRENT_REQUESTS", default_value = "512")]
-    pub max_concurrent_requests: usize,
-    /// Sustained requests a second one user (one token subject) may send.
-    #[arg(long, env = "CASELOG_RATE_PER_USER", value_name = "CASELOG_RATE_PER_USER",
-        default_value = "50")]
-    pub rate_per_user: std::num::NonZeroU32,
-    /// Requests one user may send at once before the sustained rate applies.
-    #[arg(long, env = "CASELOG_BURST_PER_USER", value_name = "CASELOG_BURST_PER_USER",
-        default_value = "200")]
-    pub burst_per_user: std::num::NonZeroU32,
-    /// Sustained requests a second of one tenant, all its users together.
-    #[arg(long, env = "CASELOG_RATE_PER_TENANT", value_name = "CASELOG_RATE_PER_TENANT",
-        default_value = "500")]
-    pub rate_per_tenant: std::num::NonZeroU32,
-    #[arg(long, env = "CASELOG_BURST_PER_TENANT", value_name = "CASELOG_BURST_PER_TENANT",
-        default_value = "2000")]
-    pub burst_per_tenant: std::num::NonZeroU32,
-    /// Open event streams (the live dashboard) per user.
-    #[arg(long, env = "CASELOG_MAX_STREAMS_PER_USER",
-        value_name = "CASELOG_MAX_STREAMS_PER_USER", default_value = "4")]
-    pub max_streams_per_user: usize,
-}
-
-/// An HS256 key shorter than this is guessable offline from any token it signed.
-pub const MIN_JWT_SECRET_BYTES: usize = 32;
-
-impl TokenSettings {
-    fn check(&self) -> anyhow::Result<()> {
-        let secret = self.jwt_secret.as_deref().filter(|secret| !secret.is_empty());
-        match (secret, &self.jwks_url) {
-            (None, None) => anyhow::bail!(
-                "CASELOG_JWT_SECRET is required: the key that signs access tokens (or \
-                 CASELOG_JWKS_URL, an identity provider's keys) {LOCAL_STACK}"
-            ),
-            (Some(LOCAL_JWT_SECRET), _) => anyhow::bail!(
-                "CASELOG_JWT_SECRET is the local stack's published key; set a secret of your own \
-                 {LOCAL_STACK}"
-            ),
-            (Some(secret), _) if secret.len() < MIN_JWT_SECRET_BYTES => anyhow::bail!(
-                "CASELOG_JWT_SECRET is {} bytes; it must be at least {MIN_JWT_SECRET_BYTES} \
-                 (e.g. `openssl rand -base64 48`)",
-                secret.len()
-            ),
-            _ => {}
-        }
-        if self.jwks_url.is_some() {
-            // Without them any token the provider signed for another application of
-            // the same realm would be accepted.
-            if self.jwt_issuer.is_none() || self.jwt_audience.is_none() {
-                anyhow::bail!(
-                    "CASELOG_JWT_ISSUER and CASELOG_JWT_AUDIENCE are required with CASELOG_JWKS_URL"
-                );
-            }
-        }
-        Ok(())
-    }
-}
-
 /// A NATS user of the local stack (`deploy/nats/dev.conf`): name and password.
 #[derive(Debug, Clone, Copy)]
 pub struct LocalNatsUser(pub &'static str, pub &'static str);
@@ -409,99 +310,4 @@ pub fn listen_address(text: &str) -> Result<SocketAddr, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Built directly, not parsed: the test's own environment must not leak in.
-    fn settings(
-        environment: Environment,
-        jwt_secret: Option<&str>,
-        nats: Option<(&str, &str)>,
-    ) -> CommonSettings {
-        CommonSettings {
-            environment,
-            database_url: String::new(),
-            database_pool_size: 1,
-            database_acquire_timeout: Duration::from_secs(1),
-            nats_url: String::new(),
-            nats_user: nats.map(|(user, _)| user.to_owned()),
-            nats_password: nats.map(|(_, password)| password.to_owned()),
-            nats_inbox_prefix: None,
-            nats_tls_ca: None,
-            nats_tls_cert: None,
-            nats_tls_key: None,
-            subject_root: String::new(),
-            stream_name: String::new(),
-            tokens: TokenSettings {
-                jwt_secret: jwt_secret.map(str::to_owned),
-                ..TokenSettings::default()
-            },
-            kek: (environment == Environment::Production).then(|| "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
-            kek_file: None,
-            kek_previous: None,
-            log_format: LogFormat::Text,
-            otlp_endpoint: None,
-        }
-    }
-
-    fn refusal(settings: CommonSettings) -> String {
-        settings.check().unwrap_err().to_string()
-    }
-
-    #[test]
-    fn production_refuses_a_missing_or_published_key_and_the_local_nats_users() {
-        use Environment::Production;
-        let nats = Some(("relay", "s3cret"));
-        assert!(
-            refusal(settings(Production, None, nats)).contains("CASELOG_JWT_SECRET is required")
-        );
-        assert!(
-            refusal(settings(Production, Some(LOCAL_JWT_SECRET), nats)).contains("published key")
-        );
-        let own = Some("an HS256 key of at least thirty-two bytes");
-        assert!(refusal(settings(Production, Some("short"), nats)).contains("at least 32"));
-        assert!(refusal(settings(Production, own, None)).contains("CASELOG_NATS_USER"));
-        let local = Some(("relay", "caselog-local-relay"));
-        assert!(refusal(settings(Production, own, local)).contains("CASELOG_NATS_PASSWORD"));
-        assert!(settings(Production, own, nats).check().is_ok());
-    }
-
-    #[test]
-    fn production_needs_a_key_encryption_key_of_its_own() {
-        let nats = Some(("relay", "s3cret"));
-        let own = Some("an HS256 key of at least thirty-two bytes");
-        let mut settings = settings(Environment::Production, own, nats);
-        assert!(settings.check().is_ok());
-        settings.kek = None;
-        assert!(refusal(settings.clone()).contains("CASELOG_KEK"));
-        settings.kek = Some(LOCAL_KEK.to_owned());
-        assert!(refusal(settings.clone()).contains("published"));
-        settings.kek = Some("c2hvcnQ=".to_owned());
-        assert!(refusal(settings).contains("32"));
-    }
-
-    #[test]
-    fn an_identity_provider_needs_an_issuer_and_an_audience() {
-        let mut provider = settings(Environment::Production, None, Some(("query", "s3cret")));
-        provider.tokens.jwks_url = Some("https://id.example.com/jwks".to_owned());
-        assert!(refusal(provider.clone()).contains("CASELOG_JWT_AUDIENCE"));
-        provider.tokens.jwt_issuer = Some("https://id.example.com".to_owned());
-        provider.tokens.jwt_audience = Some("caselog".to_owned());
-        assert!(provider.check().is_ok());
-        assert_eq!(provider.token_secret(), None);
-    }
-
-    #[test]
-    fn the_local_stack_uses_its_published_secrets() {
-        let dev = settings(Environment::Dev, None, None);
-        assert!(dev.check().is_ok());
-        assert_eq!(dev.token_secret(), Some(LOCAL_JWT_SECRET));
-        assert_eq!(dev.nats_credentials(LocalNatsUser::QUERY).0, "query");
-    }
-
-    #[test]
-    fn a_bad_number_of_milliseconds_says_what_it_expected() {
-        assert!(millis("12x").unwrap_err().contains("milliseconds"));
-        assert_eq!(millis("250"), Ok(Duration::from_millis(250)));
-    }
-}
+mod tests;
