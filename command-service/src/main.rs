@@ -61,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
             let config = RelayConfig {
                 stream_name: settings.common.stream_name.clone(),
                 subjects: SubjectRoot::new(settings.common.subject_root.clone()),
+                replicas: usize::from(settings.common.nats_replicas),
                 ..RelayConfig::default()
             };
             let provisioned = provision(&async_nats::jetstream::new(client), &config).await?;

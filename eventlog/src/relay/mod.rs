@@ -48,6 +48,9 @@ pub struct RelayConfig {
     pub provision_stream: bool,
     /// How often a waiting instance retries the leadership lock.
     pub standby_poll: Duration,
+    /// Copies JetStream keeps of the stream (and its consumers): 3 on a three-node
+    /// cluster, 1 on a single server.
+    pub replicas: usize,
 }
 
 impl Default for RelayConfig {
@@ -59,6 +62,7 @@ impl Default for RelayConfig {
             batch_size: 500,
             provision_stream: true,
             standby_poll: Duration::from_millis(500),
+            replicas: 1,
         }
     }
 }

@@ -21,7 +21,7 @@ pub fn stream_config(config: &RelayConfig) -> stream::Config {
         retention: stream::RetentionPolicy::Limits,
         duplicate_window: config.duplicate_window,
         allow_direct: true,
-        num_replicas: 1,
+        num_replicas: config.replicas,
         deny_delete: true,
         deny_purge: true,
         ..Default::default()

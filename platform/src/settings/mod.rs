@@ -104,6 +104,11 @@ pub struct CommonSettings {
     #[arg(long, env = "CASELOG_NATS_SUBJECT_ROOT",
         value_name = "CASELOG_NATS_SUBJECT_ROOT", default_value = caselog_schemas::SubjectRoot::PRODUCTION)]
     pub subject_root: String,
+    /// Copies JetStream keeps of the stream and its consumers when `provision-nats`
+    /// creates them: 3 on a three-node cluster.
+    #[arg(long, env = "CASELOG_NATS_REPLICAS", value_name = "CASELOG_NATS_REPLICAS",
+        default_value = "1", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub nats_replicas: u8,
     /// The JetStream stream holding every caselog subject.
     #[arg(
         long,

@@ -15,6 +15,7 @@ fn settings(
         nats_user: nats.map(|(user, _)| user.to_owned()),
         nats_password: nats.map(|(_, password)| password.to_owned()),
         nats_inbox_prefix: None,
+        nats_replicas: 1,
         nats_tls_ca: None,
         nats_tls_cert: None,
         nats_tls_key: None,
