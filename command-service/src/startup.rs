@@ -7,9 +7,9 @@ use tokio_util::task::TaskTracker;
 
 use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
 use caselog_eventlog::{EventLog, LogReader, WriterConfig, head_channel, listen_for_head};
+use caselog_platform::http::ApiLimits;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
-use caselog_platform::http::ApiLimits;
 use caselog_platform::{connect, health};
 
 use crate::application::{CommandExecutor, DirectoryLookup, auto_close};
@@ -28,7 +28,12 @@ impl Application {
         health::metrics_handle();
         let pool = connect::service_pool(&settings.common, "command-service").await?;
         caselog_eventlog::require_migrated(&pool).await?;
-        caselog_platform::migrations::require(&pool, "the command service's schema", &auto_close::migrator()).await?;
+        caselog_platform::migrations::require(
+            &pool,
+            "the command service's schema",
+            &auto_close::migrator(),
+        )
+        .await?;
         let nats = connect::nats(&settings.common, "command-service", LocalNatsUser::RELAY).await?;
 
         let shutdown = CancellationToken::new();

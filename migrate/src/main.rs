@@ -13,15 +13,27 @@ use caselog_platform::settings::millis;
 #[command(version, about)]
 struct Cli {
     /// The database, logged in as the owner role (or, for `roles`, as an administrator).
-    #[arg(long, env = "CASELOG_DATABASE_URL", value_name = "CASELOG_DATABASE_URL")]
+    #[arg(
+        long,
+        env = "CASELOG_DATABASE_URL",
+        value_name = "CASELOG_DATABASE_URL"
+    )]
     database_url: String,
     /// The role that owns the schema and applies the migrations.
-    #[arg(long, env = "CASELOG_OWNER_ROLE", value_name = "CASELOG_OWNER_ROLE",
-        default_value = "caselog_owner")]
+    #[arg(
+        long,
+        env = "CASELOG_OWNER_ROLE",
+        value_name = "CASELOG_OWNER_ROLE",
+        default_value = "caselog_owner"
+    )]
     owner_role: String,
     /// The role the services log in as.
-    #[arg(long, env = "CASELOG_RUNTIME_ROLE", value_name = "CASELOG_RUNTIME_ROLE",
-        default_value = "caselog_runtime")]
+    #[arg(
+        long,
+        env = "CASELOG_RUNTIME_ROLE",
+        value_name = "CASELOG_RUNTIME_ROLE",
+        default_value = "caselog_runtime"
+    )]
     runtime_role: String,
     #[command(subcommand)]
     command: Option<Command>,
@@ -36,12 +48,20 @@ enum Command {
     /// cluster and database; safe to repeat).
     Roles {
         /// The owner role's password (unset: leave it as it is).
-        #[arg(long, env = "CASELOG_OWNER_PASSWORD", value_name = "CASELOG_OWNER_PASSWORD",
-            hide_env_values = true)]
+        #[arg(
+            long,
+            env = "CASELOG_OWNER_PASSWORD",
+            value_name = "CASELOG_OWNER_PASSWORD",
+            hide_env_values = true
+        )]
         owner_password: Option<String>,
         /// The runtime role's password (unset: leave it as it is).
-        #[arg(long, env = "CASELOG_RUNTIME_PASSWORD", value_name = "CASELOG_RUNTIME_PASSWORD",
-            hide_env_values = true)]
+        #[arg(
+            long,
+            env = "CASELOG_RUNTIME_PASSWORD",
+            value_name = "CASELOG_RUNTIME_PASSWORD",
+            hide_env_values = true
+        )]
         runtime_password: Option<String>,
         /// `statement_timeout` of every runtime session (ms).
         #[arg(long, env = "CASELOG_RUNTIME_STATEMENT_TIMEOUT_MS",

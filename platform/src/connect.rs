@@ -22,7 +22,10 @@ pub async fn dependencies(
 
 /// The service's Postgres pool, sized and bounded by its settings
 /// (`CASELOG_DATABASE_POOL_SIZE`, `CASELOG_DATABASE_ACQUIRE_TIMEOUT_MS`).
-pub async fn service_pool(settings: &crate::CommonSettings, service: &str) -> anyhow::Result<PgPool> {
+pub async fn service_pool(
+    settings: &crate::CommonSettings,
+    service: &str,
+) -> anyhow::Result<PgPool> {
     pool(
         &settings.database_url,
         service,
@@ -53,7 +56,13 @@ pub async fn postgres(
     service: &str,
     max_connections: u32,
 ) -> anyhow::Result<PgPool> {
-    pool(database_url, service, max_connections, Duration::from_secs(5)).await
+    pool(
+        database_url,
+        service,
+        max_connections,
+        Duration::from_secs(5),
+    )
+    .await
 }
 
 /// Opens a Postgres pool named after the service (visible in `pg_stat_activity`), its
@@ -94,7 +103,11 @@ pub async fn nats(
         .retry_on_initial_connect()
         .connection_timeout(Duration::from_secs(5));
     if let Some(ca) = &settings.nats_tls_ca {
-        anyhow::ensure!(ca.is_file(), "CASELOG_NATS_TLS_CA: no file at {}", ca.display());
+        anyhow::ensure!(
+            ca.is_file(),
+            "CASELOG_NATS_TLS_CA: no file at {}",
+            ca.display()
+        );
         options = options.require_tls(true).add_root_certificates(ca.clone());
     }
     if let (Some(cert), Some(key)) = (&settings.nats_tls_cert, &settings.nats_tls_key) {

@@ -38,9 +38,7 @@ pub fn runtime_grants(role: &str) -> Vec<String> {
     let schemas = schemas.join(", ");
     vec![
         format!("GRANT USAGE ON SCHEMA {schemas} TO {role}"),
-        format!(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {role}"
-        ),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {role}"),
         format!("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schemas} TO {role}"),
     ]
 }

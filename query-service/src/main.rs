@@ -4,8 +4,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
-use caselog_eventlog::erasure::Keyring;
 use caselog_eventlog::LogReader;
+use caselog_eventlog::erasure::Keyring;
 use caselog_platform::{connect, telemetry};
 use caselog_query_service::audit::replay::{self, conversation_stream};
 use caselog_query_service::audit::{AsOf, verification};

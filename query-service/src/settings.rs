@@ -28,12 +28,20 @@ pub struct Settings {
         value_name = "CASELOG_ERASURE_POLL_MS", default_value = "1000", value_parser = millis)]
     pub erasure_poll: Duration,
     /// A PDF export of a case with more timeline entries than this is refused (422).
-    #[arg(long, env = "CASELOG_EXPORT_MAX_ENTRIES", value_name = "CASELOG_EXPORT_MAX_ENTRIES",
-        default_value = "20000")]
+    #[arg(
+        long,
+        env = "CASELOG_EXPORT_MAX_ENTRIES",
+        value_name = "CASELOG_EXPORT_MAX_ENTRIES",
+        default_value = "20000"
+    )]
     pub export_max_entries: usize,
     /// A PDF export that would fill more pages than this is refused (422).
-    #[arg(long, env = "CASELOG_EXPORT_MAX_PAGES", value_name = "CASELOG_EXPORT_MAX_PAGES",
-        default_value = "2000")]
+    #[arg(
+        long,
+        env = "CASELOG_EXPORT_MAX_PAGES",
+        value_name = "CASELOG_EXPORT_MAX_PAGES",
+        default_value = "2000"
+    )]
     pub export_max_pages: usize,
     /// A PDF export still rendering after this is stopped (503), in milliseconds.
     #[arg(long = "export-render-timeout-ms", env = "CASELOG_EXPORT_RENDER_TIMEOUT_MS",

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use caselog_platform::http::ApiLimits;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
-use caselog_platform::http::ApiLimits;
 use caselog_platform::{connect, health};
 
 use crate::export::RenderLimits;
@@ -24,8 +24,7 @@ impl Application {
         // The metrics recorder first, so no gauge set during start-up is lost.
         health::metrics_handle();
         let dependencies =
-            connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY)
-                .await?;
+            connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY).await?;
         caselog_projection_service::require_migrated(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();
         let tokens = settings.common.token_verifier()?;

@@ -99,12 +99,11 @@ async fn the_services_run_as_a_role_that_can_append_to_the_log_but_never_rewrite
         );
     }
     assert_eq!(stack.log_length().await, before, "the log is unchanged");
-    let hashes_intact: bool = sqlx::query_scalar(
-        "SELECT count(*) = 0 FROM eventlog.events WHERE payload = '{}'::jsonb",
-    )
-    .fetch_one(&stack.database.pool)
-    .await
-    .unwrap();
+    let hashes_intact: bool =
+        sqlx::query_scalar("SELECT count(*) = 0 FROM eventlog.events WHERE payload = '{}'::jsonb")
+            .fetch_one(&stack.database.pool)
+            .await
+            .unwrap();
     assert!(hashes_intact);
     stack.stop().await;
 }
@@ -123,7 +122,10 @@ async fn a_service_refuses_to_start_on_a_database_caselog_migrate_has_not_migrat
     .await
     .unwrap();
     let url = sqlx::ConnectOptions::to_url_lossy(
-        &admin.clone().database(&name).username(caselog_migrate::RUNTIME),
+        &admin
+            .clone()
+            .database(&name)
+            .username(caselog_migrate::RUNTIME),
     )
     .to_string();
 

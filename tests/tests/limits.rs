@@ -26,7 +26,8 @@ async fn metric(stack: &Stack, base_url: &str, name: &str) -> f64 {
 
 #[tokio::test]
 async fn a_read_waiting_on_x_min_position_is_woken_by_the_projection_not_by_polling() {
-    let mut stack = Stack::start_with(&[("CASELOG_MIN_POSITION_WAIT_MS", "30000".to_owned())]).await;
+    let mut stack =
+        Stack::start_with(&[("CASELOG_MIN_POSITION_WAIT_MS", "30000".to_owned())]).await;
     let admin = stack.session(Uuid::now_v7(), Uuid::now_v7(), Role::Admin);
     admin.new_contact("Maria").await;
     admin.get("/v1/users").await.ok();
@@ -72,7 +73,11 @@ async fn read(stack: &Stack, token: &str) -> (u16, Option<u64>, serde_json::Valu
         .headers()
         .get("retry-after")
         .map(|value| value.to_str().unwrap().parse().unwrap());
-    (status, retry_after, response.json().await.unwrap_or_default())
+    (
+        status,
+        retry_after,
+        response.json().await.unwrap_or_default(),
+    )
 }
 
 #[tokio::test]
@@ -97,7 +102,10 @@ async fn a_user_or_a_tenant_over_its_rate_gets_429_with_retry_after_and_others_a
         assert_eq!(*status, 429, "{body}");
         assert_eq!(body["type"], "caselog:too-many-requests");
         assert!(retry_after.is_some_and(|seconds| seconds >= 1), "{body}");
-        assert!(body["detail"].as_str().unwrap().starts_with("you are"), "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().starts_with("you are"),
+            "{body}"
+        );
     }
 
     // Four users of another tenant, four requests each at once: no one is over their
@@ -114,10 +122,16 @@ async fn a_user_or_a_tenant_over_its_rate_gets_429_with_retry_after_and_others_a
     )
     .await;
     let served = burst.iter().filter(|(status, ..)| *status == 200).count();
-    assert!((8..=12).contains(&served), "the tenant's bucket holds: {served} of 16 served");
+    assert!(
+        (8..=12).contains(&served),
+        "the tenant's bucket holds: {served} of 16 served"
+    );
     for (status, _, body) in burst.iter().filter(|(status, ..)| *status != 200) {
         assert_eq!(*status, 429, "{body}");
-        assert!(body["detail"].as_str().unwrap().contains("organisation"), "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("organisation"),
+            "{body}"
+        );
     }
 
     // Another tenant is not touched.
@@ -130,7 +144,11 @@ async fn a_user_or_a_tenant_over_its_rate_gets_429_with_retry_after_and_others_a
     let commands = futures::future::join_all((0..20).map(|index| {
         stack
             .http
-            .put(format!("{}/v1/contacts/{}", stack.command.base_url, Uuid::now_v7()))
+            .put(format!(
+                "{}/v1/contacts/{}",
+                stack.command.base_url,
+                Uuid::now_v7()
+            ))
             .bearer_auth(&admin.token)
             .json(&serde_json::json!({"name": format!("Contact {index}")}))
             .send()
@@ -218,7 +236,10 @@ async fn a_user_may_hold_only_so_many_event_streams_open() {
     };
     let first = open().await;
     let second = open().await;
-    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     let third = open().await;
     assert_eq!(third.status().as_u16(), 429);
     assert!(third.headers().contains_key("retry-after"));
@@ -337,7 +358,10 @@ async fn a_pdf_export_whose_client_goes_away_stops_rendering() {
         (running >= 1.0).then_some(())
     })
     .await;
-    assert!(!export.is_finished(), "the export finished: nothing to stop");
+    assert!(
+        !export.is_finished(),
+        "the export finished: nothing to stop"
+    );
     export.abort();
     a_render_stopped(&stack).await;
     stack.stop().await;

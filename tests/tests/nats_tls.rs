@@ -50,7 +50,11 @@ async fn a_service_speaks_tls_to_nats_and_refuses_a_server_it_cannot_verify() {
         .signed_by(&server_key, &authority)
         .unwrap();
     let ca = write(&dir, "ca.pem", &authority.pem());
-    let stranger = write(&dir, "other-ca.pem", &certificate_authority("elsewhere").pem());
+    let stranger = write(
+        &dir,
+        "other-ca.pem",
+        &certificate_authority("elsewhere").pem(),
+    );
     let certificate = write(&dir, "server.pem", &server.pem());
     let key = write(&dir, "server.key", &server_key.serialize_pem());
 
@@ -72,7 +76,11 @@ async fn a_service_speaks_tls_to_nats_and_refuses_a_server_it_cannot_verify() {
     let doubtful =
         ServiceProcess::start("query-service", "CASELOG_QUERY_ADDR", &env(&stranger)).await;
     for _ in 0..6 {
-        assert_eq!(nats_status(&doubtful).await, "down", "a server it cannot verify");
+        assert_eq!(
+            nats_status(&doubtful).await,
+            "down",
+            "a server it cannot verify"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert_eq!(nats_status(&trusting).await, "up");

@@ -28,7 +28,11 @@ async fn dump_of_the_log(stack: &Stack) -> String {
         .output()
         .await
         .expect("pg_dump runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -77,7 +81,13 @@ async fn personal_data_is_sealed_in_the_log_and_on_nats_and_a_user_who_leaves_is
         .into_iter()
         .map(|message| serde_json::to_string(&message.envelope).unwrap())
         .collect();
-    for secret in [CONVERSATION_SECRET, CHAT_SECRET, USER_NAME, USER_EMAIL, CONTACT_NAME] {
+    for secret in [
+        CONVERSATION_SECRET,
+        CHAT_SECRET,
+        USER_NAME,
+        USER_EMAIL,
+        CONTACT_NAME,
+    ] {
         assert!(!dump.contains(secret), "{secret} in a dump of the log");
         assert!(!published.contains(secret), "{secret} published on NATS");
     }
@@ -121,7 +131,10 @@ async fn personal_data_is_sealed_in_the_log_and_on_nats_and_a_user_who_leaves_is
     assert_eq!(stack.log_length().await, before + 1);
     let users = admin.get("/v1/users").await.ok();
     let text = users.body.to_string();
-    assert!(!text.contains(USER_NAME) && !text.contains(USER_EMAIL), "{text}");
+    assert!(
+        !text.contains(USER_NAME) && !text.contains(USER_EMAIL),
+        "{text}"
+    );
     assert!(text.contains("[erased]"), "{text}");
     let key: Option<Vec<u8>> = sqlx::query_scalar(
         "SELECT key FROM eventlog.stream_keys \
@@ -135,7 +148,13 @@ async fn personal_data_is_sealed_in_the_log_and_on_nats_and_a_user_who_leaves_is
     assert!(key.is_none(), "her data key is destroyed");
     // Erasing again changes nothing; she cannot come back under that id, nor be
     // given a conversation.
-    assert_eq!(admin.delete(&format!("/v1/users/{}", ana.user)).await.status, 200);
+    assert_eq!(
+        admin
+            .delete(&format!("/v1/users/{}", ana.user))
+            .await
+            .status,
+        200
+    );
     assert_eq!(stack.log_length().await, before + 1);
     let back = admin
         .put(
@@ -183,9 +202,12 @@ async fn the_key_encryption_key_is_rotated_without_losing_a_case() {
     };
     assert!(messages(admin.clone()).await.contains(CHAT_SECRET));
     let output = stack.cli("command-service", &["rewrap-keys"]).await;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value =
-        serde_json::from_slice(output.stdout.trim_ascii()).unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(output.stdout.trim_ascii()).unwrap();
     assert!(report["rewrapped"].as_u64().unwrap() >= 2, "{report}");
     let stale: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM eventlog.stream_keys WHERE key IS NOT NULL AND kek_id <> $1",
@@ -207,6 +229,9 @@ async fn the_key_encryption_key_is_rotated_without_losing_a_case() {
     let admin = stack.session(tenant, admin.user, Role::Admin);
     admin.say(&channel, "after the rotation").await.ok();
     let text = messages(admin).await;
-    assert!(text.contains(CHAT_SECRET) && text.contains("after the rotation"), "{text}");
+    assert!(
+        text.contains(CHAT_SECRET) && text.contains("after the rotation"),
+        "{text}"
+    );
     stack.stop().await;
 }

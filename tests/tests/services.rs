@@ -170,7 +170,10 @@ async fn a_service_outside_the_local_stack_refuses_to_start_without_its_own_secr
             binary,
             &[],
             &[
-                ("CASELOG_JWT_SECRET", "a-secret-of-our-own-at-least-32-bytes"),
+                (
+                    "CASELOG_JWT_SECRET",
+                    "a-secret-of-our-own-at-least-32-bytes",
+                ),
                 ("CASELOG_NATS_USER", "relay"),
                 ("CASELOG_NATS_PASSWORD", "caselog-local-relay"),
             ],
@@ -187,7 +190,10 @@ async fn a_service_outside_the_local_stack_refuses_to_start_without_its_own_secr
             binary,
             &[],
             &[
-                ("CASELOG_JWT_SECRET", "a-secret-of-our-own-at-least-32-bytes"),
+                (
+                    "CASELOG_JWT_SECRET",
+                    "a-secret-of-our-own-at-least-32-bytes",
+                ),
                 ("CASELOG_NATS_USER", "relay"),
                 ("CASELOG_NATS_PASSWORD", "a-password-of-our-own"),
             ],

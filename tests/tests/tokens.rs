@@ -199,9 +199,11 @@ async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_
     assert!(retry_after.is_some(), "503 without Retry-After");
 
     provider.publish(Some(&[&rsa, &ec]));
-    eventually(Duration::from_secs(10), "the keys once published", || async {
-        (reader.status(&rsa.sign(&valid)).await.0 == 200).then_some(())
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the keys once published",
+        || async { (reader.status(&rsa.sign(&valid)).await.0 == 200).then_some(()) },
+    )
     .await;
     assert_eq!(reader.status(&ec.sign(&valid)).await.0, 200, "ES256");
     // HS256 with the service's own key stays accepted, with the issuer and audience.
@@ -242,7 +244,10 @@ async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_
         ("alg none", unsigned),
         ("HS256 signed with the RSA public key", confused),
         ("an unknown kid", rsa.sign_as("rsa-unknown", &valid)),
-        ("an ES256 token naming the RSA key", ec.sign_as(rsa.kid, &valid)),
+        (
+            "an ES256 token naming the RSA key",
+            ec.sign_as(rsa.kid, &valid),
+        ),
         (
             "another audience",
             rsa.sign(&with(valid.clone(), "aud", json!("another-app"))),
@@ -252,17 +257,26 @@ async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_
             "another issuer",
             rsa.sign(&with(valid.clone(), "iss", json!("https://evil.test"))),
         ),
-        ("expired", rsa.sign(&with(valid.clone(), "exp", json!(hour_ago)))),
+        (
+            "expired",
+            rsa.sign(&with(valid.clone(), "exp", json!(hour_ago))),
+        ),
         ("no expiry", rsa.sign(&without(valid.clone(), "exp"))),
         ("a tampered tenant", tampered),
-        ("HS256 without iss and aud", caselog_platform::token::mint(
-            LOCAL_JWT_SECRET,
-            Uuid::now_v7(),
-            tenant,
-            caselog_schemas::Role::Agent,
-            chrono::Duration::minutes(5),
-        )),
-        ("a key made by someone else", SigningKey::rsa("rsa-2026-11").sign(&valid)),
+        (
+            "HS256 without iss and aud",
+            caselog_platform::token::mint(
+                LOCAL_JWT_SECRET,
+                Uuid::now_v7(),
+                tenant,
+                caselog_schemas::Role::Agent,
+                chrono::Duration::minutes(5),
+            ),
+        ),
+        (
+            "a key made by someone else",
+            SigningKey::rsa("rsa-2026-11").sign(&valid),
+        ),
     ];
     for (what, token) in &forgeries {
         assert_eq!(reader.status(token).await.0, 401, "{what}");
@@ -276,7 +290,10 @@ async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_
         assert_eq!(reader.status(&rsa.sign_as(&kid, &valid)).await.0, 401);
     }
     let fetched = provider.fetches() - before;
-    assert!(fetched <= 2, "30 forged kids fetched the keys {fetched} times");
+    assert!(
+        fetched <= 2,
+        "30 forged kids fetched the keys {fetched} times"
+    );
 
     // The provider rotates: the new key is fetched by its kid; while the provider is
     // away again the keys already fetched keep verifying.
@@ -286,6 +303,10 @@ async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_
     })
     .await;
     provider.publish(None);
-    assert_eq!(reader.status(&ec.sign(&valid)).await.0, 200, "provider away");
+    assert_eq!(
+        reader.status(&ec.sign(&valid)).await.0,
+        200,
+        "provider away"
+    );
     stack.stop().await;
 }

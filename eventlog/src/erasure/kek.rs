@@ -124,7 +124,11 @@ impl Keyring {
 
     /// The data key a stored one holds: unwrapped with the KEK it names, or taken as
     /// it is when it was stored before wrapping.
-    pub fn unwrap(&self, stored: StoredKey<'_>, stream: &StreamRef) -> Result<DataKey, UnwrapError> {
+    pub fn unwrap(
+        &self,
+        stored: StoredKey<'_>,
+        stream: &StreamRef,
+    ) -> Result<DataKey, UnwrapError> {
         let Some(kek_id) = stored.kek_id else {
             return DataKey::from_bytes(stored.bytes).ok_or(UnwrapError::Rejected);
         };

@@ -19,9 +19,9 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use super::Caller;
 use super::caller::{Authentication, authenticate};
 use super::problem::{Problem, ProblemType};
-use super::Caller;
 use crate::settings::LimitSettings;
 use crate::token::TokenVerifier;
 
@@ -59,8 +59,7 @@ impl ApiLimits {
                 Quota::per_second(settings.rate_per_user).allow_burst(settings.burst_per_user),
             ),
             per_tenant: RateLimiter::keyed(
-                Quota::per_second(settings.rate_per_tenant)
-                    .allow_burst(settings.burst_per_tenant),
+                Quota::per_second(settings.rate_per_tenant).allow_burst(settings.burst_per_tenant),
             ),
             anonymous: RateLimiter::direct(
                 Quota::per_second(NonZeroU32::new(ANONYMOUS_RATE).expect("non-zero"))
@@ -131,11 +130,12 @@ pub(super) async fn limit_rate(
             })
             .err()
             .map(|(who, wait)| (who, wait.wait_time_from(DefaultClock::default().now()))),
-        Err(_) => limits
-            .anonymous
-            .check()
-            .err()
-            .map(|wait| ("unauthenticated callers are", wait.wait_time_from(DefaultClock::default().now()))),
+        Err(_) => limits.anonymous.check().err().map(|wait| {
+            (
+                "unauthenticated callers are",
+                wait.wait_time_from(DefaultClock::default().now()),
+            )
+        }),
     };
     if let Some((who, wait)) = refused {
         metrics::counter!("caselog_http_rate_limited_total").increment(1);

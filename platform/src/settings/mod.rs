@@ -58,8 +58,12 @@ pub struct CommonSettings {
     )]
     pub database_url: String,
     /// Postgres connections this process keeps at most.
-    #[arg(long, env = "CASELOG_DATABASE_POOL_SIZE", value_name = "CASELOG_DATABASE_POOL_SIZE",
-        default_value = "16")]
+    #[arg(
+        long,
+        env = "CASELOG_DATABASE_POOL_SIZE",
+        value_name = "CASELOG_DATABASE_POOL_SIZE",
+        default_value = "16"
+    )]
     pub database_pool_size: u32,
     /// How long a request waits for a free Postgres connection before it is answered
     /// 503 (ms).
@@ -87,18 +91,30 @@ pub struct CommonSettings {
     pub nats_password: Option<String>,
     /// Where replies to this service's requests arrive; the server lets only its user
     /// subscribe there (`_INBOX_<user>` when unset), so no user reads another's replies.
-    #[arg(long, env = "CASELOG_NATS_INBOX_PREFIX", value_name = "CASELOG_NATS_INBOX_PREFIX")]
+    #[arg(
+        long,
+        env = "CASELOG_NATS_INBOX_PREFIX",
+        value_name = "CASELOG_NATS_INBOX_PREFIX"
+    )]
     pub nats_inbox_prefix: Option<String>,
     /// A PEM file of the CA(s) that signed the NATS server's certificate: the connection
     /// is then TLS and the server must prove itself (use a `tls://` URL).
     #[arg(long, env = "CASELOG_NATS_TLS_CA", value_name = "CASELOG_NATS_TLS_CA")]
     pub nats_tls_ca: Option<std::path::PathBuf>,
     /// A client certificate and its key (PEM files), for servers that verify clients.
-    #[arg(long, env = "CASELOG_NATS_TLS_CERT", value_name = "CASELOG_NATS_TLS_CERT",
-        requires = "nats_tls_key")]
+    #[arg(
+        long,
+        env = "CASELOG_NATS_TLS_CERT",
+        value_name = "CASELOG_NATS_TLS_CERT",
+        requires = "nats_tls_key"
+    )]
     pub nats_tls_cert: Option<std::path::PathBuf>,
-    #[arg(long, env = "CASELOG_NATS_TLS_KEY", value_name = "CASELOG_NATS_TLS_KEY",
-        requires = "nats_tls_cert")]
+    #[arg(
+        long,
+        env = "CASELOG_NATS_TLS_KEY",
+        value_name = "CASELOG_NATS_TLS_KEY",
+        requires = "nats_tls_cert"
+    )]
     pub nats_tls_key: Option<std::path::PathBuf>,
     /// Subject prefix; change it only to isolate environments sharing one server.
     #[arg(long, env = "CASELOG_NATS_SUBJECT_ROOT",
@@ -122,15 +138,29 @@ pub struct CommonSettings {
     /// The key-encryption key every data key is wrapped by: base64 of 32 random bytes
     /// (`openssl rand -base64 32`). Required (this or `CASELOG_KEK_FILE`) unless
     /// `CASELOG_ENV=dev`.
-    #[arg(long, env = "CASELOG_KEK", value_name = "CASELOG_KEK", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CASELOG_KEK",
+        value_name = "CASELOG_KEK",
+        hide_env_values = true
+    )]
     pub kek: Option<String>,
     /// A file holding the key-encryption key (base64), instead of `CASELOG_KEK`.
-    #[arg(long, env = "CASELOG_KEK_FILE", value_name = "CASELOG_KEK_FILE", conflicts_with = "kek")]
+    #[arg(
+        long,
+        env = "CASELOG_KEK_FILE",
+        value_name = "CASELOG_KEK_FILE",
+        conflicts_with = "kek"
+    )]
     pub kek_file: Option<std::path::PathBuf>,
     /// Earlier key-encryption keys, comma-separated: they still unwrap data keys until
     /// `command-service rewrap-keys` has wrapped every key with the current one.
-    #[arg(long, env = "CASELOG_KEK_PREVIOUS", value_name = "CASELOG_KEK_PREVIOUS",
-        hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CASELOG_KEK_PREVIOUS",
+        value_name = "CASELOG_KEK_PREVIOUS",
+        hide_env_values = true
+    )]
     pub kek_previous: Option<String>,
     #[arg(
         long,
@@ -246,7 +276,12 @@ impl CommonSettings {
 
     /// The HS256 token key: the configured one, or the local stack's in `dev`.
     pub fn token_secret(&self) -> Option<&str> {
-        match self.tokens.jwt_secret.as_deref().filter(|secret| !secret.is_empty()) {
+        match self
+            .tokens
+            .jwt_secret
+            .as_deref()
+            .filter(|secret| !secret.is_empty())
+        {
             Some(secret) => Some(secret),
             None if self.environment == Environment::Dev => Some(LOCAL_JWT_SECRET),
             None => None,
@@ -296,7 +331,13 @@ impl LocalNatsUser {
 pub fn inbox_prefix(user: &str) -> String {
     let token: String = user
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("_INBOX_{token}")
 }

@@ -25,7 +25,8 @@ fn settings(
             jwt_secret: jwt_secret.map(str::to_owned),
             ..TokenSettings::default()
         },
-        kek: (environment == Environment::Production).then(|| "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
+        kek: (environment == Environment::Production)
+            .then(|| "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
         kek_file: None,
         kek_previous: None,
         log_format: LogFormat::Text,
@@ -41,12 +42,8 @@ fn refusal(settings: CommonSettings) -> String {
 fn production_refuses_a_missing_or_published_key_and_the_local_nats_users() {
     use Environment::Production;
     let nats = Some(("relay", "s3cret"));
-    assert!(
-        refusal(settings(Production, None, nats)).contains("CASELOG_JWT_SECRET is required")
-    );
-    assert!(
-        refusal(settings(Production, Some(LOCAL_JWT_SECRET), nats)).contains("published key")
-    );
+    assert!(refusal(settings(Production, None, nats)).contains("CASELOG_JWT_SECRET is required"));
+    assert!(refusal(settings(Production, Some(LOCAL_JWT_SECRET), nats)).contains("published key"));
     let own = Some("an HS256 key of at least thirty-two bytes");
     assert!(refusal(settings(Production, Some("short"), nats)).contains("at least 32"));
     assert!(refusal(settings(Production, own, None)).contains("CASELOG_NATS_USER"));

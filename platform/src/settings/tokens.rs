@@ -26,7 +26,11 @@ pub struct TokenSettings {
     pub jwt_issuer: Option<String>,
     /// Required `aud` claim (one of the token's audiences); required setting when
     /// `CASELOG_JWKS_URL` is set.
-    #[arg(long, env = "CASELOG_JWT_AUDIENCE", value_name = "CASELOG_JWT_AUDIENCE")]
+    #[arg(
+        long,
+        env = "CASELOG_JWT_AUDIENCE",
+        value_name = "CASELOG_JWT_AUDIENCE"
+    )]
     pub jwt_audience: Option<String>,
     /// How long fetched keys are used before they are fetched again (ms).
     #[arg(long, env = "CASELOG_JWKS_REFRESH_MS", value_name = "CASELOG_JWKS_REFRESH_MS",
@@ -44,7 +48,10 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 impl TokenSettings {
     pub(super) fn check(&self) -> anyhow::Result<()> {
-        let secret = self.jwt_secret.as_deref().filter(|secret| !secret.is_empty());
+        let secret = self
+            .jwt_secret
+            .as_deref()
+            .filter(|secret| !secret.is_empty());
         match (secret, &self.jwks_url) {
             (None, None) => anyhow::bail!(
                 "CASELOG_JWT_SECRET is required: the key that signs access tokens (or \

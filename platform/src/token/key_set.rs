@@ -129,7 +129,10 @@ impl KeySet {
         }
         let set: JwkSet = serde_json::from_slice(&body)?;
         let keys: HashMap<_, _> = set.keys.iter().filter_map(usable).collect();
-        anyhow::ensure!(!keys.is_empty(), "the key set has no RS256 or ES256 signing key");
+        anyhow::ensure!(
+            !keys.is_empty(),
+            "the key set has no RS256 or ES256 signing key"
+        );
         tracing::info!(keys = keys.len(), "fetched the identity provider's keys");
         Ok(keys)
     }
@@ -149,8 +152,7 @@ fn matching(key: &(Algorithm, DecodingKey), alg: Algorithm) -> Result<DecodingKe
 /// A signing key with a `kid`, for RS256 or ES256 (P-256); anything else is skipped.
 fn usable(jwk: &Jwk) -> Option<(String, (Algorithm, DecodingKey))> {
     let kid = jwk.common.key_id.clone()?;
-    if matches!(jwk.common.public_key_use, Some(ref usage) if *usage != PublicKeyUse::Signature)
-    {
+    if matches!(jwk.common.public_key_use, Some(ref usage) if *usage != PublicKeyUse::Signature) {
         return None;
     }
     let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {

@@ -424,7 +424,10 @@ mod tests {
         let go = StopFlag::new(false);
         assert!(matches!(
             render(&document, limits(39, 100), &go),
-            Err(ExportError::TooManyEntries { entries: 40, max: 39 })
+            Err(ExportError::TooManyEntries {
+                entries: 40,
+                max: 39
+            })
         ));
         assert!(matches!(
             render(&document, limits(40, 1), &go),

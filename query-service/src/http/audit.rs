@@ -205,6 +205,8 @@ fn export_problem(error: &ExportError, render_time: std::time::Duration) -> Prob
             "the export did not render within {} s; retry shortly",
             render_time.as_secs_f32()
         )),
-        ExportError::Pdf(_) => Problem::failure(anyhow::anyhow!("rendering the PDF failed: {error}")),
+        ExportError::Pdf(_) => {
+            Problem::failure(anyhow::anyhow!("rendering the PDF failed: {error}"))
+        }
     }
 }

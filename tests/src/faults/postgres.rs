@@ -54,9 +54,12 @@ impl PrivatePostgres {
         .await
         .expect("the private Postgres answers");
         crate::prepare_roles(&admin).await;
-        sqlx::Executor::execute(&mut connection, "CREATE DATABASE caselog OWNER caselog_owner")
-            .await
-            .expect("create the database");
+        sqlx::Executor::execute(
+            &mut connection,
+            "CREATE DATABASE caselog OWNER caselog_owner",
+        )
+        .await
+        .expect("create the database");
         crate::migrate(&format!("{}/caselog", postgres.url_base())).await;
         postgres
     }
