@@ -1,5 +1,5 @@
 //! The command service: `HTTP -> authenticate -> authorize -> load stream -> decide ->
-//! append` (DESIGN.md §1), plus the relay task that publishes the log to JetStream.
+//! append` (README "Layout"), plus the relay task that publishes the log to JetStream.
 //!
 //! The relay runs here because this service owns the write path: its writer wakes the
 //! relay in-process the moment a batch commits, and replicas of this service elect one

@@ -1,4 +1,4 @@
-//! The per-stream hash chain (DESIGN.md §2.4).
+//! The per-stream hash chain (README "For auditors").
 //!
 //! `hash = SHA-256(canonical)` where `canonical` is the compact JSON array
 //!

@@ -2,7 +2,7 @@
 //!
 //! - [`append`]: the only way events enter the log. A group-commit writer batches the
 //!   appends waiting at each moment into one transaction under a lock held to commit,
-//!   so positions are contiguous and in commit order (DESIGN.md §2.3).
+//!   so positions are contiguous and in commit order (README "The event log").
 //! - [`read`]: streams, the whole log or one tenant's events after a position, and the
 //!   gap-free tail.
 //! - [`hash`] and [`verify`]: the per-stream hash chain (§2.4).

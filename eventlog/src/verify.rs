@@ -1,4 +1,4 @@
-//! Verification of a stream's hash chain (DESIGN.md §2.4): recomputes every hash from
+//! Verification of a stream's hash chain (README "For auditors"): recomputes every hash from
 //! the stored fields and checks each link, naming the first version where it breaks.
 //!
 //! It reads payload and metadata as raw JSON, never through typed structs, so the

@@ -1,5 +1,5 @@
 //! The projection service: durable JetStream consumers feed the projectors that build
-//! the read models (DESIGN.md §1, §5). Each projection applies an event and advances
+//! the read models (README "Projections"). Each projection applies an event and advances
 //! its checkpoint in one Postgres transaction; `rebuild` replays the log into a fresh
 //! schema and swaps it in.
 

@@ -1,5 +1,5 @@
 //! The query service: `HTTP -> authenticate -> authorize -> moka cache -> read model`
-//! (DESIGN.md §1, §5). Reads what the projection service builds; a caller who just
+//! (README "Projections"). Reads what the projection service builds; a caller who just
 //! issued a command passes its position as `X-Min-Position` to read its own write.
 
 pub mod audit;

@@ -1,4 +1,4 @@
-//! The NATS contract as files (DESIGN.md §3): a JSON Schema per event type and schema
+//! The NATS contract as files (README "Subscribing to caselog events"): a JSON Schema per event type and schema
 //! version, describing the payload exactly as published (personal fields sealed), the
 //! envelope's schema, and an AsyncAPI 3 document for the subjects. Generated from the
 //! event types themselves; `cargo run -p caselog-schemas --bin generate-contract`

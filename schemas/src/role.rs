@@ -1,4 +1,4 @@
-//! Who a caller is to caselog (DESIGN.md §4, API.md "Auth").
+//! Who a caller is to caselog (docs/production.md "Access tokens").
 
 use std::fmt;
 use std::str::FromStr;

@@ -4,7 +4,7 @@
 
 use crate::envelope::EventEnvelope;
 
-/// Header names of a published event (DESIGN.md §3).
+/// Header names of a published event (README "Subscribing to caselog events").
 pub mod headers {
     pub const MSG_ID: &str = "Nats-Msg-Id";
     pub const EVENT_TYPE: &str = "Caselog-Event-Type";

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent caselog subscriber: reads events with the analytics credentials
 through the pre-created `analytics` consumer, using only the PyPI packages nats-py
-and msgpack, and checks the NATS contract (DESIGN.md section 3):
+and msgpack, and checks the NATS contract (README "Subscribing to caselog events"):
 
 - every event arrives once, in log position order, with no position missing;
 - the subject is <root>.<tenant_id>.<stream_type>.<event_type>;

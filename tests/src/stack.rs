@@ -3,7 +3,7 @@
 //!
 //! Every session of a stack shares the newest position any command returned, and
 //! sends it as `X-Min-Position` on reads: a test reads its own writes, as a client
-//! following API.md would.
+//! following the OpenAPI documents would.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -1,4 +1,4 @@
-//! DESIGN.md §2.6: deleting a conversation destroys its key. Afterwards a marker string
+//! README "Erasure": deleting a conversation destroys its key. Afterwards a marker string
 //! written into its messages, note, internal message and rating is nowhere: not in any
 //! table of the database, not in the JetStream stream, not in an export, not in a
 //! cached export; the auditor's history shows placeholders and the chain still verifies.

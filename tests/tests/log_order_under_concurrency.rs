@@ -1,4 +1,4 @@
-//! DESIGN.md §2.3: under heavy concurrent appends, positions follow commit order, a
+//! README "The event log": under heavy concurrent appends, positions follow commit order, a
 //! tailing reader never skips an event, and the relay publishes every event exactly
 //! once, in position order.
 

@@ -1,4 +1,4 @@
-//! DESIGN.md §2.4: an edit made with SQL is detected, and named by its stream version.
+//! README "For auditors": an edit made with SQL is detected, and named by its stream version.
 
 use caselog_eventlog::{ExpectedVersion, LogReader};
 use caselog_schemas::{StreamVersion, TenantId};

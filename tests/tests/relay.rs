@@ -1,4 +1,4 @@
-//! The relay (DESIGN.md §3): the NATS message contract, one active relay at a time,
+//! The relay (README "Subscribing to caselog events"): the NATS message contract, one active relay at a time,
 //! and resuming after a crash without loss or duplicates.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The role table of API.md, as one table here: every route is called by every role;
+//! The role table (command-service/src/http/roles.rs), as one table here: every route is called by every role;
 //! a role the table does not allow gets 403 and appends nothing, a role it allows is
 //! never refused for its role.
 

@@ -1,4 +1,4 @@
-//! DESIGN.md §2.5: old events stay readable forever. A `ConversationClosed` stored at
+//! README "The event log": old events stay readable forever. A `ConversationClosed` stored at
 //! schema v1 (`{automatic: true}`, as the first builds wrote it) is read by every
 //! reader as v2 (`{reason: "auto_close"}`): the command side's rules, the projections,
 //! the `as_of` replay; and the stored v1 bytes still verify.

@@ -135,7 +135,7 @@ async fn run_conversation_command(
     Ok(CommandResponse::from_executed(executed))
 }
 
-/// Refuses ids that are not users of the caller's tenant (422, API.md).
+/// Refuses ids that are not users of the caller's tenant (422).
 async fn require_users(
     state: &AppState,
     caller: &Caller,

@@ -8,7 +8,7 @@ use caselog_platform::http::BearerAuth;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "caselog command API", description = "Commands in, events into the log (API.md)."),
+    info(title = "caselog command API", description = "Commands in, events into the log."),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

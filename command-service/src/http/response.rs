@@ -1,4 +1,4 @@
-//! A command's 2xx answer: `{stream_id, stream_version, position, events}` (API.md),
+//! A command's 2xx answer: `{stream_id, stream_version, position, events}`,
 //! `201` when the command created the stream, else `200`. `id` names what the command
 //! created inside the stream (a message, a note, a snippet) when the client did not.
 

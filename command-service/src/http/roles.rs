@@ -1,9 +1,9 @@
-//! Who may send which command (API.md, command table). Finer rules that depend on the
+//! Who may send which command (http/roles.rs is that table). Finer rules that depend on the
 //! conversation (assignee, recipient, visibility) live in the domain's `decide`.
 
 use caselog_schemas::Role;
 
-/// `staff` in API.md.
+/// `staff` in the role table.
 pub const STAFF: &[Role] = &[Role::Owner, Role::Admin, Role::Supervisor, Role::Agent];
 pub const ACCOUNT_ADMINS: &[Role] = &[Role::Owner, Role::Admin];
 pub const STAFF_AND_INTEGRATION: &[Role] = &[

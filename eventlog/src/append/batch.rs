@@ -3,7 +3,7 @@
 //!
 //! Why a lock held to commit: a sequence value is taken at insert, not at commit, so
 //! concurrent appenders would commit out of position order and a tailing reader could
-//! skip an event (DESIGN.md §2.3). With one writer at a time across every process, the
+//! skip an event (README "The event log"). With one writer at a time across every process, the
 //! positions are contiguous and in commit order. Throughput comes from batching many
 //! commands into each transaction, not from parallel commits.
 

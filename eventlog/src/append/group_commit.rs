@@ -1,5 +1,5 @@
 //! The group-commit writer: one task per process that takes every append waiting at
-//! that moment and writes them in one transaction (DESIGN.md §2.3).
+//! that moment and writes them in one transaction (README "The event log").
 //!
 //! While one batch is committing (waiting on fsync), new appends queue up in the
 //! channel; the next batch takes them all. Under load, each fsync therefore pays for

@@ -1,4 +1,4 @@
-//! Erasure without rewriting history (DESIGN.md §2.6): crypto-shredding.
+//! Erasure without rewriting history (README "Erasure"): crypto-shredding.
 //!
 //! The personal fields of an event (`caselog_schemas::events::personal`) are stored
 //! sealed with AES-256-GCM under a key of their stream — one per conversation, one per

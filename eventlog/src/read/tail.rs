@@ -1,4 +1,4 @@
-//! The gap-free tail (DESIGN.md §2.3): follows the log in position order and wakes on
+//! The gap-free tail (README "The event log"): follows the log in position order and wakes on
 //! new commits.
 //!
 //! Because the single writer assigns contiguous positions in commit order, "everything

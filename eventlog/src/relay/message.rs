@@ -1,4 +1,4 @@
-//! One event as a NATS message: subject, headers and MessagePack payload (DESIGN.md §3).
+//! One event as a NATS message: subject, headers and MessagePack payload (README "Subscribing to caselog events").
 
 use async_nats::HeaderMap;
 use async_nats::jetstream::message::PublishMessage;

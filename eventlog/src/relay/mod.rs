@@ -1,5 +1,5 @@
 //! The relay: publishes the log to one JetStream stream, strictly in position order
-//! (DESIGN.md §3).
+//! (README "Subscribing to caselog events").
 //!
 //! - One active relay at a time: leadership is a session advisory lock held on a
 //!   dedicated connection; a second instance waits for it.

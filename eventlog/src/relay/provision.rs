@@ -1,4 +1,4 @@
-//! Provisioning the JetStream side of the NATS contract (DESIGN.md §3): the stream and
+//! Provisioning the JetStream side of the NATS contract (README "Subscribing to caselog events"): the stream and
 //! every durable consumer that reads it. Only the provisioner's NATS user may do this;
 //! the relay, the projectors and analytics bind to what exists (`deploy/nats/dev.conf`).
 

@@ -1,4 +1,4 @@
-//! `application/problem+json` bodies with stable `type`s (API.md "Errors"). Each
+//! `application/problem+json` bodies with stable `type`s (README "Endpoints"). Each
 //! service maps its own error enum to a `Problem` in one place; 5xx details stay opaque.
 
 use axum::http::{HeaderValue, StatusCode, header};

@@ -1,5 +1,5 @@
-//! Access tokens: JWTs with `sub`, `tenant`, `role` and a required `exp` (API.md
-//! "Auth"), signed either with the deployment's HS256 key or by an identity provider
+//! Access tokens: JWTs with `sub`, `tenant`, `role` and a required `exp`
+//! (docs/production.md "Access tokens"), signed either with the deployment's HS256 key or by an identity provider
 //! whose keys (RS256, ES256) are fetched from its JWKS address and chosen by `kid`.
 //!
 //! The algorithm a token names only selects among the keys configured for it: an HS256

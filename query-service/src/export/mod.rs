@@ -1,4 +1,4 @@
-//! The PDF export of a case history (DESIGN.md §5): PDF/A-2b, fonts shipped with the
+//! The PDF export of a case history (README "For auditors"): PDF/A-2b, fonts shipped with the
 //! project, page numbers, and the hash-chain head so a printout can be checked against
 //! the log.
 //!

@@ -8,7 +8,7 @@ use caselog_platform::http::BearerAuth;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "caselog query API", description = "Read models: inboxes, dashboard, conversations, history, audit, directory, internal chat (API.md)."),
+    info(title = "caselog query API", description = "Read models: inboxes, dashboard, conversations, history, audit, directory, internal chat."),
     paths(super::dashboard::dashboard_stream),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -1,4 +1,4 @@
-//! The event catalogue analytics and projectors see (DESIGN.md §4). Each stream type has
+//! The event catalogue analytics and projectors see (README "Subscribing to caselog events"). Each stream type has
 //! one enum; a variant's name is the stored `event_type` and its fields are the payload.
 //!
 //! Events are facts: past tense, self-contained, never changed once published. A new

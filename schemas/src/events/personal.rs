@@ -1,4 +1,4 @@
-//! Which payload fields are personal data (DESIGN.md §2.6). The log stores them sealed
+//! Which payload fields are personal data (README "Erasure"). The log stores them sealed
 //! under a key of their stream — the conversation's, or the contact's — and destroying
 //! that key erases them everywhere the stored event went, without rewriting the log.
 //!

@@ -1,4 +1,4 @@
-//! Old event shapes stay readable forever (DESIGN.md §2.5): a stored event keeps the
+//! Old event shapes stay readable forever (README "The event log"): a stored event keeps the
 //! schema version it was written with, and readers bring it to the current shape here,
 //! one version step at a time, before decoding it.
 //!

@@ -1,4 +1,4 @@
-//! Auto-close (DESIGN.md §4): a resolved conversation is closed by the system after the
+//! Auto-close (README "A support day with curl"): a resolved conversation is closed by the system after the
 //! tenant's delay.
 //!
 //! Two steps, both durable in Postgres: the scheduler follows the log and keeps one

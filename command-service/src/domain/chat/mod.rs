@@ -1,4 +1,4 @@
-//! The internal team chat (DESIGN.md §4 "Internal chat"): channels, direct messages and
+//! The internal team chat (README "The internal team chat with curl"): channels, direct messages and
 //! announcements. Where a `PostMessage` or any other chat command becomes events:
 //! [`decide`]; what a channel's events add up to: [`Channel::evolve`]; who may do what:
 //! [`rules`], one function per permission. A user's read marks are their own stream

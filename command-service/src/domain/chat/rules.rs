@@ -1,4 +1,4 @@
-//! Who may do what in the chat (DESIGN.md §4 "Internal chat"), one function per rule so
+//! Who may do what in the chat (README "The internal team chat with curl"), one function per rule so
 //! each is tested on its own. Order matters where rules meet: a channel the actor may
 //! not see is "not found" before any other refusal, so refusals never reveal it.
 

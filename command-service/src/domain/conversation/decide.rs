@@ -1,4 +1,4 @@
-//! The rules of a conversation (DESIGN.md §4 "Conversation"): one command in, the events
+//! The rules of a conversation (README "A support day with curl"): one command in, the events
 //! it causes out, or the rule it breaks.
 
 use caselog_schemas::events::{CloseReason, ConversationEvent as E, SenderKind, StartedBy};

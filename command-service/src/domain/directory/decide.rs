@@ -1,4 +1,4 @@
-//! The rules of the directory (DESIGN.md §4 "Directory and settings"). An upsert that
+//! The rules of the directory (README "A support day with curl"). An upsert that
 //! changes nothing appends nothing, so `PUT` is idempotent by content.
 
 use uuid::Uuid;
