@@ -39,11 +39,16 @@ pub fn provisioner() -> caselog_platform::settings::LocalNatsUser {
     caselog_platform::settings::LocalNatsUser("provisioner", password)
 }
 
+/// Connection options as `user`, with the reply inboxes the server lets that user read.
+pub fn nats_login(user: caselog_platform::settings::LocalNatsUser) -> async_nats::ConnectOptions {
+    async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
+        .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
+}
+
 /// A client of the test nats-server as one of the local stack's users (the
 /// provisioner: [`provisioner`]), with that user's own reply inboxes.
 pub async fn nats_client(user: caselog_platform::settings::LocalNatsUser) -> async_nats::Client {
-    async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
-        .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
+    nats_login(user)
         .connect(nats_url())
         .await
         .expect("the test nats-server answers")

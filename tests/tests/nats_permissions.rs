@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer::PullConsumer};
-use async_nats::{Client, ConnectOptions, Event};
+use async_nats::{Client, Event};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -15,8 +15,7 @@ use caselog_tests::jetstream::TestNats;
 /// A client as `user`, with the server's error reports (permission violations) in a channel.
 async fn connect_as(user: LocalNatsUser) -> (Client, mpsc::UnboundedReceiver<String>) {
     let (reports, received) = mpsc::unbounded_channel();
-    let client = ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
-        .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
+    let client = caselog_tests::nats_login(user)
         .event_callback(move |event| {
             let reports = reports.clone();
             async move {

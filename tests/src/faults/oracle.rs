@@ -130,12 +130,10 @@ pub async fn check_stream(stack: &FaultStack, log: &[EventEnvelope]) {
 
 /// Every message in the stream as (position, event id), in stream order.
 pub async fn stream_contents(stack: &FaultStack, user: LocalNatsUser) -> Vec<(i64, Uuid)> {
-    let client =
-        async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
-            .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
-            .connect(stack.nats.address())
-            .await
-            .expect("connect to the private nats-server");
+    let client = crate::nats_login(user)
+        .connect(stack.nats.address())
+        .await
+        .expect("connect to the private nats-server");
     let jetstream = async_nats::jetstream::new(client);
     let stream = jetstream
         .get_stream(&FaultStack::relay_config().stream_name)
@@ -165,12 +163,10 @@ pub async fn stream_contents(stack: &FaultStack, user: LocalNatsUser) -> Vec<(i6
 /// nothing more for `quiet` (each message acknowledged, as analytics would).
 pub async fn analytics_reads(stack: &FaultStack, quiet: Duration) -> Vec<i64> {
     let user = LocalNatsUser::ANALYTICS;
-    let client =
-        async_nats::ConnectOptions::with_user_and_password(user.0.to_owned(), user.1.to_owned())
-            .custom_inbox_prefix(caselog_platform::settings::inbox_prefix(user.0))
-            .connect(stack.nats.address())
-            .await
-            .expect("connect as analytics");
+    let client = crate::nats_login(user)
+        .connect(stack.nats.address())
+        .await
+        .expect("connect as analytics");
     let jetstream = async_nats::jetstream::new(client);
     let consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
         .get_consumer_from_stream("analytics", &FaultStack::relay_config().stream_name)

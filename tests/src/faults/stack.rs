@@ -343,13 +343,10 @@ impl Service {
 /// Creates the stream and its durable consumers as the provisioner, straight to the
 /// server (what `deploy/dev up` and `command-service provision-nats` do).
 pub async fn provision(nats: &PrivateNats) {
-    let client = async_nats::ConnectOptions::with_user_and_password(
-        crate::provisioner().0.to_owned(),
-        crate::provisioner().1.to_owned(),
-    )
-    .connect(nats.address())
-    .await
-    .expect("the private nats-server answers");
+    let client = crate::nats_login(crate::provisioner())
+        .connect(nats.address())
+        .await
+        .expect("the private nats-server answers");
     caselog_eventlog::relay::provision(
         &async_nats::jetstream::new(client),
         &FaultStack::relay_config(),
