@@ -15,6 +15,18 @@ pub struct StreamRef {
     pub stream_id: StreamId,
 }
 
+#[cfg(test)]
+impl StreamRef {
+    /// A new conversation stream of a new tenant, for unit tests.
+    pub(crate) fn new_conversation() -> Self {
+        Self {
+            tenant_id: TenantId::new_v7(),
+            stream_type: StreamType::new("conversation").unwrap(),
+            stream_id: StreamId::new_v7(),
+        }
+    }
+}
+
 /// The stream version the caller decided against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpectedVersion {

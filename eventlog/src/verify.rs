@@ -140,15 +140,11 @@ impl LogReader {
 mod tests {
     use super::*;
     use crate::hash::{canonical_time, metadata_value};
-    use caselog_schemas::{Actor, EventMetadata, StreamId, StreamType, TenantId};
+    use caselog_schemas::{Actor, EventMetadata};
     use serde_json::json;
 
     fn stream() -> StreamRef {
-        StreamRef {
-            tenant_id: TenantId::new_v7(),
-            stream_type: StreamType::new("conversation").unwrap(),
-            stream_id: StreamId::new_v7(),
-        }
+        StreamRef::new_conversation()
     }
 
     fn honest_chain(stream: &StreamRef, length: i64) -> Vec<StoredEvent> {

@@ -223,16 +223,12 @@ pub fn plan_batch(
 mod tests {
     use super::*;
     use crate::model::NewEvent;
-    use caselog_schemas::{Actor, EventMetadata, StreamId, StreamType};
+    use caselog_schemas::{Actor, EventMetadata};
     use chrono::TimeZone;
     use serde_json::json;
 
     fn stream() -> StreamRef {
-        StreamRef {
-            tenant_id: TenantId::new_v7(),
-            stream_type: StreamType::new("conversation").unwrap(),
-            stream_id: StreamId::new_v7(),
-        }
+        StreamRef::new_conversation()
     }
 
     fn request(

@@ -163,14 +163,9 @@ fn bound_to(stream: &StreamRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use caselog_schemas::{StreamId, StreamType, TenantId};
 
     fn stream() -> StreamRef {
-        StreamRef {
-            tenant_id: TenantId::new_v7(),
-            stream_type: StreamType::new("conversation").unwrap(),
-            stream_id: StreamId(uuid::Uuid::now_v7()),
-        }
+        StreamRef::new_conversation()
     }
 
     #[test]

@@ -192,14 +192,10 @@ pub fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use caselog_schemas::{StreamId, StreamType, TenantId};
+    use caselog_schemas::StreamType;
 
     fn conversation() -> StreamRef {
-        StreamRef {
-            tenant_id: TenantId::new_v7(),
-            stream_type: StreamType::new("conversation").unwrap(),
-            stream_id: StreamId::new_v7(),
-        }
+        StreamRef::new_conversation()
     }
 
     fn message() -> Value {
