@@ -300,6 +300,7 @@ async fn the_openapi_document_describes_every_command_and_query_route() {
                 "/v1/chat/channels/{id}/members/{user_id}/role",
                 "/v1/chat/dms",
                 "/v1/chat/notifications/read",
+                "/v1/users/{id}",
             ],
         ),
         (
@@ -329,6 +330,12 @@ async fn the_openapi_document_describes_every_command_and_query_route() {
             assert!(
                 document["paths"].get(path).is_some(),
                 "{base} documents {path}"
+            );
+        }
+        if *base == stack.command.base_url {
+            assert!(
+                document["paths"]["/v1/users/{id}"].get("delete").is_some(),
+                "the erasure of a user is documented"
             );
         }
     }

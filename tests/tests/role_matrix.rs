@@ -83,6 +83,8 @@ fn routes() -> Vec<Route> {
             Some(|_| json!({"name": "U", "email": "u@example.com", "role": "agent"})),
             ACCOUNT_ADMINS,
         ),
+        // An unknown id: the allowed roles get 404, the others 403 first.
+        command(Method::DELETE, "/v1/users/{new}", None, ACCOUNT_ADMINS),
         command(
             Method::PUT,
             "/v1/groups/{new}",
