@@ -3,6 +3,8 @@
 //! table of the database, not in the JetStream stream, not in an export, not in a
 //! cached export; the auditor's history shows placeholders and the chain still verifies.
 
+use std::time::Duration;
+
 use serde_json::json;
 use uuid::Uuid;
 
@@ -104,11 +106,19 @@ async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
         "staff: gone"
     );
 
-    // After: nowhere in the database…
-    assert_eq!(
-        tables_containing(&stack.database.pool, &marker).await,
-        Vec::<String>::new()
-    );
+    // After: nowhere in the database, once every projection has applied the deletion
+    // (the read above waited for the history's only)…
+    caselog_tests::eventually(
+        Duration::from_secs(10),
+        "every read model dropped the case",
+        || async {
+            tables_containing(&stack.database.pool, &marker)
+                .await
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
     // …nor in the JetStream stream (the relay published everything, deletion included)…
     caselog_tests::eventually(std::time::Duration::from_secs(10), "the relay", || async {
         (stack.nats.last_sequence().await as i64 >= delete_position).then_some(())
