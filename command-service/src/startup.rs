@@ -90,7 +90,14 @@ impl Application {
                 nats,
             }),
         ));
-        let service = Service::bind(settings.address, router, shutdown, tasks).await?;
+        let service = Service::bind(
+            settings.address,
+            &settings.common.shutdown,
+            router,
+            shutdown,
+            tasks,
+        )
+        .await?;
         Ok(Self { service })
     }
 

@@ -1,4 +1,5 @@
-//! `/healthz` (the process answers), `/readyz` (it can serve: Postgres answers) and
+//! `/healthz` (the process answers), `/readyz` (it can serve: Postgres answers, and it
+//! is not draining for a shutdown) and
 //! `/metrics` (Prometheus text), mounted by every service.
 //!
 //! Readiness asks only for what serving needs. Every service needs Postgres: the log
@@ -59,6 +60,11 @@ async fn render_metrics(handle: PrometheusHandle) -> Response {
 }
 
 async fn readyz(State(dependencies): State<Dependencies>) -> Response {
+    if crate::shutdown::is_draining() {
+        // Stopping: out of the load balancer first, while requests still get answers.
+        let body = json!({"status": "draining", "needs": ["postgres"]});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
     let postgres = tokio::time::timeout(
         Duration::from_secs(2),
         sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&dependencies.postgres),

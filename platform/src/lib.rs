@@ -5,6 +5,7 @@
 pub mod connect;
 pub mod health;
 pub mod http;
+pub mod leadership;
 pub mod migrations;
 pub mod retry;
 pub mod service;

@@ -17,4 +17,9 @@ pub struct Settings {
     #[arg(long = "idle-check-ms", env = "CASELOG_PROJECTION_IDLE_CHECK_MS",
         value_name = "CASELOG_PROJECTION_IDLE_CHECK_MS", default_value = "2000", value_parser = millis)]
     pub idle_check: Duration,
+    /// How often (milliseconds) a standby instance tries to take over a projection,
+    /// and an owner checks that it still holds it.
+    #[arg(long = "standby-poll-ms", env = "CASELOG_PROJECTION_STANDBY_POLL_MS",
+        value_name = "CASELOG_PROJECTION_STANDBY_POLL_MS", default_value = "1000", value_parser = millis)]
+    pub standby_poll: Duration,
 }

@@ -1,4 +1,5 @@
-//! Builds the service: migrations, one live runner per projection, the routes.
+//! Builds the service: one live runner per projection (each applying while this
+//! instance owns the projection), the routes.
 
 use std::net::SocketAddr;
 
@@ -13,6 +14,7 @@ use caselog_schemas::SubjectRoot;
 
 use crate::http;
 use crate::projections::Projection;
+use crate::runner::ownership::Ownership;
 use crate::runner::{LiveRunner, RunnerConfig};
 use crate::settings::Settings;
 
@@ -68,14 +70,29 @@ impl Application {
             subjects: SubjectRoot::new(settings.common.subject_root.clone()),
             idle_check: settings.idle_check,
         };
+        let ownership = Ownership::default();
         for projection in Projection::ALL {
-            tasks.spawn(LiveRunner::supervised(
-                projection,
+            let (ownership, pool, nats, config, shutdown) = (
+                ownership.clone(),
                 dependencies.postgres.clone(),
                 dependencies.nats.clone(),
                 config.clone(),
                 shutdown.clone(),
-            ));
+            );
+            let poll = settings.standby_poll;
+            tasks.spawn(async move {
+                ownership
+                    .run_while_owner(&pool.clone(), projection, poll, &shutdown, |stop| {
+                        LiveRunner::supervised(
+                            projection,
+                            pool.clone(),
+                            nats.clone(),
+                            config.clone(),
+                            stop,
+                        )
+                    })
+                    .await;
+            });
         }
 
         tasks.spawn(crate::runner::status::export(
@@ -84,9 +101,17 @@ impl Application {
             shutdown.clone(),
         ));
         let router = caselog_platform::http::with_problem_fallbacks(
-            http::router(dependencies.postgres.clone()).merge(health::router(dependencies)),
+            http::router(dependencies.postgres.clone(), ownership)
+                .merge(health::router(dependencies)),
         );
-        let service = Service::bind(settings.address, router, shutdown, tasks).await?;
+        let service = Service::bind(
+            settings.address,
+            &settings.common.shutdown,
+            router,
+            shutdown,
+            tasks,
+        )
+        .await?;
         Ok(Self { service })
     }
 

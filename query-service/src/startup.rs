@@ -68,7 +68,14 @@ impl Application {
         let router = caselog_platform::http::with_problem_fallbacks(
             http::router(state).merge(health::router(dependencies)),
         );
-        let service = Service::bind(settings.address, router, shutdown, tasks).await?;
+        let service = Service::bind(
+            settings.address,
+            &settings.common.shutdown,
+            router,
+            shutdown,
+            tasks,
+        )
+        .await?;
         Ok(Self { service })
     }
 

@@ -11,7 +11,6 @@
 //!   middle failed, or a deposed leader that still thinks it leads, cannot reorder the
 //!   stream. `Nats-Msg-Id` (the event id) makes a re-publish a no-op besides.
 
-mod leadership;
 mod message;
 pub mod provision;
 mod publish;
@@ -25,6 +24,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use caselog_platform::leadership;
 use caselog_schemas::{Position, SubjectRoot};
 
 use crate::read::{LogReader, LogTail};
@@ -97,6 +97,9 @@ impl RelayError {
     }
 }
 
+/// `pg_advisory_lock` key of the relay's leadership ("relay" in ASCII).
+const RELAY_LOCK_KEY: i64 = 0x0072_656c_6179;
+
 /// Publishes the log to JetStream while it holds leadership.
 pub struct Relay {
     reader: LogReader,
@@ -140,8 +143,13 @@ impl Relay {
         ));
         let mut backoff = caselog_platform::retry::Backoff::new();
         while !shutdown.is_cancelled() {
-            let Some(leadership) =
-                leadership::acquire(self.reader.pool(), &self.config, &shutdown).await
+            let Some(leadership) = leadership::acquire(
+                self.reader.pool(),
+                RELAY_LOCK_KEY,
+                self.config.standby_poll,
+                &shutdown,
+            )
+            .await
             else {
                 return;
             };
@@ -165,7 +173,7 @@ impl Relay {
 
     async fn lead(
         &self,
-        leadership: &leadership::Leadership,
+        leadership: &leadership::Lease,
         shutdown: &CancellationToken,
         backoff: &mut caselog_platform::retry::Backoff,
     ) -> Result<(), RelayError> {

@@ -7,12 +7,14 @@
 //! and refuses the local stack's published ones.
 
 mod limits;
+mod shutdown;
 mod tokens;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use limits::LimitSettings;
+pub use shutdown::ShutdownSettings;
 pub use tokens::{MIN_JWT_SECRET_BYTES, TokenSettings};
 
 /// The local stack's key-encryption key (base64 of 32 bytes); accepted only with
@@ -135,6 +137,8 @@ pub struct CommonSettings {
     pub stream_name: String,
     #[command(flatten)]
     pub tokens: TokenSettings,
+    #[command(flatten)]
+    pub shutdown: ShutdownSettings,
     /// The key-encryption key every data key is wrapped by: base64 of 32 random bytes
     /// (`openssl rand -base64 32`). Required (this or `CASELOG_KEK_FILE`) unless
     /// `CASELOG_ENV=dev`.
