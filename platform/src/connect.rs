@@ -113,7 +113,13 @@ pub async fn nats(
     if let (Some(cert), Some(key)) = (&settings.nats_tls_cert, &settings.nats_tls_key) {
         options = options.add_client_certificate(cert.clone(), key.clone());
     }
-    let client = options.connect(nats_url).await?;
+    // One URL, or a cluster's nodes comma-separated: whichever answers first.
+    let servers: Vec<&str> = nats_url
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .collect();
+    let client = options.connect(servers).await?;
     // With retry_on_initial_connect the first handshake happens in the background; wait
     // for it briefly so a misconfigured URL shows at start-up, not at the first publish.
     for _ in 0..50 {

@@ -73,6 +73,8 @@ pub struct CommonSettings {
         value_name = "CASELOG_DATABASE_ACQUIRE_TIMEOUT_MS", value_parser = millis,
         default_value = "5000")]
     pub database_acquire_timeout: Duration,
+    /// The NATS server, or several comma-separated (the nodes of a cluster: the client
+    /// also learns the others from whichever it reaches first).
     #[arg(
         long,
         env = "CASELOG_NATS_URL",
