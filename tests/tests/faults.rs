@@ -11,7 +11,7 @@ use uuid::Uuid;
 use caselog_platform::settings::LocalNatsUser;
 use caselog_schemas::Role;
 use caselog_tests::faults::load::{Ledger, Load, LoadConfig};
-use caselog_tests::faults::oracle;
+use caselog_tests::faults::oracle::{self, Observed};
 use caselog_tests::faults::proxy::Mode;
 use caselog_tests::faults::report::Row;
 use caselog_tests::faults::stack::FaultStack;

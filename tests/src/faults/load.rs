@@ -60,6 +60,18 @@ impl Ledger {
             .sum()
     }
 
+    /// This ledger and another load's, as one.
+    pub fn merge(mut self, other: Ledger) -> Ledger {
+        self.acknowledged.extend(other.acknowledged);
+        for (status, count) in other.statuses {
+            *self.statuses.entry(status).or_default() += count;
+        }
+        self.unfinished.extend(other.unfinished);
+        self.unavailable_without_retry_after += other.unavailable_without_retry_after;
+        self.slowest_answer = self.slowest_answer.max(other.slowest_answer);
+        self
+    }
+
     /// Every text the load sent and was acknowledged for.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
         self.acknowledged.iter().map(|ack| ack.text.as_str())

@@ -160,7 +160,7 @@ async fn signal(signal: &str, pid: &str) {
 }
 
 /// `CASELOG_NATS_SERVER_BIN` (set by `deploy/dev`), the local stack's, or `nats-server`.
-fn nats_server_bin() -> PathBuf {
+pub(super) fn nats_server_bin() -> PathBuf {
     if let Ok(path) = std::env::var("CASELOG_NATS_SERVER_BIN") {
         return PathBuf::from(path);
     }

@@ -19,6 +19,35 @@ use caselog_schemas::{EventEnvelope, Position, decode_msgpack};
 use super::load::Ledger;
 use super::stack::FaultStack;
 
+/// A running caselog the oracle can look into: the log's database and the stream.
+pub trait Observed {
+    /// A superuser pool straight to the database (no proxy).
+    fn pool(&self) -> &sqlx::PgPool;
+    /// The database as the owner role (what `rebuild` is given).
+    fn owner_url(&self) -> String;
+    /// NATS, as a client reaches it: one URL, or a cluster's nodes comma-separated.
+    fn nats_url(&self) -> String;
+
+    /// Runs `binary`'s command-line tool against this system (straight to Postgres and
+    /// NATS, as an operator on the host would), with `nats_user`'s credentials.
+    fn cli(
+        &self,
+        binary: &str,
+        nats_user: LocalNatsUser,
+        args: &[&str],
+    ) -> impl std::future::Future<Output = std::process::Output> {
+        super::stack::run_tool(self.owner_url(), self.nats_url(), binary, nats_user, args)
+    }
+}
+
+async fn connect(system: &impl Observed, user: LocalNatsUser) -> async_nats::Client {
+    let servers: Vec<String> = system.nats_url().split(',').map(str::to_owned).collect();
+    crate::nats_login(user)
+        .connect(servers)
+        .await
+        .expect("connect to the test's nats-server")
+}
+
 /// Every projection and its schema.
 pub const PROJECTIONS: [&str; 5] = ["inbox", "history", "internal_messages", "directory", "chat"];
 
@@ -34,12 +63,12 @@ pub struct Verdict {
 
 /// Counts what the log lost or holds twice against the ledger. Call it once the relay
 /// and projections have caught up; then [`check`].
-pub async fn verdict(stack: &FaultStack, ledger: &Ledger) -> Verdict {
+pub async fn verdict(stack: &impl Observed, ledger: &Ledger) -> Verdict {
     check_log(&read_log(stack).await, ledger)
 }
 
 /// Checks the verdict, the stream and the read models; panics with what differs.
-pub async fn check(stack: &FaultStack, verdict: &Verdict) {
+pub async fn check(stack: &impl Observed, verdict: &Verdict) {
     assert_eq!(verdict.lost, 0, "acknowledged events missing from the log");
     assert_eq!(
         verdict.duplicated, 0,
@@ -50,8 +79,8 @@ pub async fn check(stack: &FaultStack, verdict: &Verdict) {
 }
 
 /// The whole log, oldest first, made readable (personal fields opened).
-pub async fn read_log(stack: &FaultStack) -> Vec<EventEnvelope> {
-    let reader = LogReader::new(stack.pool.clone());
+pub async fn read_log(stack: &impl Observed) -> Vec<EventEnvelope> {
+    let reader = LogReader::new(stack.pool().clone());
     let mut log = Vec::new();
     loop {
         let after = log
@@ -62,7 +91,7 @@ pub async fn read_log(stack: &FaultStack) -> Vec<EventEnvelope> {
             break;
         }
         crate::install_keyring();
-        make_readable(&stack.pool, &mut page)
+        make_readable(stack.pool(), &mut page)
             .await
             .expect("open the log's sealed fields");
         log.extend(page);
@@ -114,7 +143,7 @@ pub fn check_log(log: &[EventEnvelope], ledger: &Ledger) -> Verdict {
 }
 
 /// The stream holds the log exactly: the same events, once each, in log order.
-pub async fn check_stream(stack: &FaultStack, log: &[EventEnvelope]) {
+pub async fn check_stream(stack: &impl Observed, log: &[EventEnvelope]) {
     let stream = stream_contents(stack, crate::provisioner()).await;
     let expected: Vec<(i64, Uuid)> = log.iter().map(|e| (e.position.0, e.event_id.0)).collect();
     assert_eq!(
@@ -129,11 +158,8 @@ pub async fn check_stream(stack: &FaultStack, log: &[EventEnvelope]) {
 }
 
 /// Every message in the stream as (position, event id), in stream order.
-pub async fn stream_contents(stack: &FaultStack, user: LocalNatsUser) -> Vec<(i64, Uuid)> {
-    let client = crate::nats_login(user)
-        .connect(stack.nats.address())
-        .await
-        .expect("connect to the private nats-server");
+pub async fn stream_contents(stack: &impl Observed, user: LocalNatsUser) -> Vec<(i64, Uuid)> {
+    let client = connect(stack, user).await;
     let jetstream = async_nats::jetstream::new(client);
     let stream = jetstream
         .get_stream(&FaultStack::relay_config().stream_name)
@@ -161,33 +187,61 @@ pub async fn stream_contents(stack: &FaultStack, user: LocalNatsUser) -> Vec<(i6
 
 /// What the analytics durable consumer delivers from where it stands, until it has
 /// nothing more for `quiet` (each message acknowledged, as analytics would).
-pub async fn analytics_reads(stack: &FaultStack, quiet: Duration) -> Vec<i64> {
-    let user = LocalNatsUser::ANALYTICS;
-    let client = crate::nats_login(user)
-        .connect(stack.nats.address())
-        .await
-        .expect("connect as analytics");
-    let jetstream = async_nats::jetstream::new(client);
-    let consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
-        .get_consumer_from_stream("analytics", &FaultStack::relay_config().stream_name)
-        .await
-        .expect("the analytics consumer exists");
+pub async fn analytics_reads(stack: &impl Observed, quiet: Duration) -> Vec<i64> {
+    let consumer = analytics_consumer(stack).await;
     let mut messages = consumer.messages().await.expect("messages");
     let mut positions = Vec::new();
     while let Ok(Some(Ok(message))) = tokio::time::timeout(quiet, messages.next()).await {
         let envelope: EventEnvelope =
             decode_msgpack(&message.payload).expect("a MessagePack envelope");
         positions.push(envelope.position.0);
-        message.ack().await.expect("ack");
+        message.double_ack().await.expect("ack");
     }
     positions
 }
 
+/// The same while events keep coming: batch after batch, each message acknowledged,
+/// until a batch delivers `through` (none is left delivered and unacknowledged).
+pub async fn analytics_reads_through(stack: &impl Observed, through: i64) -> Vec<i64> {
+    let consumer = analytics_consumer(stack).await;
+    let mut positions: Vec<i64> = Vec::new();
+    for _ in 0..1_000 {
+        let mut batch = consumer
+            .fetch()
+            .max_messages(100)
+            .expires(Duration::from_secs(2))
+            .messages()
+            .await
+            .expect("a batch");
+        while let Some(message) = batch.next().await {
+            let message = message.expect("a message");
+            let envelope: EventEnvelope =
+                decode_msgpack(&message.payload).expect("a MessagePack envelope");
+            positions.push(envelope.position.0);
+            message.double_ack().await.expect("ack");
+        }
+        if positions.last().is_some_and(|last| *last >= through) {
+            break;
+        }
+    }
+    positions
+}
+
+async fn analytics_consumer(
+    stack: &impl Observed,
+) -> async_nats::jetstream::consumer::PullConsumer {
+    let client = connect(stack, LocalNatsUser::ANALYTICS).await;
+    async_nats::jetstream::new(client)
+        .get_consumer_from_stream("analytics", &FaultStack::relay_config().stream_name)
+        .await
+        .expect("the analytics consumer exists")
+}
+
 /// Each read model, rebuilt from the log, equals the live one.
-pub async fn check_read_models(stack: &FaultStack) {
+pub async fn check_read_models(stack: &impl Observed) {
     for name in PROJECTIONS {
         let schema = format!("rm_{name}");
-        let live = snapshot(&stack.pool, &schema).await;
+        let live = snapshot(stack.pool(), &schema).await;
         let output = stack
             .cli(
                 "projection-service",
@@ -196,7 +250,7 @@ pub async fn check_read_models(stack: &FaultStack) {
             )
             .await;
         assert!(output.status.success());
-        let rebuilt = snapshot(&stack.pool, &schema).await;
+        let rebuilt = snapshot(stack.pool(), &schema).await;
         assert!(rebuilt == live, "the rebuilt {name} equals the live one");
     }
 }

@@ -142,37 +142,6 @@ impl FaultStack {
         &self.env
     }
 
-    /// Runs `binary`'s command-line tool against this stack (straight to Postgres and
-    /// NATS, as an operator on the host would), with `nats_user`'s credentials.
-    pub async fn cli(
-        &self,
-        binary: &str,
-        nats_user: LocalNatsUser,
-        args: &[&str],
-    ) -> std::process::Output {
-        let output = tokio::process::Command::new(crate::services::bin_dir().join(binary))
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .env("CASELOG_ENV", "dev")
-            // An operator's tool (rebuild swaps schemas): the owner role.
-            .env("CASELOG_DATABASE_URL", self.postgres.owner_url())
-            .env(
-                "CASELOG_NATS_URL",
-                format!("nats://{}", self.nats.address()),
-            )
-            .env("CASELOG_NATS_USER", nats_user.0)
-            .env("CASELOG_NATS_PASSWORD", nats_user.1)
-            .output()
-            .await
-            .expect("the tool runs");
-        assert!(
-            output.status.success(),
-            "{binary} {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
-    }
-
     /// `GET` on a service's operational route (`/v1/relay`, `/v1/projections`, `/readyz`).
     pub async fn status(&self, url: &str, path: &str) -> Option<(u16, Value)> {
         let response = self
@@ -260,6 +229,48 @@ impl FaultStack {
     pub fn relay_config() -> RelayConfig {
         RelayConfig::default()
     }
+}
+
+impl super::oracle::Observed for FaultStack {
+    fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn owner_url(&self) -> String {
+        self.postgres.owner_url()
+    }
+
+    fn nats_url(&self) -> String {
+        format!("nats://{}", self.nats.address())
+    }
+}
+
+/// Runs `binary`'s command-line tool on a database (as the owner role, the operator's
+/// tools' role) and NATS, with `nats_user`'s credentials; panics unless it succeeds.
+pub async fn run_tool(
+    owner_url: String,
+    nats_url: String,
+    binary: &str,
+    nats_user: LocalNatsUser,
+    args: &[&str],
+) -> std::process::Output {
+    let output = tokio::process::Command::new(crate::services::bin_dir().join(binary))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env("CASELOG_ENV", "dev")
+        .env("CASELOG_DATABASE_URL", owner_url)
+        .env("CASELOG_NATS_URL", nats_url)
+        .env("CASELOG_NATS_USER", nats_user.0)
+        .env("CASELOG_NATS_PASSWORD", nats_user.1)
+        .output()
+        .await
+        .expect("the tool runs");
+    assert!(
+        output.status.success(),
+        "{binary} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }
 
 impl Service {
