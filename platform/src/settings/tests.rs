@@ -25,6 +25,10 @@ fn settings(
             jwt_secret: jwt_secret.map(str::to_owned),
             ..TokenSettings::default()
         },
+        shutdown: ShutdownSettings {
+            drain: Duration::ZERO,
+            timeout: Duration::from_secs(1),
+        },
         kek: (environment == Environment::Production)
             .then(|| "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
         kek_file: None,
