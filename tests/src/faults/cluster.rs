@@ -13,6 +13,7 @@ use caselog_eventlog::relay::RelayConfig;
 use caselog_schemas::Role;
 
 use super::nats_cluster::NatsCluster;
+use super::oracle::Observed;
 use super::postgres::PrivatePostgres;
 use crate::services::ServiceProcess;
 use crate::stack::Session;
@@ -177,13 +178,6 @@ impl ClusterStack {
             positions.push(position);
         }
         positions
-    }
-
-    pub async fn log_head(&self) -> i64 {
-        sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM eventlog.events")
-            .fetch_one(&self.pool)
-            .await
-            .expect("read the log head")
     }
 
     /// How long until the relay and every projection are at the log head, or `None`

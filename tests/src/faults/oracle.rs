@@ -28,6 +28,17 @@ pub trait Observed {
     /// NATS, as a client reaches it: one URL, or a cluster's nodes comma-separated.
     fn nats_url(&self) -> String;
 
+    /// The log head, read straight from Postgres.
+    fn log_head(&self) -> impl std::future::Future<Output = i64> {
+        let pool = self.pool().clone();
+        async move {
+            sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM eventlog.events")
+                .fetch_one(&pool)
+                .await
+                .expect("read the log head")
+        }
+    }
+
     /// Runs `binary`'s command-line tool against this system (straight to Postgres and
     /// NATS, as an operator on the host would), with `nats_user`'s credentials.
     fn cli(

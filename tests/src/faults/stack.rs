@@ -14,6 +14,7 @@ use caselog_platform::settings::LocalNatsUser;
 use caselog_schemas::Role;
 
 use super::nats::PrivateNats;
+use super::oracle::Observed;
 use super::postgres::PrivatePostgres;
 use super::proxy::FaultProxy;
 use crate::services::ServiceProcess;
@@ -171,14 +172,6 @@ impl FaultStack {
     pub async fn relay_lag(&self) -> Option<i64> {
         let (_, body) = self.status(self.command.url(), "/v1/relay").await?;
         body["lag"].as_i64()
-    }
-
-    /// The log head, read straight from Postgres.
-    pub async fn log_head(&self) -> i64 {
-        sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM eventlog.events")
-            .fetch_one(&self.pool)
-            .await
-            .expect("read the log head")
     }
 
     /// How long until the relay and every projection are at the log head (lag 0 and
