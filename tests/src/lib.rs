@@ -70,6 +70,14 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> Self {
+        let database = Self::create_unmigrated().await;
+        migrate(&database.admin_url).await;
+        database
+    }
+
+    /// A database owned by the owner role, with no schema yet: for a test that migrates
+    /// it another way (the container image's `caselog-migrate`).
+    pub async fn create_unmigrated() -> Self {
         let name = format!("t_{}", uuid::Uuid::now_v7().simple());
         let admin: PgConnectOptions = admin_database_url()
             .parse()
@@ -88,7 +96,6 @@ impl TestDatabase {
         .expect("create the test database");
         let options = admin.database(&name);
         let admin_url = options.to_url_lossy().to_string();
-        migrate(&admin_url).await;
         let as_role = |role: &str| options.clone().username(role).to_url_lossy().to_string();
         let pool = Self::pool_with(&admin_url, 20).await;
         Self {

@@ -18,7 +18,7 @@ use caselog_schemas::Role;
 
 use crate::TestDatabase;
 use crate::jetstream::TestNats;
-use crate::services::ServiceProcess;
+use crate::services::{Program, ServiceProcess};
 
 pub struct Stack {
     pub database: TestDatabase,
@@ -91,16 +91,33 @@ impl Stack {
 
     /// Starts the stack on a stream the test made.
     pub async fn start_on(nats: TestNats, extra_env: &[(&'static str, String)]) -> Self {
-        let database = TestDatabase::create().await;
+        Self::start_programs(
+            &Program::Built,
+            TestDatabase::create().await,
+            nats,
+            extra_env,
+        )
+        .await
+    }
+
+    /// Starts the services of `program` on `database` (migrated) and the stream of `nats`.
+    pub async fn start_programs(
+        program: &Program,
+        database: TestDatabase,
+        nats: TestNats,
+        extra_env: &[(&'static str, String)],
+    ) -> Self {
         let mut env = nats.service_env(&database);
         env.push(("CASELOG_AUTO_CLOSE_POLL_MS", "100".to_owned()));
         env.push(("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()));
         env.push(("CASELOG_DASHBOARD_POLL_MS", "50".to_owned()));
         env.extend(extra_env.iter().cloned());
-        let command = ServiceProcess::start("command-service", "CASELOG_COMMAND_ADDR", &env).await;
-        let projection =
-            ServiceProcess::start("projection-service", "CASELOG_PROJECTION_ADDR", &env).await;
-        let query = ServiceProcess::start("query-service", "CASELOG_QUERY_ADDR", &env).await;
+        let start = |binary, address_variable| {
+            ServiceProcess::start_program(program, binary, address_variable, &env)
+        };
+        let command = start("command-service", "CASELOG_COMMAND_ADDR").await;
+        let projection = start("projection-service", "CASELOG_PROJECTION_ADDR").await;
+        let query = start("query-service", "CASELOG_QUERY_ADDR").await;
         Self {
             database,
             nats,

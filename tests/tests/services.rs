@@ -1,9 +1,15 @@
 //! The three binaries start against real Postgres and NATS and answer their operational
-//! routes.
+//! routes, from the build directory and from the container image.
 
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use caselog_schemas::Role;
 use caselog_tests::TestDatabase;
 use caselog_tests::jetstream::TestNats;
-use caselog_tests::services::ServiceProcess;
+use caselog_tests::services::{Program, ServiceProcess};
+use caselog_tests::stack::Stack;
 
 #[tokio::test]
 async fn every_service_answers_healthz_readyz_and_metrics() {
@@ -243,4 +249,91 @@ async fn a_bad_setting_is_named_and_help_lists_every_setting_anyway() {
     ] {
         assert!(text.contains(variable), "{variable} in --help: {text}");
     }
+}
+
+/// The image `deploy/dev test` builds from this checkout (`deploy/dev image`): its
+/// `caselog-migrate` migrates an empty database as the migration job does, its three
+/// services start from it as the non-root user, serve a support flow end to end, and
+/// stop cleanly on the SIGTERM `podman stop` sends.
+#[tokio::test]
+async fn the_container_image_migrates_serves_as_a_non_root_user_and_stops_on_sigterm() {
+    let program = Program::test_image();
+    let Program::Image(image) = &program else {
+        unreachable!("test_image is an image")
+    };
+    let database = TestDatabase::create_unmigrated().await;
+    let migrated = tokio::process::Command::new("podman")
+        .args(["run", "--rm", "--network", "host"])
+        .args(["--env", "CASELOG_DATABASE_URL", "--env", "CASELOG_ENV"])
+        .args([image.as_str(), "caselog-migrate"])
+        .env("CASELOG_DATABASE_URL", &database.admin_url)
+        .env("CASELOG_ENV", "dev")
+        .output()
+        .await
+        .expect("podman runs");
+    assert!(
+        migrated.status.success(),
+        "caselog-migrate in the image: {migrated:?}"
+    );
+
+    let mut stack = Stack::start_programs(
+        &program,
+        database,
+        TestNats::connect().await,
+        &[("CASELOG_SHUTDOWN_DRAIN_MS", "0".to_owned())],
+    )
+    .await;
+    for (what, service) in [
+        ("command-service", &stack.command),
+        ("query-service", &stack.query),
+        ("projection-service", &stack.projection),
+    ] {
+        let readyz = stack
+            .http
+            .get(format!("{}/readyz", service.base_url))
+            .send()
+            .await
+            .expect("the containerised service answers");
+        assert_eq!(readyz.status(), 200, "{what} /readyz");
+        let container = service.container.as_ref().expect("runs in a container");
+        let status = std::fs::read_to_string(format!("/proc/{}/status", container.host_pid()))
+            .expect("the container's process, seen from the host");
+        let uid = status
+            .lines()
+            .find(|line| line.starts_with("Uid:"))
+            .expect("a Uid line");
+        assert_eq!(
+            uid.split_whitespace().skip(1).collect::<Vec<_>>(),
+            ["10001"; 4],
+            "{what} runs as the image's non-root user (real, effective, saved, fs)"
+        );
+    }
+
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    admin.register(&admin, "admin").await;
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let contact = admin.new_contact("Containerised Customer").await;
+    gateway.observe(admin.newest_position());
+    gateway
+        .inbound(contact, "webchat", "hello from a container")
+        .await;
+    admin.observe(gateway.newest_position());
+    let inbox = admin.get("/v1/inbox/team").await.ok();
+    assert!(
+        inbox.body.to_string().contains("Containerised Customer"),
+        "the team inbox, projected and served from the image: {}",
+        inbox.body
+    );
+
+    for service in [&mut stack.command, &mut stack.query, &mut stack.projection] {
+        let container = service.container.as_ref().expect("runs in a container");
+        container.stop(Duration::from_secs(20)).await;
+        let exit = tokio::time::timeout(Duration::from_secs(5), service.child.wait())
+            .await
+            .expect("podman run returns once the container stopped")
+            .expect("wait for podman");
+        assert!(exit.success(), "{} exits 0 on SIGTERM: {exit}", container.0);
+    }
+    stack.stop().await;
 }
