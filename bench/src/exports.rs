@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use hdrhistogram::Histogram;
 
-use caselog_tests::stack::Session;
+use caselog_testkit::stack::Session;
 
 use crate::figures::Latency;
 

@@ -33,7 +33,7 @@ use clap::Parser;
 
 use caselog_eventlog::{EventLog, WriterConfig, head_channel};
 use caselog_schemas::Role;
-use caselog_tests::stack::Stack;
+use caselog_testkit::stack::Stack;
 
 #[derive(Parser, Clone)]
 pub struct Cli {
@@ -271,7 +271,7 @@ fn plain_url(url: &str) -> String {
 async fn drop_database(name: &str) {
     use sqlx::{ConnectOptions, Connection};
     let Ok(options) =
-        caselog_tests::admin_database_url().parse::<sqlx::postgres::PgConnectOptions>()
+        caselog_testkit::admin_database_url().parse::<sqlx::postgres::PgConnectOptions>()
     else {
         return;
     };

@@ -1,6 +1,6 @@
 //! Measurement 6: each service's peak resident memory (the kernel's high-water mark).
 
-use caselog_tests::stack::Stack;
+use caselog_testkit::stack::Stack;
 
 /// (service, peak RSS in MiB) for the three services of `stack`.
 pub fn peaks(stack: &Stack) -> Vec<(&'static str, f64)> {

@@ -14,7 +14,7 @@ use rand::rngs::SmallRng;
 use serde_json::json;
 use uuid::Uuid;
 
-use caselog_tests::stack::Reply;
+use caselog_testkit::stack::Reply;
 
 use crate::team::Team;
 

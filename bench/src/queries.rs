@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use hdrhistogram::Histogram;
 
-use caselog_tests::stack::Session;
+use caselog_testkit::stack::Session;
 
 use crate::figures::Latency;
 use crate::team::Team;

@@ -1,7 +1,7 @@
 //! Measurement 4: `projection-service rebuild <name>` for every projection, each from the
 //! whole log into a fresh schema, swapped in at the end (as an operator runs it).
 
-use caselog_tests::stack::Stack;
+use caselog_testkit::stack::Stack;
 
 pub const PROJECTIONS: [&str; 5] = ["inbox", "history", "internal_messages", "directory", "chat"];
 

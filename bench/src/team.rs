@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use caselog_schemas::Role;
-use caselog_tests::stack::{Session, Stack};
+use caselog_testkit::stack::{Session, Stack};
 
 pub const AGENTS: usize = 4;
 
@@ -96,8 +96,8 @@ impl Team {
 }
 
 pub fn expect_ok(
-    reply: caselog_tests::stack::Reply,
-) -> anyhow::Result<caselog_tests::stack::Reply> {
+    reply: caselog_testkit::stack::Reply,
+) -> anyhow::Result<caselog_testkit::stack::Reply> {
     anyhow::ensure!(
         (200..300).contains(&reply.status),
         "setting up a team: {} {}",

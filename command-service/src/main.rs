@@ -64,7 +64,12 @@ async fn main() -> anyhow::Result<()> {
                 replicas: usize::from(settings.common.nats_replicas),
                 ..RelayConfig::default()
             };
-            let provisioned = provision(&async_nats::jetstream::new(client), &config).await?;
+            let provisioned = provision(
+                &async_nats::jetstream::new(client),
+                &config,
+                &caselog_read_model::durable_consumers(),
+            )
+            .await?;
             println!("{}", serde_json::to_string(&provisioned)?);
             Ok(())
         }

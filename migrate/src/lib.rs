@@ -50,7 +50,7 @@ async fn apply(pool: &PgPool) -> anyhow::Result<()> {
     caselog_command_service::application::auto_close::migrator()
         .run(pool)
         .await?;
-    caselog_projection_service::migrator().run(pool).await?;
+    caselog_read_model::migrations::migrator().run(pool).await?;
     Ok(())
 }
 
@@ -58,7 +58,7 @@ async fn grant(pool: &PgPool, runtime: &str) -> anyhow::Result<()> {
     let statements = caselog_eventlog::runtime_grants(runtime)
         .into_iter()
         .chain(caselog_command_service::application::auto_close::runtime_grants(runtime))
-        .chain(caselog_projection_service::runtime_grants(runtime));
+        .chain(caselog_read_model::migrations::runtime_grants(runtime));
     let mut tx = pool.begin().await?;
     for statement in statements {
         sqlx::query(sqlx::AssertSqlSafe(statement))

@@ -70,13 +70,11 @@ async fn readyz(State(dependencies): State<Dependencies>) -> Response {
         sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&dependencies.postgres),
     )
     .await
-    .map(|result| result.is_ok())
-    .unwrap_or(false);
+    .is_ok_and(|result| result.is_ok());
     let nats = dependencies.nats.connection_state() == async_nats::connection::State::Connected
         && tokio::time::timeout(Duration::from_secs(2), dependencies.nats.flush())
             .await
-            .map(|result| result.is_ok())
-            .unwrap_or(false);
+            .is_ok_and(|result| result.is_ok());
     let status = if postgres {
         StatusCode::OK
     } else {

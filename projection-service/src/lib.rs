@@ -10,4 +10,4 @@ mod settings;
 mod startup;
 
 pub use settings::Settings;
-pub use startup::{Application, migrator, require_migrated, runtime_grants};
+pub use startup::Application;

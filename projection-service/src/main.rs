@@ -4,7 +4,8 @@ use caselog_eventlog::erasure::Keyring;
 use caselog_platform::{connect, telemetry};
 use caselog_projection_service::projections::Projection;
 use caselog_projection_service::runner::{dead_letters, rebuild};
-use caselog_projection_service::{Application, Settings, require_migrated};
+use caselog_projection_service::{Application, Settings};
+use caselog_read_model::migrations::require_migrated;
 
 /// caselog's projection service: builds the read models from the event stream.
 #[derive(Parser)]

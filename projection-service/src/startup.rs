@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 
-use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -22,35 +21,6 @@ pub struct Application {
     service: Service,
 }
 
-/// The read models' migrations (schema `projections` and the `rm_*` schemas), applied
-/// by `caselog-migrate`.
-pub fn migrator() -> sqlx::migrate::Migrator {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.create_schema("projections");
-    migrator.dangerous_set_table_name("projections._sqlx_migrations");
-    migrator
-}
-
-/// The runtime role (`role`, quoted) reads and writes every read model. A rebuild
-/// gives its new copy the live schema's grants (`runner/rebuild.rs`).
-pub fn runtime_grants(role: &str) -> Vec<String> {
-    let schemas: Vec<String> = std::iter::once("projections".to_owned())
-        .chain(Projection::ALL.iter().map(|projection| projection.schema()))
-        .collect();
-    let schemas = schemas.join(", ");
-    vec![
-        format!("GRANT USAGE ON SCHEMA {schemas} TO {role}"),
-        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {role}"),
-        format!("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schemas} TO {role}"),
-    ]
-}
-
-/// Fails unless the read models' schema and the log's are at this build's version.
-pub async fn require_migrated(pool: &PgPool) -> anyhow::Result<()> {
-    caselog_eventlog::require_migrated(pool).await?;
-    caselog_platform::migrations::require(pool, "the read models", &migrator()).await
-}
-
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // The metrics recorder first, so no gauge set during start-up is lost.
@@ -61,7 +31,7 @@ impl Application {
             LocalNatsUser::PROJECTION,
         )
         .await?;
-        require_migrated(&dependencies.postgres).await?;
+        caselog_read_model::migrations::require_migrated(&dependencies.postgres).await?;
 
         let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();

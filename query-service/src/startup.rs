@@ -25,7 +25,7 @@ impl Application {
         health::metrics_handle();
         let dependencies =
             connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY).await?;
-        caselog_projection_service::require_migrated(&dependencies.postgres).await?;
+        caselog_read_model::migrations::require_migrated(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();
         let tokens = settings.common.token_verifier()?;
         let state = AppState {

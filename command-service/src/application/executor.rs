@@ -190,7 +190,7 @@ pub struct CommandExecutor {
     log: EventLog,
     reader: LogReader,
     keys: StreamKeys,
-    stream_locks: std::sync::Arc<Vec<tokio::sync::Mutex<()>>>,
+    stream_locks: Arc<Vec<tokio::sync::Mutex<()>>>,
     /// `Loaded<A>` of recently used streams (the stream type says which `A`).
     hot: moka::future::Cache<StreamRef, Arc<dyn Any + Send + Sync>>,
 }
@@ -204,7 +204,7 @@ impl CommandExecutor {
             keys: StreamKeys::new(reader.pool().clone()),
             log,
             reader,
-            stream_locks: std::sync::Arc::new(stream_locks),
+            stream_locks: Arc::new(stream_locks),
             hot: moka::future::Cache::builder()
                 .max_capacity(HOT_STATES)
                 .time_to_idle(HOT_STATE_IDLE)

@@ -40,18 +40,16 @@ pub async fn fingerprint_keyed_requests(request: Request, next: Next) -> Respons
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, caselog_platform::http::BODY_LIMIT_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return Problem::new(
-                caselog_platform::http::ProblemType::PayloadTooLarge,
-                format!(
-                    "the body is larger than {} bytes",
-                    caselog_platform::http::BODY_LIMIT_BYTES
-                ),
-            )
-            .into_response();
-        }
+    let Ok(bytes) = axum::body::to_bytes(body, caselog_platform::http::BODY_LIMIT_BYTES).await
+    else {
+        return Problem::new(
+            caselog_platform::http::ProblemType::PayloadTooLarge,
+            format!(
+                "the body is larger than {} bytes",
+                caselog_platform::http::BODY_LIMIT_BYTES
+            ),
+        )
+        .into_response();
     };
     let mut hash = Sha256::new();
     hash.update(parts.method.as_str().as_bytes());

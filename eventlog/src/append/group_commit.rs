@@ -233,9 +233,7 @@ enum Failure {
 /// transaction, and with it the writer lock, by `idle_in_transaction_session_timeout`.
 const STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
-async fn bounded<T>(
-    step: impl std::future::Future<Output = Result<T, sqlx::Error>>,
-) -> Result<T, sqlx::Error> {
+async fn bounded<T>(step: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
     tokio::time::timeout(STEP_TIMEOUT, step)
         .await
         .unwrap_or_else(|_| {

@@ -89,7 +89,7 @@ impl StreamKeys {
         let mut rewrapped = 0;
         loop {
             let mut tx = self.pool.begin().await?;
-            let rows: Vec<(Uuid, String, Uuid, Vec<u8>, Option<String>)> = sqlx::query_as(
+            let rows: Vec<KeyRow> = sqlx::query_as(
                 "SELECT tenant_id, stream_type, stream_id, key, kek_id FROM eventlog.stream_keys \
                  WHERE key IS NOT NULL AND kek_id IS DISTINCT FROM $1 \
                  LIMIT $2 FOR UPDATE SKIP LOCKED",
@@ -101,7 +101,14 @@ impl StreamKeys {
             if rows.is_empty() {
                 return Ok(rewrapped);
             }
-            for (tenant_id, stream_type, stream_id, bytes, kek_id) in rows {
+            for KeyRow {
+                tenant_id,
+                stream_type,
+                stream_id,
+                key: bytes,
+                kek_id,
+            } in rows
+            {
                 let Ok(stream_type) = StreamType::new(stream_type) else {
                     continue;
                 };
@@ -236,4 +243,14 @@ pub async fn keys_of<'e>(
         keys.insert(stream, key);
     }
     Ok(keys)
+}
+
+/// A stored data key, as `rewrap` reads it.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    tenant_id: Uuid,
+    stream_type: String,
+    stream_id: Uuid,
+    key: Vec<u8>,
+    kek_id: Option<String>,
 }

@@ -143,11 +143,10 @@ pub fn open(
     let Some(key) = key else {
         let known = personal_fields(stream.stream_type.as_str(), event_type);
         for name in names {
-            let placeholder = known
-                .iter()
-                .find(|field| field.name == name)
-                .map(|field| field.placeholder())
-                .unwrap_or_else(|| Value::from(caselog_schemas::events::personal::ERASED));
+            let placeholder = known.iter().find(|field| field.name == name).map_or_else(
+                || Value::from(caselog_schemas::events::personal::ERASED),
+                |field| field.placeholder(),
+            );
             object.insert(name, placeholder);
         }
         return Ok(());

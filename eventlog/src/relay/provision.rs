@@ -17,40 +17,25 @@ pub struct DurableConsumer {
     pub ack: consumer::AckPolicy,
 }
 
-/// Every durable consumer of the stream. Names are part of the contract: the NATS
-/// users' permissions name them.
-pub const DURABLE_CONSUMERS: [DurableConsumer; 6] = [
-    DurableConsumer {
-        name: "projection-inbox",
-        reader: "projection",
-        ack: consumer::AckPolicy::All,
-    },
-    DurableConsumer {
-        name: "projection-history",
-        reader: "projection",
-        ack: consumer::AckPolicy::All,
-    },
-    DurableConsumer {
-        name: "projection-internal-messages",
-        reader: "projection",
-        ack: consumer::AckPolicy::All,
-    },
-    DurableConsumer {
-        name: "projection-directory",
-        reader: "projection",
-        ack: consumer::AckPolicy::All,
-    },
-    DurableConsumer {
-        name: "projection-chat",
-        reader: "projection",
-        ack: consumer::AckPolicy::All,
-    },
-    DurableConsumer {
-        name: "analytics",
-        reader: "analytics",
-        ack: consumer::AckPolicy::Explicit,
-    },
-];
+impl DurableConsumer {
+    /// A projection's consumer: it applies in order and acknowledges the last of each
+    /// batch. The projections themselves are listed by the read side's contract
+    /// (`caselog_read_model::durable_consumers`).
+    pub const fn projection(name: &'static str) -> Self {
+        Self {
+            name,
+            reader: "projection",
+            ack: consumer::AckPolicy::All,
+        }
+    }
+}
+
+/// The analytics consumer: it acknowledges each message.
+pub const ANALYTICS_CONSUMER: DurableConsumer = DurableConsumer {
+    name: "analytics",
+    reader: "analytics",
+    ack: consumer::AckPolicy::Explicit,
+};
 
 /// The consumer's configuration: from the first message, every caselog subject.
 pub fn consumer_config(durable: &DurableConsumer, config: &RelayConfig) -> consumer::pull::Config {
@@ -72,12 +57,13 @@ pub struct Provisioned {
     pub consumers: Vec<&'static str>,
 }
 
-/// Creates the stream and the durable consumers that are missing, and denies deleting
-/// and purging on a stream made before that was the rule; leaves the rest as it is.
-/// Running it again is harmless.
+/// Creates the stream and the durable `consumers` that are missing, and denies
+/// deleting and purging on a stream made before that was the rule; leaves the rest as
+/// it is. Running it again is harmless.
 pub async fn provision(
     jetstream: &jetstream::Context,
     config: &RelayConfig,
+    consumers: &[DurableConsumer],
 ) -> Result<Provisioned, RelayError> {
     let mut stream = jetstream
         .get_or_create_stream(stream_config(config))
@@ -91,7 +77,7 @@ pub async fn provision(
         .clone();
     if !existing.deny_delete || !existing.deny_purge {
         jetstream
-            .update_stream(async_nats::jetstream::stream::Config {
+            .update_stream(jetstream::stream::Config {
                 deny_delete: true,
                 deny_purge: true,
                 ..existing
@@ -99,7 +85,7 @@ pub async fn provision(
             .await
             .map_err(RelayError::jetstream)?;
     }
-    for durable in &DURABLE_CONSUMERS {
+    for durable in consumers {
         stream
             .get_or_create_consumer(durable.name, consumer_config(durable, config))
             .await
@@ -108,9 +94,6 @@ pub async fn provision(
     Ok(Provisioned {
         stream: config.stream_name.clone(),
         subjects: config.subjects.wildcard(),
-        consumers: DURABLE_CONSUMERS
-            .iter()
-            .map(|durable| durable.name)
-            .collect(),
+        consumers: consumers.iter().map(|durable| durable.name).collect(),
     })
 }

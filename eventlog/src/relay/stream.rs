@@ -103,7 +103,7 @@ pub async fn resume_point(
             Err(error)
                 if matches!(
                     error.kind(),
-                    async_nats::jetstream::stream::LastRawMessageErrorKind::NoMessageFound
+                    stream::LastRawMessageErrorKind::NoMessageFound
                 ) =>
             {
                 continue;

@@ -69,10 +69,7 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
-        if !request
-            .headers()
-            .contains_key(axum::http::header::CONTENT_TYPE)
-        {
+        if !request.headers().contains_key(header::CONTENT_TYPE) {
             return Ok(None);
         }
         <Self as FromRequest<S>>::from_request(request, state)

@@ -44,59 +44,24 @@ impl From<serde_json::Error> for ApplyError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Projection {
-    Inbox,
-    History,
-    InternalMessages,
-    Directory,
-    Chat,
-}
+pub use caselog_read_model::Projection;
 
-impl Projection {
-    pub const ALL: [Projection; 5] = [
-        Projection::Inbox,
-        Projection::History,
-        Projection::InternalMessages,
-        Projection::Directory,
-        Projection::Chat,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Projection::Inbox => "inbox",
-            Projection::History => "history",
-            Projection::InternalMessages => "internal_messages",
-            Projection::Directory => "directory",
-            Projection::Chat => "chat",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-
-    /// The durable JetStream consumer this projection reads through.
-    pub fn consumer_name(self) -> String {
-        format!("projection-{}", self.name().replace('_', "-"))
-    }
-
-    /// The schema holding the live read model.
-    pub fn schema(self) -> String {
-        format!("rm_{}", self.name())
-    }
-
-    /// Serialises every writer of this projection (live runners and a rebuild's swap).
-    pub fn lock_key(self) -> i64 {
-        0x7072_6f6a_0000_0000 + self as i64
-    }
-
+/// What the projection service does with a [`Projection`]: apply events to its tables.
+pub(crate) trait Projector {
     /// Applies one event to the tables on the connection's `search_path`.
-    pub async fn apply(
+    async fn apply(self, conn: &mut PgConnection, event: &EventEnvelope) -> Result<(), ApplyError>;
+    /// True when [`Projector::apply_batch`] does better than one event at a time.
+    fn applies_in_batches(self) -> bool;
+    /// Applies consecutive events together; the same rows as applying them one by one.
+    async fn apply_batch(
         self,
         conn: &mut PgConnection,
-        event: &EventEnvelope,
-    ) -> Result<(), ApplyError> {
+        events: &[EventEnvelope],
+    ) -> Result<(), ApplyError>;
+}
+
+impl Projector for Projection {
+    async fn apply(self, conn: &mut PgConnection, event: &EventEnvelope) -> Result<(), ApplyError> {
         match self {
             Projection::Inbox => inbox::apply(conn, event).await,
             Projection::History => history::apply(conn, event).await,
@@ -105,16 +70,12 @@ impl Projection {
             Projection::Chat => chat::apply(conn, event).await,
         }
     }
-}
 
-impl Projection {
-    /// True when [`Projection::apply_batch`] does better than one event at a time.
-    pub fn applies_in_batches(self) -> bool {
+    fn applies_in_batches(self) -> bool {
         matches!(self, Projection::Inbox | Projection::History)
     }
 
-    /// Applies consecutive events together; the same rows as applying them one by one.
-    pub async fn apply_batch(
+    async fn apply_batch(
         self,
         conn: &mut PgConnection,
         events: &[EventEnvelope],
@@ -143,20 +104,4 @@ fn conversation_event(
         &event.event_type,
         &event.payload,
     )?))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_projection_reads_through_a_provisioned_consumer() {
-        for projection in super::Projection::ALL {
-            let name = projection.consumer_name();
-            assert!(
-                caselog_eventlog::relay::DURABLE_CONSUMERS
-                    .iter()
-                    .any(|durable| durable.name == name && durable.reader == "projection"),
-                "{name} is not provisioned"
-            );
-        }
-    }
 }

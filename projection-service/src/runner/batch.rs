@@ -19,7 +19,7 @@ use caselog_eventlog::erasure::{DataKey, keys::keys_of, make_readable_with};
 use caselog_eventlog::{LogReader, StreamRef};
 use caselog_schemas::EventEnvelope;
 
-use crate::projections::{ApplyError, Projection};
+use crate::projections::{ApplyError, Projection, Projector};
 
 /// The events that failed too often, with the last error: position -> (attempts, error).
 pub type Poisoned = HashMap<i64, (u32, String)>;
@@ -54,7 +54,10 @@ pub async fn begin(
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     debug_assert!(schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     let lock = if lock {
-        format!("SELECT pg_advisory_xact_lock({}); ", projection.lock_key())
+        format!(
+            "SELECT pg_advisory_xact_lock({}); ",
+            projection.writer_lock_key()
+        )
     } else {
         String::new()
     };
@@ -63,9 +66,6 @@ pub async fn begin(
     )))
     .await
 }
-
-/// The channel a projection's commits are announced on, as `<projection>:<checkpoint>`.
-pub const PROGRESS_CHANNEL: &str = "caselog_projection_progress";
 
 pub async fn checkpoint(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM checkpoint")
@@ -145,7 +145,7 @@ pub async fn apply_in_transaction(
     .bind(reached)
     .bind(&tenant_ids)
     .bind(&positions)
-    .bind(PROGRESS_CHANNEL)
+    .bind(caselog_read_model::PROGRESS_CHANNEL)
     .bind(projection.name())
     .execute(&mut *conn)
     .await?;

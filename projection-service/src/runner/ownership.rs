@@ -44,12 +44,12 @@ impl Ownership {
         work: F,
     ) where
         F: Fn(CancellationToken) -> Fut,
-        Fut: std::future::Future<Output = ()> + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
     {
         self.set(projection, false);
         while !shutdown.is_cancelled() {
             let Some(lease) =
-                leadership::acquire(pool, owner_key(projection), poll, shutdown).await
+                leadership::acquire(pool, projection.owner_lock_key(), poll, shutdown).await
             else {
                 return;
             };
@@ -71,10 +71,4 @@ impl Ownership {
             lease.release().await;
         }
     }
-}
-
-/// The lease's lock key: distinct from the projection's transaction lock
-/// ([`Projection::lock_key`]), which the owner's own batches take on other sessions.
-fn owner_key(projection: Projection) -> i64 {
-    0x6f77_6e72_0000_0000 + projection as i64
 }

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use caselog_eventlog::{LogReader, ReadError, StreamRef, make_readable};
-use caselog_projection_service::projections::history::case_file::CaseFile;
+use caselog_read_model::case_file::CaseFile;
 use caselog_schemas::events::DirectoryEvent;
 use caselog_schemas::{Position, StreamId, StreamType, TenantId};
 

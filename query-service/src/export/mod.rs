@@ -13,7 +13,7 @@ pub mod fonts;
 pub mod pdf;
 pub mod timeline;
 
-use caselog_projection_service::projections::history::case_file::CaseFile;
+use caselog_read_model::case_file::CaseFile;
 
 /// Everything one export prints.
 #[derive(Debug, Clone)]

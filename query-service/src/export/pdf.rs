@@ -371,9 +371,7 @@ fn draw_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use caselog_projection_service::projections::history::case_file::{
-        CaseFile, CaseHeader, TimelineEntry,
-    };
+    use caselog_read_model::case_file::{CaseFile, CaseHeader, TimelineEntry};
     use chrono::TimeZone;
     use serde_json::json;
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use caselog_projection_service::projections::history::case_file::TimelineEntry;
+use caselog_read_model::case_file::TimelineEntry;
 
 pub const INTERNAL: &str = "INTERNAL";
 

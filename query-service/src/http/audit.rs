@@ -23,7 +23,7 @@ use super::{AppState, as_of, audit_access, internal, require_reader};
 use crate::audit::AsOf;
 use crate::audit::replay::{self, conversation_stream};
 use crate::export::{self, ExportError};
-use crate::read_models::{ReadModel, history};
+use crate::read_models::{Projection, history};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -59,7 +59,7 @@ async fn verify_conversation(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Verification>, Problem> {
     require_reader(&caller)?;
-    settle(&state, ReadModel::History, caller.tenant_id.0, min).await?;
+    settle(&state, Projection::History, caller.tenant_id.0, min).await?;
     audit_access(&state, &caller, id).await?;
     let report = state
         .reader
@@ -134,7 +134,7 @@ async fn export_pdf(
 ) -> Result<Response, Problem> {
     require_reader(&caller)?;
     let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
-    settle(&state, ReadModel::History, caller.tenant_id.0, min).await?;
+    settle(&state, Projection::History, caller.tenant_id.0, min).await?;
     audit_access(&state, &caller, id).await?;
     let stream = conversation_stream(caller.tenant_id, id);
     let erased = caselog_eventlog::StreamKeys::new(state.pool.clone())

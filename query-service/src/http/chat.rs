@@ -21,7 +21,7 @@ use crate::read_models::chat::cards::{self, Card};
 use crate::read_models::chat::channels::{self, ChannelDetail, ChannelSummary, Member};
 use crate::read_models::chat::messages::{self, ChatMessage};
 use crate::read_models::chat::notifications::{self, Notification};
-use crate::read_models::{ModelVersion, ReadModel, Viewer, chat};
+use crate::read_models::{ModelVersion, Projection, Viewer, chat};
 
 /// The chat is the team's: auditors and integrations do not read it.
 const CHAT_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Supervisor, Role::Agent];
@@ -61,9 +61,9 @@ async fn open(
 ) -> Result<(Viewer, ModelVersion), Problem> {
     caller.require_role(CHAT_READERS)?;
     let viewer = Viewer::of(caller);
-    let version = settle(state, ReadModel::Chat, viewer.tenant_id, min).await?;
+    let version = settle(state, Projection::Chat, viewer.tenant_id, min).await?;
     // The switch is in the directory's read model: a read after switching waits for it.
-    settle(state, ReadModel::Directory, viewer.tenant_id, min).await?;
+    settle(state, Projection::Directory, viewer.tenant_id, min).await?;
     if !chat::switched_on(&state.pool, viewer.tenant_id)
         .await
         .map_err(internal)?
@@ -84,8 +84,8 @@ async fn settle_card_sources(
     viewer: &Viewer,
     min: MinPosition,
 ) -> Result<(), Problem> {
-    settle(state, ReadModel::History, viewer.tenant_id, min).await?;
-    settle(state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    settle(state, Projection::History, viewer.tenant_id, min).await?;
+    settle(state, Projection::Inbox, viewer.tenant_id, min).await?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use caselog_platform::http::{Problem, ProblemType};
 
 use super::AppState;
-use crate::read_models::{ModelVersion, ReadModel};
+use crate::read_models::{self, ModelVersion, Projection};
 
 pub const PROJECTION_POSITION: &str = "x-projection-position";
 
@@ -50,14 +50,13 @@ const RECHECK_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 /// Between looks it sleeps until the projection service announces progress.
 pub async fn settle(
     state: &AppState,
-    model: ReadModel,
+    model: Projection,
     tenant_id: Uuid,
     min: MinPosition,
 ) -> Result<ModelVersion, Problem> {
     let started = Instant::now();
     loop {
-        let version = model
-            .version(&state.pool, tenant_id)
+        let version = read_models::version(model, &state.pool, tenant_id)
             .await
             .map_err(Problem::failure)?;
         metrics::counter!("caselog_query_min_position_checks_total").increment(1);

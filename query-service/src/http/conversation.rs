@@ -23,7 +23,7 @@ use crate::audit::replay;
 use crate::read_models::conversations::{self, ConversationSummary};
 use crate::read_models::history::{self, HistoryEntry};
 use crate::read_models::internal_messages::{self, InternalMessage};
-use crate::read_models::{ReadModel, Viewer};
+use crate::read_models::{Projection, Viewer};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -77,7 +77,7 @@ async fn conversation(
 ) -> Result<Read<ConversationDetail>, Problem> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
-    let version = settle(&state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    let version = settle(&state, Projection::Inbox, viewer.tenant_id, min).await?;
     // Cached for the whole tenant, as a viewer who sees everything would see it; the
     // caller's own visibility and unread mark are applied below on every hit.
     let everyone = Viewer {
@@ -135,7 +135,7 @@ async fn conversation_history(
     let viewer = Viewer::of(&caller);
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
-    let version = settle(&state, ReadModel::History, viewer.tenant_id, min).await?;
+    let version = settle(&state, Projection::History, viewer.tenant_id, min).await?;
     let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
     // A moment in the past, or a deleted case (gone from the read models; auditors
     // only), is replayed from the log.
@@ -197,7 +197,7 @@ async fn conversation_internal_messages(
     let viewer = Viewer::of(&caller);
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
-    let version = settle(&state, ReadModel::InternalMessages, viewer.tenant_id, min).await?;
+    let version = settle(&state, Projection::InternalMessages, viewer.tenant_id, min).await?;
     let access = history::access(&state.pool, "rm_internal_messages", viewer.tenant_id, id)
         .await
         .map_err(internal)?;

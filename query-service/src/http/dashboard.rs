@@ -21,7 +21,7 @@ use super::cache::count;
 use super::consistency::{MinPosition, Read, settle};
 use super::{AppState, require_reader};
 use crate::read_models::conversations::{self, Dashboard};
-use crate::read_models::{ReadModel, Viewer};
+use crate::read_models::{self, Projection, Viewer};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(dashboard))
@@ -71,7 +71,7 @@ async fn dashboard(
 ) -> Result<Read<Dashboard>, Problem> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
-    let version = settle(&state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    let version = settle(&state, Projection::Inbox, viewer.tenant_id, min).await?;
     let dashboard = current(&state, viewer, params.group_id, version.tenant_position).await?;
     Ok(Read(version, dashboard.as_ref().clone()))
 }
@@ -93,9 +93,8 @@ pub(super) async fn dashboard_stream(
     let updates =
         futures::stream::unfold((state, None::<i64>), move |(state, last_sent)| async move {
             loop {
-                let version = ReadModel::Inbox
-                    .version(&state.pool, viewer.tenant_id)
-                    .await;
+                let version =
+                    read_models::version(Projection::Inbox, &state.pool, viewer.tenant_id).await;
                 if let Ok(version) = version
                     && last_sent != Some(version.tenant_position)
                     && let Ok(dashboard) =

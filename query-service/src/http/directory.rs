@@ -12,7 +12,7 @@ use caselog_platform::http::{Caller, Problem, QueryParams};
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
 use super::{AppState, internal, require_reader};
-use crate::read_models::ReadModel;
+use crate::read_models::Projection;
 use crate::read_models::directory::{self, Contact, Snippet, User};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -47,7 +47,7 @@ async fn contact(
 ) -> Result<Read<Contact>, Problem> {
     require_reader(&caller)?;
     let tenant_id = caller.tenant_id.0;
-    let version = settle(&state, ReadModel::Directory, tenant_id, min).await?;
+    let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let contact = directory::contact(&state.pool, tenant_id, id)
         .await
         .map_err(internal)?
@@ -67,7 +67,7 @@ async fn snippets(
     require_reader(&caller)?;
     let tenant_id = caller.tenant_id.0;
     let limit = limit(params.limit)?;
-    let version = settle(&state, ReadModel::Directory, tenant_id, min).await?;
+    let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let items = directory::snippets(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit)
         .await
         .map_err(internal)?;
@@ -86,7 +86,7 @@ async fn users(
     require_reader(&caller)?;
     let tenant_id = caller.tenant_id.0;
     let limit = limit(params.limit)?;
-    let version = settle(&state, ReadModel::Directory, tenant_id, min).await?;
+    let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let items = directory::users(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit)
         .await
         .map_err(internal)?;

@@ -16,7 +16,7 @@ use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
 use super::{AppState, require_reader};
 use crate::read_models::conversations::{self, AssigneeFilter, ConversationSummary, InboxFilter};
-use crate::read_models::{ReadModel, Viewer};
+use crate::read_models::{Projection, Viewer};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -87,7 +87,7 @@ async fn page(
     filter: InboxFilter,
 ) -> Result<Read<Page<ConversationSummary>>, Problem> {
     let viewer = Viewer::of(caller);
-    let version = settle(state, ReadModel::Inbox, viewer.tenant_id, min).await?;
+    let version = settle(state, Projection::Inbox, viewer.tenant_id, min).await?;
     let key = (viewer, filter.clone(), version.tenant_position);
     let mut hit = true;
     let items = state

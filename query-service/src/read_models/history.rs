@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use caselog_projection_service::projections::history::case_file::{CaseFile, TimelineEntry};
+use caselog_read_model::case_file::{CaseFile, TimelineEntry};
 
 use super::Viewer;
 
@@ -23,12 +23,8 @@ pub struct HistoryEntry {
     pub data: serde_json::Value,
 }
 
-impl From<caselog_projection_service::projections::history::case_file::TimelineEntry>
-    for HistoryEntry
-{
-    fn from(
-        entry: caselog_projection_service::projections::history::case_file::TimelineEntry,
-    ) -> Self {
+impl From<TimelineEntry> for HistoryEntry {
+    fn from(entry: TimelineEntry) -> Self {
         Self {
             position: entry.position,
             stream_version: entry.stream_version,

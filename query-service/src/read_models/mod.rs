@@ -24,63 +24,25 @@ pub struct ModelVersion {
     pub tenant_position: i64,
 }
 
-/// The read models a route can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReadModel {
-    Inbox,
-    History,
-    InternalMessages,
-    Directory,
-    Chat,
-}
+pub use caselog_read_model::Projection;
 
-impl ReadModel {
-    pub const ALL: [ReadModel; 5] = [
-        ReadModel::Inbox,
-        ReadModel::History,
-        ReadModel::InternalMessages,
-        ReadModel::Directory,
-        ReadModel::Chat,
-    ];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The read model a projection (by its name, `inbox`) builds.
-    fn named(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|model| model.schema().strip_prefix("rm_") == Some(name))
-    }
-
-    pub fn schema(self) -> &'static str {
-        match self {
-            ReadModel::Inbox => "rm_inbox",
-            ReadModel::History => "rm_history",
-            ReadModel::InternalMessages => "rm_internal_messages",
-            ReadModel::Directory => "rm_directory",
-            ReadModel::Chat => "rm_chat",
-        }
-    }
-
-    pub async fn version(
-        self,
-        pool: &PgPool,
-        tenant_id: Uuid,
-    ) -> Result<ModelVersion, sqlx::Error> {
-        let schema = self.schema();
-        let (position, tenant_position): (i64, Option<i64>) =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT (SELECT position FROM {schema}.checkpoint), \
-                    (SELECT position FROM {schema}.tenant_positions WHERE tenant_id = $1)"
-            )))
-            .bind(tenant_id)
-            .fetch_one(pool)
-            .await?;
-        Ok(ModelVersion {
-            position,
-            tenant_position: tenant_position.unwrap_or(0),
-        })
-    }
+/// How far `projection`'s read model is, for all and for `tenant_id`.
+pub async fn version(
+    projection: Projection,
+    pool: &PgPool,
+    tenant_id: Uuid,
+) -> Result<ModelVersion, sqlx::Error> {
+    let schema = projection.schema();
+    let (position, tenant_position): (i64, Option<i64>) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT (SELECT position FROM {schema}.checkpoint), \
+                (SELECT position FROM {schema}.tenant_positions WHERE tenant_id = $1)"
+        )))
+        .bind(tenant_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(ModelVersion {
+        position,
+        tenant_position: tenant_position.unwrap_or(0),
+    })
 }

@@ -11,14 +11,13 @@ use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::ReadModel;
+use super::Projection;
 
-/// The projection service's channel (`runner::batch::PROGRESS_CHANNEL` there).
-const CHANNEL: &str = caselog_projection_service::runner::batch::PROGRESS_CHANNEL;
+const CHANNEL: &str = caselog_read_model::PROGRESS_CHANNEL;
 
 /// The newest checkpoint announced per read model; cheap to clone.
 #[derive(Clone)]
-pub struct Progress(Arc<[watch::Sender<i64>; ReadModel::ALL.len()]>);
+pub struct Progress(Arc<[watch::Sender<i64>; Projection::ALL.len()]>);
 
 impl Default for Progress {
     fn default() -> Self {
@@ -30,7 +29,7 @@ impl Progress {
     /// Waits until `model` is announced at `position` or beyond, or `at_most` passes
     /// (an announcement can be missed while the listener reconnects: the caller
     /// looks at the model itself again either way).
-    pub async fn wait_for(&self, model: ReadModel, position: i64, at_most: Duration) {
+    pub async fn wait_for(&self, model: Projection, position: i64, at_most: Duration) {
         let mut announced = self.0[model.index()].subscribe();
         let _ = tokio::time::timeout(at_most, announced.wait_for(|at| *at >= position)).await;
     }
@@ -39,7 +38,8 @@ impl Progress {
         let Some((name, position)) = payload.split_once(':') else {
             return;
         };
-        let (Some(model), Ok(position)) = (ReadModel::named(name), position.parse::<i64>()) else {
+        let (Some(model), Ok(position)) = (Projection::from_name(name), position.parse::<i64>())
+        else {
             return;
         };
         self.0[model.index()].send_if_modified(|at| {

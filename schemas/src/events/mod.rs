@@ -33,9 +33,8 @@ pub fn to_stored<E: Serialize>(event: &E) -> (String, Value) {
     else {
         unreachable!("events are adjacently tagged objects");
     };
-    let event_type = match tagged.remove("event_type") {
-        Some(Value::String(name)) => name,
-        _ => unreachable!("events carry their event_type tag"),
+    let Some(Value::String(event_type)) = tagged.remove("event_type") else {
+        unreachable!("events carry their event_type tag");
     };
     (
         event_type,

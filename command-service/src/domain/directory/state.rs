@@ -145,11 +145,8 @@ impl DirectoryEntry {
                     name,
                     text,
                     theme,
-                },
-            )
-            | (
-                entry,
-                E::SnippetUpdated {
+                }
+                | E::SnippetUpdated {
                     snippet_id,
                     name,
                     text,

@@ -1,12 +1,10 @@
 //! The case-history projection: one timeline entry per conversation event — messages,
 //! notes, internal messages, assignments, visibility and status changes — and, per
 //! case, the export-ready header (`cases`) a PDF prints above the timeline. Both come
-//! from [`case_file`], which the auditors' `as_of` replay also folds the log with.
+//! from `caselog_read_model::case_file`, which the auditors' `as_of` replay also folds the log with.
 //!
 //! A deleted case leaves this read model entirely; its sealed events stay in the log,
 //! where an auditor's replay shows them with placeholders.
-
-pub mod case_file;
 
 use std::collections::HashMap;
 
@@ -17,9 +15,9 @@ use caselog_schemas::EventEnvelope;
 use caselog_schemas::events::ConversationEvent as E;
 
 use super::{ApplyError, access, conversation_event};
-use case_file::{CaseHeader, TimelineEntry};
+use caselog_read_model::case_file::{CaseHeader, TimelineEntry};
 
-pub use case_file::entry_kind;
+pub use caselog_read_model::case_file::entry_kind;
 
 /// Applies a batch with one statement for all its timeline entries and one for all its
 /// case headers (each header read once, folded over the batch's events in memory):

@@ -170,12 +170,13 @@ impl InboxChanges {
             E::ConversationAssigned { assignees, .. } => self.update(key, |row| {
                 row.assignees = assignees.iter().map(|user| user.0).collect();
             }),
-            E::ConversationRejected { user } | E::ConversationLeft { user } => self
-                .update(key, |row| {
-                    row.assignees.retain(|assignee| *assignee != user.0)
-                }),
+            E::ConversationRejected { user } | E::ConversationLeft { user } => {
+                self.update(key, |row| {
+                    row.assignees.retain(|assignee| *assignee != user.0);
+                });
+            }
             E::VisibilityChanged { visible_to } => {
-                self.update(key, |row| row.visible_to = user_ids(visible_to))
+                self.update(key, |row| row.visible_to = user_ids(visible_to));
             }
             E::ConversationRead { user, .. } => self.mark_read(key, user.0, position),
             E::ConversationResolved {} => self.update(key, |row| row.set_status("resolved", at)),
