@@ -200,7 +200,9 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
         // Every hundredth conversation, so samples spread over the whole history.
         sample.extend(ids.into_iter().step_by(97));
         let conversations = count(pool, "SELECT count(*) FROM rm_inbox.conversations").await?;
-        let events_in_log = count(pool, "SELECT count(*) FROM eventlog.events").await?;
+        let events_in_log = caselog_eventlog::LogReader::new(pool.clone())
+            .count()
+            .await?;
         eprintln!("queries at {conversations} conversations");
         let rows = queries::measure(query_teams, &sample, cli.query_samples).await?;
         query_sizes.push(report::QuerySize {

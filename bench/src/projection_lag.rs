@@ -133,9 +133,10 @@ pub async fn checkpoints(pool: &PgPool) -> anyhow::Result<HashMap<&'static str, 
 /// Waits until every projection has applied the whole log; returns how long it took.
 pub async fn caught_up(pool: &PgPool, within: Duration) -> anyhow::Result<Duration> {
     let started = Instant::now();
-    let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM eventlog.events")
-        .fetch_one(pool)
-        .await?;
+    let head = caselog_eventlog::LogReader::new(pool.clone())
+        .head()
+        .await?
+        .0;
     loop {
         if checkpoints(pool).await?.values().all(|&p| p >= head) {
             return Ok(started.elapsed());

@@ -14,7 +14,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use caselog_eventlog::erasure::seal::{DataKey, needs_sealing, seal};
-use caselog_eventlog::{AppendRequest, EventLog, ExpectedVersion, NewEvent, StreamRef};
+use caselog_eventlog::{AppendRequest, EventLog, ExpectedVersion, NewEvent, StreamKeys, StreamRef};
 use caselog_schemas::events::{
     Channel, CloseReason, ConversationEvent, DirectoryEvent, MessageContent, SenderKind, StartedBy,
     current_schema_version, to_stored,
@@ -303,34 +303,11 @@ pub fn stream(tenant: TenantId, stream_type: &str, id: Uuid) -> StreamRef {
     }
 }
 
-/// A key for each stream, stored in one statement (as `StreamKeys` would, one by one).
+/// A key for each stream, stored wrapped (the keyring the local stack's services use).
 pub async fn create_keys(
     pool: &PgPool,
     streams: &[StreamRef],
 ) -> anyhow::Result<std::collections::HashMap<StreamRef, DataKey>> {
-    let keys: std::collections::HashMap<StreamRef, DataKey> = streams
-        .iter()
-        .map(|stream| (stream.clone(), DataKey::generate()))
-        .collect();
-    for chunk in keys.iter().collect::<Vec<_>>().chunks(10_000) {
-        let tenants: Vec<Uuid> = chunk.iter().map(|(s, _)| s.tenant_id.0).collect();
-        let types: Vec<String> = chunk
-            .iter()
-            .map(|(s, _)| s.stream_type.as_str().to_owned())
-            .collect();
-        let ids: Vec<Uuid> = chunk.iter().map(|(s, _)| s.stream_id.0).collect();
-        let bytes: Vec<Vec<u8>> = chunk.iter().map(|(_, k)| k.as_bytes().to_vec()).collect();
-        sqlx::query(
-            "INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key) \
-             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bytea[]) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&tenants)
-        .bind(&types)
-        .bind(&ids)
-        .bind(&bytes)
-        .execute(pool)
-        .await?;
-    }
-    Ok(keys)
+    caselog_testkit::install_keyring();
+    Ok(StreamKeys::new(pool.clone()).create_many(streams).await?)
 }

@@ -37,7 +37,7 @@ pub use listen::listen_for_head;
 pub use model::{
     AppendOutcome, AppendRequest, AppendedEvent, ExpectedVersion, NewEvent, StreamRef,
 };
-pub use read::{LogReader, LogTail};
+pub use read::{EventFilter, Follower, LogFollower, LogReader, LogTail};
 pub use verify::ChainReport;
 
 /// The schema that holds the log; its migrations are tracked in their own table there.

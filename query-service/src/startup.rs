@@ -5,10 +5,12 @@ use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use caselog_eventlog::{EventFilter, Follower, LogFollower, LogReader};
 use caselog_platform::http::ApiLimits;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
+use caselog_schemas::{EventEnvelope, Position};
 
 use crate::export::RenderLimits;
 use crate::http::{self, AppState, Caches, ExportLimits};
@@ -55,7 +57,7 @@ impl Application {
         );
         tasks.spawn(forget_erased_cases(
             state.caches.clone(),
-            caselog_eventlog::StreamKeys::new(dependencies.postgres.clone()),
+            LogReader::new(dependencies.postgres.clone()),
             settings.erasure_poll,
             shutdown.clone(),
         ));
@@ -89,31 +91,59 @@ impl Application {
 }
 
 /// Crypto-shredding makes the log unreadable; this makes the process forget too: every
-/// conversation erased since start-up is dropped from the caches within one poll.
+/// conversation deleted since start-up is dropped from the caches within one poll.
 async fn forget_erased_cases(
     caches: Caches,
-    keys: caselog_eventlog::StreamKeys,
+    log: LogReader,
     poll: std::time::Duration,
     shutdown: CancellationToken,
 ) {
-    // Nothing is cached before start-up; allow for clock skew with Postgres.
-    let mut since = chrono::Utc::now() - chrono::Duration::minutes(5);
-    loop {
-        match keys.erased_since(since).await {
-            Ok(erased) => {
-                for (stream, at) in erased {
-                    if stream.stream_type.as_str() == "conversation" {
-                        caches.forget_conversation(stream.tenant_id.0, stream.stream_id.0);
-                    }
-                    since = since.max(at);
-                }
-            }
-            Err(error) => tracing::warn!(%error, "could not look for erased conversations"),
+    let follower = LogFollower::new(log.clone(), ErasureWatcher::DELETIONS, 1000);
+    // Nothing is cached before start-up: follow from the head as it is then.
+    let mut watcher = ErasureWatcher {
+        caches,
+        checkpoint: None,
+        log,
+    };
+    follower
+        .run(&mut watcher, "erasure watcher", poll, &shutdown)
+        .await;
+}
+
+/// Follows the log's deletions, its checkpoint in memory.
+struct ErasureWatcher {
+    caches: Caches,
+    checkpoint: Option<Position>,
+    log: LogReader,
+}
+
+impl ErasureWatcher {
+    const DELETIONS: EventFilter = EventFilter {
+        stream_type: Some("conversation"),
+        event_types: &["ConversationDeleted"],
+    };
+}
+
+impl Follower for ErasureWatcher {
+    async fn checkpoint(&mut self) -> anyhow::Result<Position> {
+        match self.checkpoint {
+            Some(position) => Ok(position),
+            None => Ok(*self.checkpoint.insert(self.log.head().await?)),
         }
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(poll) => {}
+    }
+
+    async fn handle(
+        &mut self,
+        _from: Position,
+        events: Vec<EventEnvelope>,
+        through: Position,
+    ) -> anyhow::Result<()> {
+        for event in events {
+            self.caches
+                .forget_conversation(event.tenant_id.0, event.stream_id.0);
         }
+        self.checkpoint = Some(through);
+        Ok(())
     }
 }
 

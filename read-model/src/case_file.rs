@@ -9,6 +9,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use caselog_schemas::EventEnvelope;
+
+use crate::ConversationStatus;
 use caselog_schemas::events::{Channel, ConversationEvent as E};
 
 /// One timeline entry: a conversation event with its place, time and actor.
@@ -72,7 +74,7 @@ pub struct CaseHeader {
     pub group_id: Option<Uuid>,
     pub channels: Vec<Channel>,
     /// `open`, `resolved`, `closed` or `deleted`.
-    pub status: String,
+    pub status: ConversationStatus,
     pub assignees: Vec<Uuid>,
     pub visible_to: Option<Vec<Uuid>>,
     pub topic: Option<String>,
@@ -113,7 +115,7 @@ impl CaseHeader {
                 self.group_id = *group_id;
                 self.assignees = assignees.iter().map(|user| user.0).collect();
                 self.visible_to = ids(visible_to);
-                self.status = "open".into();
+                self.status = ConversationStatus::Open;
                 self.started_at = Some(event.recorded_at);
             }
             E::MessageReceived { channel, .. } | E::MessageSent { channel, .. } => {
@@ -126,10 +128,10 @@ impl CaseHeader {
                 self.assignees.retain(|assignee| *assignee != user.0);
             }
             E::VisibilityChanged { visible_to } => self.visible_to = ids(visible_to),
-            E::ConversationResolved {} => self.status = "resolved".into(),
-            E::ConversationClosed { .. } => self.status = "closed".into(),
-            E::ConversationReopened {} => self.status = "open".into(),
-            E::ConversationDeleted {} => self.status = "deleted".into(),
+            E::ConversationResolved {} => self.status = ConversationStatus::Resolved,
+            E::ConversationClosed { .. } => self.status = ConversationStatus::Closed,
+            E::ConversationReopened {} => self.status = ConversationStatus::Open,
+            E::ConversationDeleted {} => self.status = ConversationStatus::Deleted,
             E::TopicSet { topic } => self.topic = Some(topic.clone()),
             _ => {}
         }

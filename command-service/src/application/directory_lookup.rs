@@ -103,15 +103,9 @@ impl DirectoryLookup {
         ids: &[Uuid],
         upsert_event: &str,
     ) -> Result<HashSet<Uuid>, ReadError> {
-        if ids.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let found: Vec<Uuid> = sqlx::query_scalar(include_str!("sql/entries_of_kind.sql"))
-            .bind(tenant_id.0)
-            .bind(ids)
-            .bind(upsert_event)
-            .fetch_all(self.executor.reader().pool())
-            .await?;
-        Ok(found.into_iter().collect())
+        self.executor
+            .reader()
+            .directory_entries_of_kind(tenant_id, ids, upsert_event)
+            .await
     }
 }

@@ -19,12 +19,10 @@ pub async fn conversation_for_inbound(
     tenant_id: TenantId,
     contact_id: Uuid,
 ) -> Result<Uuid, ReadError> {
-    let newest: Option<Uuid> =
-        sqlx::query_scalar(include_str!("sql/latest_conversation_of_contact.sql"))
-            .bind(tenant_id.0)
-            .bind(contact_id.to_string())
-            .fetch_optional(executor.reader().pool())
-            .await?;
+    let newest = executor
+        .reader()
+        .newest_conversation_of_contact(tenant_id, contact_id)
+        .await?;
     let Some(newest) = newest else {
         return Ok(Uuid::new_v5(&contact_id, b"caselog:first-conversation"));
     };

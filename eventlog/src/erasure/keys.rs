@@ -81,6 +81,54 @@ impl StreamKeys {
         Err(ErasureError::Database(sqlx::Error::RowNotFound))
     }
 
+    /// A key for each of many new streams, stored wrapped in one statement per 10,000
+    /// (loading a large history at once: the benchmarks' seed). A stream that already
+    /// has a row keeps it and is left out of the answer.
+    pub async fn create_many(
+        &self,
+        streams: &[StreamRef],
+    ) -> Result<HashMap<StreamRef, DataKey>, sqlx::Error> {
+        let keyring = Keyring::installed();
+        let mut created = HashMap::with_capacity(streams.len());
+        for chunk in streams.chunks(10_000) {
+            let keys: Vec<DataKey> = chunk.iter().map(|_| DataKey::generate()).collect();
+            let tenants: Vec<Uuid> = chunk.iter().map(|s| s.tenant_id.0).collect();
+            let types: Vec<&str> = chunk.iter().map(|s| s.stream_type.as_str()).collect();
+            let ids: Vec<Uuid> = chunk.iter().map(|s| s.stream_id.0).collect();
+            let wrapped: Vec<Vec<u8>> = chunk
+                .iter()
+                .zip(&keys)
+                .map(|(stream, key)| keyring.wrap(key, stream))
+                .collect();
+            let inserted: Vec<(Uuid, String, Uuid)> = sqlx::query_as(
+                "INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key, kek_id) \
+                 SELECT t, s, i, k, $5 FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bytea[]) \
+                   AS new(t, s, i, k) \
+                 ON CONFLICT DO NOTHING RETURNING tenant_id, stream_type, stream_id",
+            )
+            .bind(&tenants)
+            .bind(&types)
+            .bind(&ids)
+            .bind(&wrapped)
+            .bind(keyring.current_id())
+            .fetch_all(&self.pool)
+            .await?;
+            let inserted: std::collections::HashSet<(Uuid, String, Uuid)> =
+                inserted.into_iter().collect();
+            for (stream, key) in chunk.iter().zip(keys) {
+                let row = (
+                    stream.tenant_id.0,
+                    stream.stream_type.as_str().to_owned(),
+                    stream.stream_id.0,
+                );
+                if inserted.contains(&row) {
+                    created.insert(stream.clone(), key);
+                }
+            }
+        }
+        Ok(created)
+    }
+
     /// Wraps every live data key not yet wrapped by the current KEK (stored before
     /// wrapping, or by a previous KEK) with the current one, `batch` at a time; returns
     /// how many it wrapped. Safe to run while the services run, and to run again.
@@ -153,33 +201,6 @@ impl StreamKeys {
         .fetch_optional(&self.pool)
         .await?;
         Ok(erased.unwrap_or(false))
-    }
-
-    /// Streams erased after `since`, oldest first: what caches must forget.
-    pub async fn erased_since(
-        &self,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<(StreamRef, chrono::DateTime<chrono::Utc>)>, sqlx::Error> {
-        let rows: Vec<(Uuid, String, Uuid, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-            "SELECT tenant_id, stream_type, stream_id, erased_at FROM eventlog.stream_keys \
-             WHERE erased_at > $1 ORDER BY erased_at LIMIT 1000",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(tenant_id, stream_type, stream_id, at)| {
-                Some((
-                    StreamRef {
-                        tenant_id: TenantId(tenant_id),
-                        stream_type: StreamType::new(stream_type).ok()?,
-                        stream_id: StreamId(stream_id),
-                    },
-                    at,
-                ))
-            })
-            .collect())
     }
 
     /// The live keys of these streams; an erased (or never keyed) stream is absent.

@@ -51,6 +51,33 @@ impl LogReader {
         rows.iter().map(envelope_from_row).collect()
     }
 
+    /// The events after `after` up to `through` that `filter` lets through, in
+    /// position order.
+    pub async fn read_matching(
+        &self,
+        after: Position,
+        through: Position,
+        filter: &super::EventFilter,
+        limit: i64,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events \
+             WHERE position > $1 AND position <= $2 \
+               AND ($3::text IS NULL OR stream_type = $3) \
+               AND (cardinality($4::text[]) = 0 OR event_type = ANY($4)) \
+             ORDER BY position LIMIT $5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after.0)
+            .bind(through.0)
+            .bind(filter.stream_type)
+            .bind(filter.event_types)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
     /// One tenant's events after `after`, in position order.
     pub async fn read_tenant_after(
         &self,

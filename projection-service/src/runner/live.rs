@@ -21,7 +21,7 @@ use futures::{FutureExt, StreamExt};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use caselog_eventlog::LogReader;
+use caselog_eventlog::{EventFilter, Follower, LogFollower, LogReader};
 use caselog_platform::retry::Backoff;
 use caselog_schemas::{EventEnvelope, Position, SubjectRoot, decode_msgpack};
 
@@ -120,7 +120,7 @@ impl LiveRunner {
         // create one (`command-service provision-nats` does).
         let name = self.projection.consumer_name();
         let consumer: consumer::PullConsumer =
-            stream.get_consumer(&name).await.map_err(|error| {
+            stream.get_consumer(name).await.map_err(|error| {
                 anyhow::anyhow!(
                     "consumer {name} of stream {} is not usable ({error}); provision it with \
                  `command-service provision-nats`",
@@ -172,24 +172,16 @@ impl LiveRunner {
 
     /// Applies what the log holds beyond the checkpoint.
     async fn catch_up_from_log(&mut self, shutdown: &CancellationToken) -> anyhow::Result<()> {
-        loop {
-            let mut conn = self.pool.acquire().await?;
-            let checkpoint: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT position FROM {}.checkpoint",
-                self.projection.schema()
-            )))
-            .fetch_one(&mut *conn)
-            .await?;
-            drop(conn);
-            let events = self
-                .reader
-                .read_after(Position(checkpoint), BATCH as i64)
-                .await?;
-            if events.is_empty() || shutdown.is_cancelled() {
-                return Ok(());
-            }
-            self.write(&events, shutdown).await;
-        }
+        let follower = LogFollower::new(self.reader.clone(), EventFilter::ALL, BATCH as i64);
+        follower
+            .catch_up(
+                &mut CatchUp {
+                    runner: self,
+                    shutdown,
+                },
+                shutdown,
+            )
+            .await
     }
 
     /// Writes one batch, retrying until it commits. A transient failure is retried for
@@ -280,7 +272,7 @@ impl LiveRunner {
 
     async fn try_write(&self, events: &[EventEnvelope]) -> Result<i64, BatchError> {
         let mut tx =
-            batch::begin(&self.pool, self.projection, &self.projection.schema(), true).await?;
+            batch::begin(&self.pool, self.projection, self.projection.schema(), true).await?;
         let position = batch::apply_in_transaction(
             &mut tx,
             self.projection,
@@ -291,5 +283,34 @@ impl LiveRunner {
         .await?;
         tx.commit().await?;
         Ok(position)
+    }
+}
+
+/// The runner as a follower of the log itself: for catching up without the stream.
+struct CatchUp<'a> {
+    runner: &'a mut LiveRunner,
+    shutdown: &'a CancellationToken,
+}
+
+impl Follower for CatchUp<'_> {
+    async fn checkpoint(&mut self) -> anyhow::Result<Position> {
+        let position = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT position FROM {}.checkpoint",
+            self.runner.projection.schema()
+        )))
+        .fetch_one(&self.runner.pool)
+        .await?;
+        Ok(Position(position))
+    }
+
+    /// The batch moves the checkpoint with it (`write` retries until it commits).
+    async fn handle(
+        &mut self,
+        _from: Position,
+        events: Vec<EventEnvelope>,
+        _through: Position,
+    ) -> anyhow::Result<()> {
+        self.runner.write(&events, self.shutdown).await;
+        Ok(())
     }
 }

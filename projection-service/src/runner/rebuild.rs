@@ -32,7 +32,7 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
     let reader = LogReader::new(pool.clone());
     let live = projection.schema();
     let next = format!("{live}_next");
-    create_copy(pool, &live, &next).await?;
+    create_copy(pool, live, &next).await?;
     let mut poisoned = Poisoned::new();
 
     // The next batch is read while this one is applied: the log's read and the

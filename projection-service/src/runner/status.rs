@@ -5,6 +5,9 @@
 use serde::Serialize;
 use sqlx::PgPool;
 
+use caselog_eventlog::{LogReader, ReadError};
+use caselog_schemas::Position;
+
 use crate::projections::Projection;
 
 #[derive(Debug, Serialize)]
@@ -17,11 +20,9 @@ pub struct ProjectionStatus {
     pub dead_letters: i64,
 }
 
-pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectionStatus>, sqlx::Error> {
-    let head: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM eventlog.events")
-        .fetch_one(pool)
-        .await?;
-    let head = head.unwrap_or(0);
+pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectionStatus>, ReadError> {
+    let log = LogReader::new(pool.clone());
+    let head = log.head().await?.0;
     let mut statuses = Vec::new();
     for projection in Projection::ALL {
         let position: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -36,14 +37,8 @@ pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectionStatus>, sqlx::Erro
         .bind(projection.name())
         .fetch_one(pool)
         .await?;
-        let lag_seconds: Option<f64> = if head > position {
-            sqlx::query_scalar(
-                "SELECT extract(epoch FROM clock_timestamp() - recorded_at)::float8 \
-                 FROM eventlog.events WHERE position = $1",
-            )
-            .bind(position + 1)
-            .fetch_optional(pool)
-            .await?
+        let lag_seconds = if head > position {
+            log.age_of(Position(position + 1)).await?
         } else {
             None
         };

@@ -387,7 +387,7 @@ mod tests {
             file: CaseFile {
                 header: CaseHeader {
                     conversation_id: uuid::Uuid::nil(),
-                    status: "open".into(),
+                    status: caselog_read_model::ConversationStatus::Open,
                     head_hash: "ab".repeat(32),
                     started_at: Some(at),
                     last_event_at: Some(at),

@@ -10,6 +10,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, Problem, QueryParams};
+use caselog_read_model::ConversationStatus;
+use caselog_schemas::events::Channel;
 
 use super::cache::count;
 use super::consistency::{MinPosition, Read, settle};
@@ -29,9 +31,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct TeamInboxParams {
     group_id: Option<Uuid>,
     /// open, resolved or closed.
-    status: Option<String>,
+    #[param(value_type = Option<String>)]
+    status: Option<ConversationStatus>,
     /// webchat, whatsapp, sms or email.
-    channel: Option<String>,
+    #[param(value_type = Option<String>)]
+    channel: Option<Channel>,
     /// `me`, `none`, or a user id.
     assignee: Option<String>,
     unread: Option<bool>,
@@ -45,18 +49,21 @@ pub struct TeamInboxParams {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct MyInboxParams {
-    status: Option<String>,
+    /// open, resolved or closed.
+    #[param(value_type = Option<String>)]
+    status: Option<ConversationStatus>,
     q: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
-fn check_status(status: &Option<String>) -> Result<(), Problem> {
-    match status.as_deref() {
-        None | Some("open" | "resolved" | "closed") => Ok(()),
-        Some(_) => Err(Problem::validation(
+/// A deleted conversation leaves the inbox: that status is never listed.
+fn check_status(status: Option<ConversationStatus>) -> Result<(), Problem> {
+    match status {
+        Some(ConversationStatus::Deleted) => Err(Problem::validation(
             "status must be open, resolved or closed",
         )),
+        _ => Ok(()),
     }
 }
 
@@ -121,14 +128,7 @@ async fn team_inbox(
     QueryParams(params): QueryParams<TeamInboxParams>,
 ) -> Result<Read<Page<ConversationSummary>>, Problem> {
     require_reader(&caller)?;
-    check_status(&params.status)?;
-    if let Some(channel) = params.channel.as_deref()
-        && !matches!(channel, "webchat" | "whatsapp" | "sms" | "email")
-    {
-        return Err(Problem::validation(
-            "channel must be webchat, whatsapp, sms or email",
-        ));
-    }
+    check_status(params.status)?;
     let assignee = match params.assignee.as_deref() {
         None => AssigneeFilter::Anyone,
         Some("me") => AssigneeFilter::User(caller.user_id.0),
@@ -162,7 +162,7 @@ async fn my_inbox(
     QueryParams(params): QueryParams<MyInboxParams>,
 ) -> Result<Read<Page<ConversationSummary>>, Problem> {
     require_reader(&caller)?;
-    check_status(&params.status)?;
+    check_status(params.status)?;
     let filter = InboxFilter {
         group_id: None,
         status: params.status,

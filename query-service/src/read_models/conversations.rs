@@ -6,6 +6,9 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use caselog_read_model::ConversationStatus;
+use caselog_schemas::events::Channel;
+
 use super::Viewer;
 
 /// Which assignees an inbox shows.
@@ -19,8 +22,8 @@ pub enum AssigneeFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InboxFilter {
     pub group_id: Option<Uuid>,
-    pub status: Option<String>,
-    pub channel: Option<String>,
+    pub status: Option<ConversationStatus>,
+    pub channel: Option<Channel>,
     pub assignee: AssigneeFilter,
     pub unread: Option<bool>,
     pub unreplied: Option<bool>,
@@ -49,7 +52,7 @@ pub struct ConversationSummary {
     pub contact: ContactRef,
     pub group_id: Option<Uuid>,
     pub channels: Vec<String>,
-    pub status: String,
+    pub status: ConversationStatus,
     pub assignees: Vec<Uuid>,
     /// null: everyone may see it.
     pub visible_to: Option<Vec<Uuid>>,
@@ -77,7 +80,7 @@ struct Row {
     contact_name: Option<String>,
     group_id: Option<Uuid>,
     channels: Vec<String>,
-    status: String,
+    status: ConversationStatus,
     assignees: Vec<Uuid>,
     visible_to: Option<Vec<Uuid>>,
     started_at: DateTime<Utc>,
@@ -150,8 +153,8 @@ async fn query(
         .bind(viewer.user_id)
         .bind(viewer.sees_all)
         .bind(filter.group_id)
-        .bind(&filter.status)
-        .bind(&filter.channel)
+        .bind(filter.status)
+        .bind(filter.channel.map(Channel::as_str))
         .bind(assignee_mode)
         .bind(assignee)
         .bind(filter.unread)

@@ -2,7 +2,10 @@
 
 use crate::application::SYSTEM_KEY_PREFIX;
 use sqlx::{PgPool, Row};
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+
+use caselog_platform::retry::Backoff;
 
 use caselog_schemas::{Actor, TenantId};
 
@@ -20,6 +23,30 @@ pub struct Closer {
 impl Closer {
     pub fn new(pool: PgPool, executor: CommandExecutor) -> Self {
         Self { pool, executor }
+    }
+
+    /// Closes what is due until `shutdown`: at once while there is more, every `poll`
+    /// otherwise, backing off after a failure.
+    pub async fn run(&self, poll: std::time::Duration, shutdown: &CancellationToken) {
+        let mut backoff = Backoff::new();
+        while !shutdown.is_cancelled() {
+            match self.try_close_due().await {
+                Ok(Outcome::Processed) => backoff.reset(),
+                Ok(Outcome::Idle) => {
+                    backoff.reset();
+                    tokio::select! {
+                        () = shutdown.cancelled() => break,
+                        () = tokio::time::sleep(poll) => {}
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "auto-close step failed");
+                    if !backoff.wait(shutdown).await {
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     pub async fn try_close_due(&self) -> anyhow::Result<Outcome> {

@@ -17,6 +17,8 @@ use std::time::Duration;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use caselog_eventlog::LogFollower;
+
 use super::{CommandExecutor, DirectoryLookup};
 
 /// Whether a worker step found work.
@@ -43,8 +45,7 @@ pub fn runtime_grants(role: &str) -> Vec<String> {
     ]
 }
 
-/// Runs the scheduler and the closer until `shutdown`; the loop alone owns sleeping
-/// and backing off.
+/// Runs the scheduler (a follower of the log) and the closer until `shutdown`.
 pub async fn run(
     pool: PgPool,
     executor: CommandExecutor,
@@ -52,31 +53,15 @@ pub async fn run(
     poll: Duration,
     shutdown: CancellationToken,
 ) {
-    let scheduler = scheduler::Scheduler::new(pool.clone(), lookup);
+    let follower = LogFollower::new(
+        executor.reader().clone(),
+        scheduler::STATUS_CHANGES,
+        scheduler::BATCH,
+    );
+    let mut scheduler = scheduler::Scheduler::new(pool.clone(), lookup);
     let closer = closer::Closer::new(pool, executor);
-    let mut backoff = caselog_platform::retry::Backoff::new();
-    while !shutdown.is_cancelled() {
-        let scheduled = scheduler.try_schedule().await;
-        let closed = closer.try_close_due().await;
-        let busy =
-            matches!(scheduled, Ok(Outcome::Processed)) || matches!(closed, Ok(Outcome::Processed));
-        let failed = scheduled.is_err() || closed.is_err();
-        for error in [scheduled.err(), closed.err()].into_iter().flatten() {
-            tracing::warn!(error = %error, "auto-close step failed");
-        }
-        if failed {
-            if !backoff.wait(&shutdown).await {
-                break;
-            }
-            continue;
-        }
-        backoff.reset();
-        if busy {
-            continue;
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = tokio::time::sleep(poll) => {}
-        }
-    }
+    tokio::join!(
+        follower.run(&mut scheduler, "auto-close scheduler", poll, &shutdown),
+        closer.run(poll, &shutdown),
+    );
 }

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use caselog_read_model::ConversationStatus;
 use caselog_schemas::EventEnvelope;
 use caselog_schemas::events::{Channel, ConversationEvent as E, MessageContent};
 
@@ -33,7 +34,7 @@ pub struct ConversationRow {
     pub contact_id: Uuid,
     pub group_id: Option<Uuid>,
     pub channels: Vec<String>,
-    pub status: String,
+    pub status: ConversationStatus,
     pub assignees: Vec<Uuid>,
     pub visible_to: Option<Vec<Uuid>>,
     pub started_at: DateTime<Utc>,
@@ -108,7 +109,7 @@ impl InboxChanges {
                         contact_id: *contact_id,
                         group_id: *group_id,
                         channels: vec![channel.as_str().to_owned()],
-                        status: "open".to_owned(),
+                        status: ConversationStatus::Open,
                         assignees: assignees.iter().map(|user| user.0).collect(),
                         visible_to: user_ids(visible_to),
                         started_at: at,
@@ -179,9 +180,15 @@ impl InboxChanges {
                 self.update(key, |row| row.visible_to = user_ids(visible_to));
             }
             E::ConversationRead { user, .. } => self.mark_read(key, user.0, position),
-            E::ConversationResolved {} => self.update(key, |row| row.set_status("resolved", at)),
-            E::ConversationReopened {} => self.update(key, |row| row.set_status("open", at)),
-            E::ConversationClosed { .. } => self.update(key, |row| row.set_status("closed", at)),
+            E::ConversationResolved {} => {
+                self.update(key, |row| row.set_status(ConversationStatus::Resolved, at));
+            }
+            E::ConversationReopened {} => {
+                self.update(key, |row| row.set_status(ConversationStatus::Open, at));
+            }
+            E::ConversationClosed { .. } => {
+                self.update(key, |row| row.set_status(ConversationStatus::Closed, at));
+            }
             E::ConversationDeleted {} => {
                 self.rows.insert(key, None);
                 self.changed.remove(&key);
@@ -250,9 +257,9 @@ impl ConversationRow {
         }
     }
 
-    fn set_status(&mut self, status: &str, at: DateTime<Utc>) {
-        self.status = status.to_owned();
-        self.closed_at = (status == "closed").then_some(at);
+    fn set_status(&mut self, status: ConversationStatus, at: DateTime<Utc>) {
+        self.status = status;
+        self.closed_at = (status == ConversationStatus::Closed).then_some(at);
     }
 
     /// Lower-cased as the search lowers what is searched for, and bounded in characters.
@@ -457,8 +464,8 @@ mod tests {
         case.fold(&mut changes, E::ConversationReopened {}, 40);
         let reopened = row(&changes, case.key());
         assert_eq!(
-            (reopened.status.as_str(), reopened.closed_at),
-            ("open", None)
+            (reopened.status, reopened.closed_at),
+            (ConversationStatus::Open, None)
         );
     }
 
