@@ -16,10 +16,10 @@ use uuid::Uuid;
 use caselog_platform::http::{Caller, Problem, ProblemType, QueryParams};
 use caselog_schemas::{EventEnvelope, Position, Role};
 
-use super::cache::count;
+use super::cache::{Case, PdfKey, count};
 use super::consistency::{MinPosition, settle};
 use super::pagination::{Page, limit};
-use super::{AppState, as_of, audit_access, internal, require_reader};
+use super::{ApiError, AppState, as_of, audit_access, require_reader};
 use crate::audit::AsOf;
 use crate::audit::replay::{self, conversation_stream};
 use crate::export::{self, ExportError};
@@ -57,17 +57,16 @@ async fn verify_conversation(
     caller: Caller,
     min: MinPosition,
     Path(id): Path<Uuid>,
-) -> Result<Json<Verification>, Problem> {
+) -> Result<Json<Verification>, ApiError> {
     require_reader(&caller)?;
     settle(&state, Projection::History, caller.tenant_id.0, min).await?;
     audit_access(&state, &caller, id).await?;
     let report = state
         .reader
         .verify_stream(&conversation_stream(caller.tenant_id, id), None)
-        .await
-        .map_err(Problem::failure)?;
+        .await?;
     if report.events == 0 {
-        return Err(Problem::not_found());
+        return Err(Problem::not_found().into());
     }
     Ok(Json(Verification {
         ok: report.ok,
@@ -95,20 +94,17 @@ async fn raw_events(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(params): QueryParams<FeedParams>,
-) -> Result<Json<Page<EventEnvelope>>, Problem> {
+) -> Result<Json<Page<EventEnvelope>>, ApiError> {
     caller.require_role(&[Role::Auditor])?;
     let limit = limit(params.limit)?;
     let after = params.after.unwrap_or(0);
     if after < 0 {
-        return Err(Problem::validation(
-            "after must be a log position (0 or more)",
-        ));
+        return Err(Problem::validation("after must be a log position (0 or more)").into());
     }
     let events = state
         .reader
         .read_tenant_after(caller.tenant_id, Position(after), limit)
-        .await
-        .map_err(Problem::failure)?;
+        .await?;
     Ok(Json(Page::new(events, limit, |event| {
         event.position.0.to_string()
     })))
@@ -131,7 +127,7 @@ async fn export_pdf(
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<ExportParams>,
-) -> Result<Response, Problem> {
+) -> Result<Response, ApiError> {
     require_reader(&caller)?;
     let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
     settle(&state, Projection::History, caller.tenant_id.0, min).await?;
@@ -139,17 +135,14 @@ async fn export_pdf(
     let stream = conversation_stream(caller.tenant_id, id);
     let erased = caselog_eventlog::StreamKeys::new(state.pool.clone())
         .is_erased(&stream)
-        .await
-        .map_err(internal)?;
+        .await?;
     if erased {
         state.caches.forget_conversation(caller.tenant_id.0, id);
     }
     // The head comes from the projection's export-ready case file; an earlier moment,
     // or an erased case (which left the read models), is replayed from the log.
     let projected = match as_of {
-        None if !erased => history::case_file(&state.pool, caller.tenant_id.0, id)
-            .await
-            .map_err(internal)?,
+        None if !erased => history::case_file(&state.pool, caller.tenant_id.0, id).await?,
         _ => None,
     };
     let document = match projected {
@@ -157,12 +150,18 @@ async fn export_pdf(
             .await
             .map(Some),
         None => replay::case_document(&state.reader, caller.tenant_id, id, as_of).await,
-    }
-    .map_err(Problem::failure)?
+    }?
     .ok_or_else(Problem::not_found)?;
 
     let case = &document.file.header;
-    let key = (caller.tenant_id.0, id, case.stream_version, erased);
+    let key = PdfKey {
+        case: Case {
+            tenant_id: caller.tenant_id.0,
+            conversation_id: id,
+        },
+        stream_version: case.stream_version,
+        erased,
+    };
     let mut hit = true;
     let bytes = state
         .caches

@@ -17,14 +17,56 @@ use crate::read_models::history::{Access, HistoryEntry};
 const CAPACITY: u64 = 20_000;
 const TIME_TO_LIVE: Duration = Duration::from_secs(120);
 
-pub type InboxKey = (Viewer, InboxFilter, i64);
-pub type ConversationKey = (Uuid, Uuid, i64);
-pub type DashboardKey = (Viewer, Option<Uuid>, i64);
-pub type HistoryKey = (Uuid, Uuid, i64, i64, i64);
-/// A rendered export: tenant, conversation, stream version, and whether the case was
-/// erased when it was rendered (an erased case renders placeholders, never the cached
-/// plaintext of before).
-pub type PdfKey = (Uuid, Uuid, i64, bool);
+/// One conversation of a tenant: what every per-case key starts with, and what an
+/// erasure drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Case {
+    pub tenant_id: Uuid,
+    pub conversation_id: Uuid,
+}
+
+/// An inbox page: who looks, with which filter, at which version of the tenant's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InboxKey {
+    pub viewer: Viewer,
+    pub filter: InboxFilter,
+    pub inbox_version: i64,
+}
+
+/// One conversation's summary, shared by every viewer of the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConversationKey {
+    pub case: Case,
+    pub inbox_version: i64,
+}
+
+/// A viewer's dashboard, for one group or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DashboardKey {
+    pub viewer: Viewer,
+    pub group_id: Option<Uuid>,
+    pub inbox_version: i64,
+}
+
+/// A page of a case's history: the entries after a log position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HistoryKey {
+    pub case: Case,
+    pub after_position: i64,
+    pub limit: i64,
+    pub history_version: i64,
+}
+
+/// A rendered export: the case at a stream version, and whether it was erased when it
+/// was rendered (an erased case renders placeholders, never the cached plaintext of
+/// before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PdfKey {
+    pub case: Case,
+    pub stream_version: i64,
+    pub erased: bool,
+}
+
 /// A history page with the access it was read under.
 pub type HistoryPage = (Option<Access>, Vec<HistoryEntry>);
 
@@ -70,19 +112,23 @@ impl Caches {
     /// Drops everything cached about an erased conversation, so its plaintext does not
     /// outlive its key in this process's memory.
     pub fn forget_conversation(&self, tenant_id: Uuid, conversation_id: Uuid) {
+        let erased = Case {
+            tenant_id,
+            conversation_id,
+        };
         let results = [
             self.conversation
-                .invalidate_entries_if(move |key, _| key.0 == tenant_id && key.1 == conversation_id)
+                .invalidate_entries_if(move |key, _| key.case == erased)
                 .map(drop),
             self.history
-                .invalidate_entries_if(move |key, _| key.0 == tenant_id && key.1 == conversation_id)
+                .invalidate_entries_if(move |key, _| key.case == erased)
                 .map(drop),
             self.pdf
-                .invalidate_entries_if(move |key, _| key.0 == tenant_id && key.1 == conversation_id)
+                .invalidate_entries_if(move |key, _| key.case == erased)
                 .map(drop),
-            // Inbox pages and dashboards of the tenant may list it: drop the tenant's.
+            // Inbox pages of the tenant may list it: drop the tenant's.
             self.inbox
-                .invalidate_entries_if(move |key, _| key.0.tenant_id == tenant_id)
+                .invalidate_entries_if(move |key, _| key.viewer.tenant_id == tenant_id)
                 .map(drop),
         ];
         for result in results {

@@ -16,7 +16,7 @@ use caselog_schemas::events::NotificationPreferences;
 
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
-use super::{AppState, internal};
+use super::{ApiError, AppState};
 use crate::read_models::chat::cards::{self, Card};
 use crate::read_models::chat::channels::{self, ChannelDetail, ChannelSummary, Member};
 use crate::read_models::chat::messages::{self, ChatMessage};
@@ -58,20 +58,18 @@ async fn open(
     state: &AppState,
     caller: &Caller,
     min: MinPosition,
-) -> Result<(Viewer, ModelVersion), Problem> {
+) -> Result<(Viewer, ModelVersion), ApiError> {
     caller.require_role(CHAT_READERS)?;
     let viewer = Viewer::of(caller);
     let version = settle(state, Projection::Chat, viewer.tenant_id, min).await?;
     // The switch is in the directory's read model: a read after switching waits for it.
     settle(state, Projection::Directory, viewer.tenant_id, min).await?;
-    if !chat::switched_on(&state.pool, viewer.tenant_id)
-        .await
-        .map_err(internal)?
-    {
+    if !chat::switched_on(&state.pool, viewer.tenant_id).await? {
         return Err(Problem::new(
             ProblemType::Forbidden,
             "the internal chat is switched off for this account",
-        ));
+        )
+        .into());
     }
     Ok((viewer, version))
 }
@@ -83,7 +81,7 @@ async fn settle_card_sources(
     state: &AppState,
     viewer: &Viewer,
     min: MinPosition,
-) -> Result<(), Problem> {
+) -> Result<(), ApiError> {
     settle(state, Projection::History, viewer.tenant_id, min).await?;
     settle(state, Projection::Inbox, viewer.tenant_id, min).await?;
     Ok(())
@@ -113,11 +111,10 @@ async fn visible_channel(
     state: &AppState,
     viewer: &Viewer,
     channel_id: Uuid,
-) -> Result<ChannelDetail, Problem> {
+) -> Result<ChannelDetail, ApiError> {
     channels::detail(&state.pool, viewer.tenant_id, viewer.user_id, channel_id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(Problem::not_found)
+        .await?
+        .ok_or_else(|| Problem::not_found().into())
 }
 
 /// My channels and DMs with unread counts (latest activity first), then the public
@@ -129,13 +126,11 @@ async fn list_channels(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Read<Page<ChannelSummary>>, Problem> {
+) -> Result<Read<Page<ChannelSummary>>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
     let limit = limit(params.limit)?;
     let start = offset(&params.cursor)?;
-    let items = channels::list(&state.pool, viewer.tenant_id, viewer.user_id, start, limit)
-        .await
-        .map_err(internal)?;
+    let items = channels::list(&state.pool, viewer.tenant_id, viewer.user_id, start, limit).await?;
     let next = start + items.len() as i64;
     Ok(Read(version, Page::new(items, limit, |_| next.to_string())))
 }
@@ -148,7 +143,7 @@ async fn channel(
     caller: Caller,
     min: MinPosition,
     Path(id): Path<Uuid>,
-) -> Result<Read<ChannelDetail>, Problem> {
+) -> Result<Read<ChannelDetail>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
     Ok(Read(version, visible_channel(&state, &viewer, id).await?))
 }
@@ -162,15 +157,13 @@ async fn channel_messages(
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Read<Page<ChatMessage>>, Problem> {
+) -> Result<Read<Page<ChatMessage>>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
     let limit = limit(params.limit)?;
     let before = before(&params.cursor)?;
     visible_channel(&state, &viewer, id).await?;
     settle_card_sources(&state, &viewer, min).await?;
-    let items = messages::page(&state.pool, &viewer, id, before, limit)
-        .await
-        .map_err(internal)?;
+    let items = messages::page(&state.pool, &viewer, id, before, limit).await?;
     Ok(Read(
         version,
         Page::new(items, limit, |message| message.position.to_string()),
@@ -186,14 +179,12 @@ async fn channel_members(
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Read<Page<Member>>, Problem> {
+) -> Result<Read<Page<Member>>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
     let limit = limit(params.limit)?;
     let start = offset(&params.cursor)?;
     visible_channel(&state, &viewer, id).await?;
-    let items = channels::members(&state.pool, viewer.tenant_id, id, start, limit)
-        .await
-        .map_err(internal)?;
+    let items = channels::members(&state.pool, viewer.tenant_id, id, start, limit).await?;
     let next = start + items.len() as i64;
     Ok(Read(version, Page::new(items, limit, |_| next.to_string())))
 }
@@ -206,7 +197,7 @@ async fn notification_bell(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<BellParams>,
-) -> Result<Read<Page<Notification>>, Problem> {
+) -> Result<Read<Page<Notification>>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
     let limit = limit(params.limit)?;
     let before = before(&params.cursor)?;
@@ -218,8 +209,7 @@ async fn notification_bell(
         before,
         limit,
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(Read(
         version,
         Page::new(items, limit, |notification| {
@@ -236,12 +226,11 @@ async fn card(
     caller: Caller,
     min: MinPosition,
     Path(card_id): Path<Uuid>,
-) -> Result<Read<Card>, Problem> {
+) -> Result<Read<Card>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
     settle_card_sources(&state, &viewer, min).await?;
     let card = cards::one(&state.pool, &viewer, card_id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(Problem::not_found)?;
     Ok(Read(version, card))
 }
@@ -253,11 +242,9 @@ async fn notification_preferences(
     State(state): State<AppState>,
     caller: Caller,
     min: MinPosition,
-) -> Result<Read<NotificationPreferences>, Problem> {
+) -> Result<Read<NotificationPreferences>, ApiError> {
     let (viewer, version) = open(&state, &caller, min).await?;
-    let stored = notifications::preferences(&state.pool, &viewer)
-        .await
-        .map_err(internal)?;
+    let stored = notifications::preferences(&state.pool, &viewer).await?;
     let preferences = stored
         .and_then(|stored| serde_json::from_value(stored).ok())
         .unwrap_or_default();

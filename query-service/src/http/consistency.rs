@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use caselog_platform::http::{Problem, ProblemType};
 
+use super::ApiError;
 use super::AppState;
 use crate::read_models::{self, ModelVersion, Projection};
 
@@ -53,12 +54,10 @@ pub async fn settle(
     model: Projection,
     tenant_id: Uuid,
     min: MinPosition,
-) -> Result<ModelVersion, Problem> {
+) -> Result<ModelVersion, ApiError> {
     let started = Instant::now();
     loop {
-        let version = read_models::version(model, &state.pool, tenant_id)
-            .await
-            .map_err(Problem::failure)?;
+        let version = read_models::version(model, &state.pool, tenant_id).await?;
         metrics::counter!("caselog_query_min_position_checks_total").increment(1);
         if version.position >= min.0 {
             return Ok(version);
@@ -73,7 +72,8 @@ pub async fn settle(
                         version.position, min.0
                     ),
                 )
-            });
+            }
+            .into());
         }
         let left = state.min_position_wait.saturating_sub(started.elapsed());
         state

@@ -14,10 +14,10 @@ use uuid::Uuid;
 use caselog_platform::http::{Caller, Problem, QueryParams};
 use caselog_schemas::Role;
 
-use super::cache::count;
+use super::cache::{Case, ConversationKey, HistoryKey, count};
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
-use super::{AppState, as_of, audit_access, internal, require_reader};
+use super::{ApiError, AppState, as_of, audit_access, require_reader};
 use crate::audit::AsOf;
 use crate::audit::replay;
 use crate::read_models::conversations::{self, ConversationSummary};
@@ -74,7 +74,7 @@ async fn conversation(
     caller: Caller,
     min: MinPosition,
     Path(id): Path<Uuid>,
-) -> Result<Read<ConversationDetail>, Problem> {
+) -> Result<Read<ConversationDetail>, ApiError> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
     let version = settle(&state, Projection::Inbox, viewer.tenant_id, min).await?;
@@ -88,14 +88,22 @@ async fn conversation(
     let found = state
         .caches
         .conversation
-        .try_get_with((viewer.tenant_id, id, version.tenant_position), async {
-            hit = false;
-            conversations::conversation(&state.pool, &everyone, id)
-                .await
-                .map(Arc::new)
-        })
-        .await
-        .map_err(Problem::failure)?;
+        .try_get_with(
+            ConversationKey {
+                case: Case {
+                    tenant_id: viewer.tenant_id,
+                    conversation_id: id,
+                },
+                inbox_version: version.tenant_position,
+            },
+            async {
+                hit = false;
+                conversations::conversation(&state.pool, &everyone, id)
+                    .await
+                    .map(Arc::new)
+            },
+        )
+        .await?;
     count("conversation", hit);
     let summary = found
         .as_ref()
@@ -103,9 +111,7 @@ async fn conversation(
         .filter(|summary| viewer.may_see(summary.visible_to.as_deref()))
         .ok_or_else(Problem::not_found)?;
     // The unread flag is the viewer's own: their read mark, not the shared entry's.
-    let read = conversations::read_position(&state.pool, &viewer, id)
-        .await
-        .map_err(internal)?;
+    let read = conversations::read_position(&state.pool, &viewer, id).await?;
     let mut summary = summary.clone();
     summary.unread = summary.last_inbound_position > read;
     let end = summary.closed_at.unwrap_or_else(Utc::now);
@@ -130,7 +136,7 @@ async fn conversation_history(
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<HistoryParams>,
-) -> Result<Read<Page<HistoryEntry>>, Problem> {
+) -> Result<Read<Page<HistoryEntry>>, ApiError> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
     let limit = limit(params.limit)?;
@@ -147,8 +153,7 @@ async fn conversation_history(
     };
     if from_log {
         let file = replay::case_file(&state.reader, caller.tenant_id, id, as_of)
-            .await
-            .map_err(Problem::failure)?
+            .await?
             .ok_or_else(Problem::not_found)?;
         let entries: Vec<HistoryEntry> = file
             .entries
@@ -160,7 +165,15 @@ async fn conversation_history(
         let page = Page::new(entries, limit, |entry| entry.position.to_string());
         return Ok(Read(version, page));
     }
-    let key = (viewer.tenant_id, id, after, limit, version.tenant_position);
+    let key = HistoryKey {
+        case: Case {
+            tenant_id: viewer.tenant_id,
+            conversation_id: id,
+        },
+        after_position: after,
+        limit,
+        history_version: version.tenant_position,
+    };
     let mut hit = true;
     let cached = state
         .caches
@@ -171,12 +184,11 @@ async fn conversation_history(
             let entries = history::entries(&state.pool, viewer.tenant_id, id, after, limit).await?;
             Ok::<_, sqlx::Error>(Arc::new((access, entries)))
         })
-        .await
-        .map_err(Problem::failure)?;
+        .await?;
     count("history", hit);
     let (access, entries) = cached.as_ref();
     if !access.as_ref().is_some_and(|access| access.allows(&viewer)) {
-        return Err(Problem::not_found());
+        return Err(Problem::not_found().into());
     }
     let page = Page::new(entries.clone(), limit, |entry| entry.position.to_string());
     Ok(Read(version, page))
@@ -192,17 +204,15 @@ async fn conversation_internal_messages(
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<InternalMessageParams>,
-) -> Result<Read<Page<InternalMessage>>, Problem> {
+) -> Result<Read<Page<InternalMessage>>, ApiError> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
     let version = settle(&state, Projection::InternalMessages, viewer.tenant_id, min).await?;
-    let access = history::access(&state.pool, "rm_internal_messages", viewer.tenant_id, id)
-        .await
-        .map_err(internal)?;
+    let access = history::access(&state.pool, "rm_internal_messages", viewer.tenant_id, id).await?;
     if !access.is_some_and(|access| access.allows(&viewer)) {
-        return Err(Problem::not_found());
+        return Err(Problem::not_found().into());
     }
     let messages = internal_messages::for_viewer(
         &state.pool,
@@ -212,8 +222,7 @@ async fn conversation_internal_messages(
         after,
         limit,
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     let page = Page::new(messages, limit, |message| message.position.to_string());
     Ok(Read(version, page))
 }

@@ -15,11 +15,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, Problem, QueryParams};
+use caselog_platform::http::{Caller, QueryParams};
 
-use super::cache::count;
+use super::cache::{DashboardKey, count};
 use super::consistency::{MinPosition, Read, settle};
-use super::{AppState, require_reader};
+use super::{ApiError, AppState, require_reader};
 use crate::read_models::conversations::{self, Dashboard};
 use crate::read_models::{self, Projection, Viewer};
 
@@ -43,19 +43,25 @@ async fn current(
     viewer: Viewer,
     group_id: Option<Uuid>,
     tenant_position: i64,
-) -> Result<Arc<Dashboard>, Problem> {
+) -> Result<Arc<Dashboard>, ApiError> {
     let mut hit = true;
     let dashboard = state
         .caches
         .dashboard
-        .try_get_with((viewer, group_id, tenant_position), async {
-            hit = false;
-            conversations::dashboard(&state.pool, &viewer, group_id)
-                .await
-                .map(Arc::new)
-        })
-        .await
-        .map_err(Problem::failure)?;
+        .try_get_with(
+            DashboardKey {
+                viewer,
+                group_id,
+                inbox_version: tenant_position,
+            },
+            async {
+                hit = false;
+                conversations::dashboard(&state.pool, &viewer, group_id)
+                    .await
+                    .map(Arc::new)
+            },
+        )
+        .await?;
     count("dashboard", hit);
     Ok(dashboard)
 }
@@ -68,7 +74,7 @@ async fn dashboard(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<DashboardParams>,
-) -> Result<Read<Dashboard>, Problem> {
+) -> Result<Read<Dashboard>, ApiError> {
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
     let version = settle(&state, Projection::Inbox, viewer.tenant_id, min).await?;
@@ -85,7 +91,7 @@ pub(super) async fn dashboard_stream(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(params): QueryParams<DashboardParams>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     require_reader(&caller)?;
     let slot = state.limits.stream_slot(&caller)?;
     let viewer = Viewer::of(&caller);

@@ -11,7 +11,7 @@ use caselog_platform::http::{Caller, Problem, QueryParams};
 
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
-use super::{AppState, internal, require_reader};
+use super::{ApiError, AppState, require_reader};
 use crate::read_models::Projection;
 use crate::read_models::directory::{self, Contact, Snippet, User};
 
@@ -44,13 +44,12 @@ async fn contact(
     caller: Caller,
     min: MinPosition,
     Path(id): Path<Uuid>,
-) -> Result<Read<Contact>, Problem> {
+) -> Result<Read<Contact>, ApiError> {
     require_reader(&caller)?;
     let tenant_id = caller.tenant_id.0;
     let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let contact = directory::contact(&state.pool, tenant_id, id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(Problem::not_found)?;
     Ok(Read(version, contact))
 }
@@ -63,14 +62,13 @@ async fn snippets(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Read<Page<Snippet>>, Problem> {
+) -> Result<Read<Page<Snippet>>, ApiError> {
     require_reader(&caller)?;
     let tenant_id = caller.tenant_id.0;
     let limit = limit(params.limit)?;
     let version = settle(&state, Projection::Directory, tenant_id, min).await?;
-    let items = directory::snippets(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit)
-        .await
-        .map_err(internal)?;
+    let items =
+        directory::snippets(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit).await?;
     Ok(Read(version, Page::new(items, limit, |s| s.id.to_string())))
 }
 
@@ -82,13 +80,11 @@ async fn users(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Read<Page<User>>, Problem> {
+) -> Result<Read<Page<User>>, ApiError> {
     require_reader(&caller)?;
     let tenant_id = caller.tenant_id.0;
     let limit = limit(params.limit)?;
     let version = settle(&state, Projection::Directory, tenant_id, min).await?;
-    let items = directory::users(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit)
-        .await
-        .map_err(internal)?;
+    let items = directory::users(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit).await?;
     Ok(Read(version, Page::new(items, limit, |u| u.id.to_string())))
 }

@@ -13,10 +13,10 @@ use caselog_platform::http::{Caller, Problem, QueryParams};
 use caselog_read_model::ConversationStatus;
 use caselog_schemas::events::Channel;
 
-use super::cache::count;
+use super::cache::{InboxKey, count};
 use super::consistency::{MinPosition, Read, settle};
 use super::pagination::{Page, invalid_cursor, limit};
-use super::{AppState, require_reader};
+use super::{ApiError, AppState, require_reader};
 use crate::read_models::conversations::{self, AssigneeFilter, ConversationSummary, InboxFilter};
 use crate::read_models::{Projection, Viewer};
 
@@ -58,16 +58,16 @@ pub struct MyInboxParams {
 }
 
 /// A deleted conversation leaves the inbox: that status is never listed.
-fn check_status(status: Option<ConversationStatus>) -> Result<(), Problem> {
+fn check_status(status: Option<ConversationStatus>) -> Result<(), ApiError> {
     match status {
-        Some(ConversationStatus::Deleted) => Err(Problem::validation(
-            "status must be open, resolved or closed",
-        )),
+        Some(ConversationStatus::Deleted) => {
+            Err(Problem::validation("status must be open, resolved or closed").into())
+        }
         _ => Ok(()),
     }
 }
 
-fn parse_cursor(cursor: &Option<String>) -> Result<Option<(i64, Uuid)>, Problem> {
+fn parse_cursor(cursor: &Option<String>) -> Result<Option<(i64, Uuid)>, ApiError> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
@@ -92,10 +92,14 @@ async fn page(
     caller: &Caller,
     min: MinPosition,
     filter: InboxFilter,
-) -> Result<Read<Page<ConversationSummary>>, Problem> {
+) -> Result<Read<Page<ConversationSummary>>, ApiError> {
     let viewer = Viewer::of(caller);
     let version = settle(state, Projection::Inbox, viewer.tenant_id, min).await?;
-    let key = (viewer, filter.clone(), version.tenant_position);
+    let key = InboxKey {
+        viewer,
+        filter: filter.clone(),
+        inbox_version: version.tenant_position,
+    };
     let mut hit = true;
     let items = state
         .caches
@@ -106,8 +110,7 @@ async fn page(
                 .await
                 .map(Arc::new)
         })
-        .await
-        .map_err(Problem::failure)?;
+        .await?;
     count("inbox", hit);
     // Visibility again, on the entry as cached.
     let items: Vec<ConversationSummary> = items
@@ -126,7 +129,7 @@ async fn team_inbox(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<TeamInboxParams>,
-) -> Result<Read<Page<ConversationSummary>>, Problem> {
+) -> Result<Read<Page<ConversationSummary>>, ApiError> {
     require_reader(&caller)?;
     check_status(params.status)?;
     let assignee = match params.assignee.as_deref() {
@@ -160,7 +163,7 @@ async fn my_inbox(
     caller: Caller,
     min: MinPosition,
     QueryParams(params): QueryParams<MyInboxParams>,
-) -> Result<Read<Page<ConversationSummary>>, Problem> {
+) -> Result<Read<Page<ConversationSummary>>, ApiError> {
     require_reader(&caller)?;
     check_status(params.status)?;
     let filter = InboxFilter {

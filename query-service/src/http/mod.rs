@@ -12,6 +12,7 @@ mod consistency;
 mod conversation;
 mod dashboard;
 mod directory;
+mod error;
 mod inbox;
 mod openapi;
 mod pagination;
@@ -32,6 +33,7 @@ use caselog_schemas::Role;
 use crate::read_models;
 
 pub use cache::Caches;
+use error::ApiError;
 
 /// Who may read: the staff and auditors (integrations write, they do not read).
 const READERS: &[Role] = &[
@@ -95,15 +97,14 @@ fn require_reader(caller: &Caller) -> Result<(), Problem> {
 /// Who may read a case's audit views (history `as_of`, verify, export): whoever may see
 /// it; a deleted case only an auditor (its content reads as placeholders). Returns
 /// whether the case was deleted.
-async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<bool, Problem> {
+async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<bool, ApiError> {
     let viewer = read_models::Viewer::of(caller);
-    let access = read_models::history::access(&state.pool, "rm_history", viewer.tenant_id, id)
-        .await
-        .map_err(internal)?;
+    let access =
+        read_models::history::access(&state.pool, "rm_history", viewer.tenant_id, id).await?;
     match access {
         Some(access) if access.allows(&viewer) => Ok(false),
         Some(access) if access.deleted && caller.role == Role::Auditor => Ok(true),
-        _ => Err(Problem::not_found()),
+        _ => Err(Problem::not_found().into()),
     }
 }
 
@@ -112,8 +113,4 @@ fn as_of(text: Option<&str>) -> Result<Option<crate::audit::AsOf>, Problem> {
     text.map(str::parse)
         .transpose()
         .map_err(|error: crate::audit::as_of::InvalidAsOf| Problem::validation(error.to_string()))
-}
-
-fn internal(error: sqlx::Error) -> Problem {
-    Problem::failure(error)
 }
