@@ -36,6 +36,7 @@ use caselog_schemas::events::from_stored;
 pub use aggregate::{Aggregate, Loaded, Refusal};
 use hot::HotStates;
 pub use outcome::{CommandOptions, ExecuteError, Executed, SYSTEM_KEY_PREFIX};
+use sealing::metadata;
 
 const MAX_ATTEMPTS: usize = 10;
 /// Enough stripes that unrelated streams rarely share one.
@@ -330,4 +331,3 @@ enum Attempt<A, R> {
     /// Another process appended first.
     Conflict(Loaded<A>, StreamVersion, StreamVersion),
 }
-
