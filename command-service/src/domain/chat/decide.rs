@@ -11,6 +11,11 @@ use super::mentions::mentions_in;
 use super::rejection::ChatRejection as R;
 use super::rules;
 use super::state::Channel;
+use crate::domain::conversation::Actor;
+
+mod channels;
+mod members;
+mod messages;
 
 const NAME_MAX: usize = 80;
 const DESCRIPTION_MAX: usize = 500;
@@ -24,193 +29,20 @@ pub fn decide(channel: &Channel, context: ChatContext, command: C) -> Result<Vec
     rules::chat_switched_on(context.chat_enabled)?;
     let actor = context.actor;
     match command {
-        C::CreateChannel {
-            kind,
-            name,
-            description,
-            avatar,
-            members,
-        } => {
-            rules::may_create(kind, actor)?;
-            if channel.exists() {
-                return Err(R::AlreadyExists);
-            }
-            let name = channel_name(&name)?;
-            let description = description_of(description)?;
-            if let Some(avatar) = &avatar {
-                require_avatar(avatar)?;
-            }
-            let members = unique(members)
-                .into_iter()
-                .filter(|member| *member != actor.user_id)
-                .collect();
-            let authors = if kind == ChannelKind::Announcement {
-                vec![actor.user_id]
-            } else {
-                Vec::new()
-            };
-            Ok(vec![E::ChannelCreated {
-                kind,
-                name,
-                description,
-                avatar,
-                owner: actor.user_id,
-                members,
-                authors,
-            }])
-        }
-        C::UpdateChannel(changes) => {
-            rules::may_manage(channel, actor)?;
-            update(channel, changes)
-        }
-        C::JoinChannel => {
-            rules::may_join(channel, actor)?;
-            if channel.is_member(actor.user_id) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::MemberJoined {
-                user_id: actor.user_id,
-            }])
-        }
-        C::AddMember { user_id } => {
-            rules::may_manage(channel, actor)?;
-            if channel.is_member(user_id) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::MemberAdded {
-                user_id,
-                added_by: actor.user_id,
-            }])
-        }
-        C::RemoveMember { user_id } => {
-            rules::may_remove(channel, actor, user_id)?;
-            if !channel.is_member(user_id) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::MemberRemoved {
-                user_id,
-                removed_by: actor.user_id,
-            }])
-        }
-        C::ChangeMemberRole { user_id, role } => {
-            rules::may_manage(channel, actor)?;
-            if role == ChannelRole::Owner {
-                return Err(R::Invalid {
-                    field: "role",
-                    reason: "must be admin or member; a channel has one owner, its creator",
-                });
-            }
-            rules::may_change_role_of(channel, user_id)?;
-            if channel.role_of(user_id) == Some(role) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::MemberRoleChanged { user_id, role }])
-        }
-        C::SetAnnouncementAuthors { authors } => {
-            rules::may_manage(channel, actor)?;
-            if channel.kind != Some(ChannelKind::Announcement) {
-                return Err(R::NotAnAnnouncementChannel);
-            }
-            let authors = unique(authors);
-            if authors.iter().copied().eq(channel.authors.iter().copied()) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::AnnouncementAuthorsSet { authors }])
-        }
-        C::OpenDirectMessage { with } => {
-            if channel.exists() {
-                // Opening it again finds the same DM; only its people may.
-                rules::may_see(channel, actor)?;
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::DirectMessageOpened {
-                members: unique(vec![actor.user_id, with]),
-            }])
-        }
-        C::PostMessage {
-            message_id,
-            content,
-            mentions,
-            now,
-        } => {
-            rules::may_post(channel, actor)?;
-            if content.is_empty() {
-                return Err(R::EmptyMessage);
-            }
-            let content = require_content(content)?;
-            let mentions = mentions_of(content.text.as_deref(), mentions)?;
-            Ok(vec![E::MessagePosted {
-                message_id,
-                author: actor.user_id,
-                content,
-                mentions,
-                posted_at: now,
-            }])
-        }
-        C::DeleteMessage { message_id } => {
-            rules::may_delete_message(channel, actor)?;
-            match channel.messages.get(&message_id) {
-                None => Err(R::UnknownMessage { message_id }),
-                Some(message) if message.deleted => Ok(Vec::new()),
-                Some(_) => Ok(vec![E::MessageDeleted {
-                    message_id,
-                    deleted_by: actor.user_id,
-                }]),
-            }
-        }
-        C::React { message_id, emoji } => {
-            rules::is_member(channel, actor)?;
-            let emoji = require_emoji(&emoji)?;
-            let message = live_message(channel, message_id)?;
-            if message.reactions.contains(&(actor.user_id, emoji.clone())) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::ReactionAdded {
-                message_id,
-                user_id: actor.user_id,
-                emoji,
-            }])
-        }
-        C::Unreact { message_id, emoji } => {
-            rules::is_member(channel, actor)?;
-            let message = live_message(channel, message_id)?;
-            if !message.reactions.contains(&(actor.user_id, emoji.clone())) {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::ReactionRemoved {
-                message_id,
-                user_id: actor.user_id,
-                emoji,
-            }])
-        }
-        C::SetMemberPreferences {
-            level,
-            muted,
-            personal_note,
-        } => {
-            rules::is_member(channel, actor)?;
-            let personal_note = optional_text("personal_note", personal_note, NOTE_MAX)?;
-            let current = channel.preferences.get(&actor.user_id);
-            let unchanged = current.is_some_and(|current| {
-                current.level == level
-                    && current.muted == muted
-                    && current.personal_note == personal_note
-            });
-            if unchanged {
-                return Ok(Vec::new());
-            }
-            Ok(vec![E::MemberPreferencesSet {
-                user_id: actor.user_id,
-                level,
-                muted,
-                personal_note,
-            }])
-        }
-        C::ShareCard { card, now } => {
-            rules::may_share(card.entity_type, actor)?;
-            rules::may_share_into(channel, actor)?;
-            share(actor.user_id, card, now)
-        }
+        C::CreateChannel { .. }
+        | C::UpdateChannel(..)
+        | C::JoinChannel
+        | C::OpenDirectMessage { .. } => channels::decide(channel, actor, command),
+        C::AddMember { .. }
+        | C::RemoveMember { .. }
+        | C::ChangeMemberRole { .. }
+        | C::SetAnnouncementAuthors { .. }
+        | C::SetMemberPreferences { .. } => members::decide(channel, actor, command),
+        C::PostMessage { .. }
+        | C::DeleteMessage { .. }
+        | C::React { .. }
+        | C::Unreact { .. }
+        | C::ShareCard { .. } => messages::decide(channel, actor, command),
     }
 }
 

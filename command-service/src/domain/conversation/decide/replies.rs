@@ -1,0 +1,73 @@
+//! The team's replies to the contact, the bot's hand-off, and private notes.
+
+use super::*;
+
+/// Decides one of this group's commands (`decide` sends no other here).
+pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
+    match command {
+        C::SendMessage {
+            actor,
+            sender_kind,
+            channel,
+            content,
+            snippet_id,
+            require_accept,
+            message_id,
+            now,
+        } => {
+            require_open_or_resolved(state)?;
+            if content.is_empty() {
+                return Err(R::EmptyMessage);
+            }
+            if let Some(actor) = actor
+                && require_accept
+                && actor.role == Role::Agent
+                && !state.accepted_by.contains(&actor.user_id)
+            {
+                return Err(R::NotAccepted);
+            }
+            let channel = channel.or(state.last_channel).ok_or(R::Invalid {
+                field: "channel",
+                reason: "no channel to reply on",
+            })?;
+            let mut events = vec![E::MessageSent {
+                message_id,
+                channel,
+                sender_kind,
+                author: actor.map(|actor| actor.user_id),
+                content,
+                snippet_id,
+                sent_at: now,
+            }];
+            // An unassigned conversation belongs to the agent who first replies.
+            if let Some(actor) =
+                actor.filter(|_| sender_kind.is_human() && state.assignees.is_empty())
+            {
+                events.push(E::ConversationAssigned {
+                    assignees: vec![actor.user_id],
+                    previous_assignees: Vec::new(),
+                    automatic: true,
+                });
+            }
+            Ok(events)
+        }
+        C::HandOffToHuman { reason } => {
+            require_open_or_resolved(state)?;
+            Ok(vec![E::HandedOffToHuman { reason }])
+        }
+        C::AddPrivateNote {
+            actor,
+            text,
+            note_id,
+        } => {
+            require_exists(state)?;
+            require_text("text", &text)?;
+            Ok(vec![E::PrivateNoteAdded {
+                note_id,
+                author: actor.user_id,
+                text,
+            }])
+        }
+        other => unreachable!("not a command of this group: {other:?}"),
+    }
+}
