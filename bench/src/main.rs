@@ -122,6 +122,48 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// 3: queries at each size of history, seeding the log up to each.
+async fn queries_at_each_size(
+    cli: &Cli,
+    pool: &sqlx::PgPool,
+    log: &EventLog,
+    query_teams: &[team::Team],
+) -> anyhow::Result<Vec<report::QuerySize>> {
+    let mut seeded = 0;
+    let mut sample = Vec::new();
+    let mut query_sizes = Vec::new();
+    for &size in &cli.conversations {
+        eprintln!("seeding the log up to {size} conversations");
+        let begun = Instant::now();
+        let (events, ids) = seed::conversations(pool, log, query_teams, seeded..size).await?;
+        let appended_in = begun.elapsed();
+        let applied_in = projection_lag::caught_up(pool, Duration::from_secs(900)).await?;
+        eprintln!(
+            "  {events} events appended in {:.1} s; projections caught up {:.1} s later",
+            appended_in.as_secs_f64(),
+            applied_in.as_secs_f64()
+        );
+        seeded = size;
+        // Every hundredth conversation, so samples spread over the whole history.
+        sample.extend(ids.into_iter().step_by(97));
+        let conversations = count(pool, "SELECT count(*) FROM rm_inbox.conversations").await?;
+        let events_in_log = caselog_eventlog::LogReader::new(pool.clone())
+            .count()
+            .await?;
+        eprintln!("queries at {conversations} conversations");
+        let rows = queries::measure(query_teams, &sample, cli.query_samples).await?;
+        query_sizes.push(report::QuerySize {
+            conversations,
+            events: events_in_log,
+            seeded_events: events,
+            appended_seconds: appended_in.as_secs_f64(),
+            caught_up_seconds: applied_in.as_secs_f64(),
+            rows,
+        });
+    }
+    Ok(query_sizes)
+}
+
 async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
     let pool = &stack.database.pool;
     let relay = relay_lag::RelayLag::follow(&stack.nats.client, &stack.nats.subject_root).await?;
@@ -182,38 +224,7 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
     // 3: queries at each size of history.
     let log = EventLog::start(pool.clone(), WriterConfig::default(), head_channel());
     let query_teams = &teams[..cli.query_tenants.min(teams.len())];
-    let mut seeded = 0;
-    let mut sample = Vec::new();
-    let mut query_sizes = Vec::new();
-    for &size in &cli.conversations {
-        eprintln!("seeding the log up to {size} conversations");
-        let begun = Instant::now();
-        let (events, ids) = seed::conversations(pool, &log, query_teams, seeded..size).await?;
-        let appended_in = begun.elapsed();
-        let applied_in = projection_lag::caught_up(pool, Duration::from_secs(900)).await?;
-        eprintln!(
-            "  {events} events appended in {:.1} s; projections caught up {:.1} s later",
-            appended_in.as_secs_f64(),
-            applied_in.as_secs_f64()
-        );
-        seeded = size;
-        // Every hundredth conversation, so samples spread over the whole history.
-        sample.extend(ids.into_iter().step_by(97));
-        let conversations = count(pool, "SELECT count(*) FROM rm_inbox.conversations").await?;
-        let events_in_log = caselog_eventlog::LogReader::new(pool.clone())
-            .count()
-            .await?;
-        eprintln!("queries at {conversations} conversations");
-        let rows = queries::measure(query_teams, &sample, cli.query_samples).await?;
-        query_sizes.push(report::QuerySize {
-            conversations,
-            events: events_in_log,
-            seeded_events: events,
-            appended_seconds: appended_in.as_secs_f64(),
-            caught_up_seconds: applied_in.as_secs_f64(),
-            rows,
-        });
-    }
+    let query_sizes = queries_at_each_size(cli, pool, &log, query_teams).await?;
 
     // 4: rebuilding every projection from the whole log.
     eprintln!("rebuilding every projection");

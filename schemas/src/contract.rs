@@ -111,7 +111,14 @@ pub fn generate() -> Files {
             }),
         );
     }
-    // Old versions stay documented: stored events keep the version they were written with.
+    insert_old_versions(&mut files);
+    let asyncapi = asyncapi_document(channels, operations, messages, components);
+    files.insert("asyncapi.json".into(), pretty(&asyncapi));
+    files
+}
+
+/// Old versions stay documented: stored events keep the version they were written with.
+fn insert_old_versions(files: &mut Files) {
     let closed_v1 = json!({
         "type": "object",
         "properties": {"automatic": {"type": "boolean", "description": "True when the auto-close timer closed it."}},
@@ -129,8 +136,16 @@ pub fn generate() -> Files {
             &BTreeMap::new(),
         )),
     );
+}
 
-    let asyncapi = json!({
+/// The AsyncAPI document around the channels, operations, messages and schemas.
+fn asyncapi_document(
+    channels: Map<String, Value>,
+    operations: Map<String, Value>,
+    messages: Map<String, Value>,
+    components: Map<String, Value>,
+) -> Value {
+    json!({
         "asyncapi": "3.0.0",
         "info": {
             "title": "caselog events",
@@ -152,9 +167,7 @@ pub fn generate() -> Files {
             "messageTraits": {"caselogHeaders": {"headers": headers_schema()}},
             "schemas": components,
         },
-    });
-    files.insert("asyncapi.json".into(), pretty(&asyncapi));
-    files
+    })
 }
 
 fn root_schema<T: JsonSchema>() -> Value {

@@ -87,6 +87,66 @@ pub struct BatchPlan {
     pub head: Position,
 }
 
+impl BatchPlan {
+    /// Adds `request`'s events after the stream's `head`: each with the next position
+    /// and stream version, chained to the one before. Returns the stream's new head and
+    /// what was appended.
+    fn push_events(
+        &mut self,
+        request: &AppendRequest,
+        head: StreamHead,
+        metadata: &serde_json::Value,
+        recorded_at: DateTime<Utc>,
+    ) -> (StreamHead, Vec<AppendedEvent>) {
+        let mut new_head = head;
+        let mut appended = Vec::with_capacity(request.events.len());
+        for event in &request.events {
+            let position = self.head.next();
+            let stream_version = new_head.version.next();
+            let event_id = EventId::new_v7();
+            let hash = event_hash(&HashedFields {
+                position,
+                event_id,
+                tenant_id: request.stream.tenant_id,
+                stream_type: &request.stream.stream_type,
+                stream_id: request.stream.stream_id,
+                stream_version,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                payload: &event.payload,
+                metadata,
+                recorded_at,
+                previous_hash: &new_head.hash,
+            });
+            self.rows.push(EventRow {
+                position,
+                event_id,
+                stream: request.stream.clone(),
+                stream_version,
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version,
+                payload: event.payload.clone(),
+                metadata: metadata.clone(),
+                recorded_at,
+                previous_hash: new_head.hash,
+                hash,
+            });
+            appended.push(AppendedEvent {
+                event_id,
+                event_type: event.event_type.clone(),
+                position,
+                stream_version,
+            });
+            self.head = position;
+            new_head = StreamHead {
+                version: stream_version,
+                hash,
+            };
+        }
+        (new_head, appended)
+    }
+}
+
 pub fn plan_batch(
     requests: &[&AppendRequest],
     log_head: LogHead,
@@ -143,51 +203,7 @@ pub fn plan_batch(
         }
 
         let metadata = metadata_value(&request.metadata);
-        let mut new_head = head;
-        let mut appended = Vec::with_capacity(request.events.len());
-        for event in &request.events {
-            let position = plan.head.next();
-            let stream_version = new_head.version.next();
-            let event_id = EventId::new_v7();
-            let hash = event_hash(&HashedFields {
-                position,
-                event_id,
-                tenant_id: request.stream.tenant_id,
-                stream_type: &request.stream.stream_type,
-                stream_id: request.stream.stream_id,
-                stream_version,
-                event_type: &event.event_type,
-                schema_version: event.schema_version,
-                payload: &event.payload,
-                metadata: &metadata,
-                recorded_at,
-                previous_hash: &new_head.hash,
-            });
-            plan.rows.push(EventRow {
-                position,
-                event_id,
-                stream: request.stream.clone(),
-                stream_version,
-                event_type: event.event_type.clone(),
-                schema_version: event.schema_version,
-                payload: event.payload.clone(),
-                metadata: metadata.clone(),
-                recorded_at,
-                previous_hash: new_head.hash,
-                hash,
-            });
-            appended.push(AppendedEvent {
-                event_id,
-                event_type: event.event_type.clone(),
-                position,
-                stream_version,
-            });
-            plan.head = position;
-            new_head = StreamHead {
-                version: stream_version,
-                hash,
-            };
-        }
+        let (new_head, appended) = plan.push_events(request, head, &metadata, recorded_at);
         stream_heads.insert(request.stream.clone(), new_head);
 
         let outcome = AppendOutcome {

@@ -85,6 +85,36 @@ struct Placed {
     top: f32,
 }
 
+/// An empty PDF/A-2b document whose metadata names the case and the version shown.
+fn new_document(
+    header: &caselog_read_model::case_file::CaseHeader,
+) -> Result<Document, ExportError> {
+    let configuration = ConfigurationBuilder::new()
+        .set_validator(Validator::A(Archival::A2_B))
+        .finish()
+        .map_err(|error| ExportError::Pdf(format!("{error:?}")))?;
+    let mut pdf = Document::new_with(SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    });
+    // Only caselog's own words and ids go into the metadata, never user text.
+    let mut metadata = Metadata::new();
+    if let Some(at) = header.last_event_at {
+        // The moment the document reflects, so the same version renders the same bytes.
+        metadata = metadata.creation_date(pdf_date(at));
+    }
+    pdf.set_metadata(
+        metadata
+            .title(format!("caselog case {}", header.conversation_id))
+            .creator("caselog".to_owned())
+            .document_id(format!(
+                "{}-{}",
+                header.conversation_id, header.stream_version
+            )),
+    );
+    Ok(pdf)
+}
+
 /// Renders `document` within `limits`, looking at `stop` between paragraphs and
 /// pages so an abandoned export stops using the CPU.
 pub fn render(
@@ -162,29 +192,7 @@ pub fn render(
         .map(|page| block(&footer_text(page), 7.5, false, 0.0, 0.0))
         .collect();
 
-    let configuration = ConfigurationBuilder::new()
-        .set_validator(Validator::A(Archival::A2_B))
-        .finish()
-        .map_err(|error| ExportError::Pdf(format!("{error:?}")))?;
-    let mut pdf = Document::new_with(SerializeSettings {
-        configuration,
-        ..SerializeSettings::default()
-    });
-    // Only caselog's own words and ids go into the metadata, never user text.
-    let mut metadata = Metadata::new();
-    if let Some(at) = header.last_event_at {
-        // The moment the document reflects, so the same version renders the same bytes.
-        metadata = metadata.creation_date(pdf_date(at));
-    }
-    pdf.set_metadata(
-        metadata
-            .title(format!("caselog case {}", header.conversation_id))
-            .creator("caselog".to_owned())
-            .document_id(format!(
-                "{}-{}",
-                header.conversation_id, header.stream_version
-            )),
-    );
+    let mut pdf = new_document(header)?;
     let mut krilla_fonts = HashMap::new();
     for (index, placed) in pages.iter().enumerate() {
         stop_requested(stop)?;

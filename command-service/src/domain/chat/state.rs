@@ -103,6 +103,33 @@ impl Channel {
                     self.members.insert(*member, ChannelRole::Member);
                 }
             }
+            E::MessagePosted { .. }
+            | E::CardShared { .. }
+            | E::MessageDeleted { .. }
+            | E::ReactionAdded { .. }
+            | E::ReactionRemoved { .. } => self.evolve_messages(event),
+            E::MemberPreferencesSet {
+                user_id,
+                level,
+                muted,
+                personal_note,
+            } => {
+                self.preferences.insert(
+                    *user_id,
+                    MemberPreferences {
+                        level: *level,
+                        muted: *muted,
+                        personal_note: personal_note.clone(),
+                    },
+                );
+            }
+        }
+        self
+    }
+
+    /// Folds an event about the channel's messages (`evolve` sends no other here).
+    fn evolve_messages(&mut self, event: &E) {
+        match event {
             E::MessagePosted {
                 message_id, author, ..
             }
@@ -143,23 +170,8 @@ impl Channel {
                     message.reactions.remove(&(*user_id, emoji.clone()));
                 }
             }
-            E::MemberPreferencesSet {
-                user_id,
-                level,
-                muted,
-                personal_note,
-            } => {
-                self.preferences.insert(
-                    *user_id,
-                    MemberPreferences {
-                        level: *level,
-                        muted: *muted,
-                        personal_note: personal_note.clone(),
-                    },
-                );
-            }
+            other => unreachable!("not a message event: {other:?}"),
         }
-        self
     }
 
     pub fn from_history<'a>(events: impl IntoIterator<Item = &'a E>) -> Self {

@@ -87,48 +87,57 @@ impl InboxChanges {
         self.contacts.insert((tenant_id, contact_id), name);
     }
 
+    /// The row of a conversation that has just started (a replay of the start keeps
+    /// the row it made).
+    fn start(&mut self, key: ConversationKey, event: &EventEnvelope, started: &E) {
+        let E::ConversationStarted {
+            contact_id,
+            group_id,
+            channel,
+            assignees,
+            visible_to,
+            ..
+        } = started
+        else {
+            return;
+        };
+        let (at, position) = (event.recorded_at, event.position.0);
+        let slot = self.rows.entry(key).or_default();
+        if slot.is_none() {
+            *slot = Some(ConversationRow {
+                tenant_id: key.0,
+                conversation_id: key.1,
+                contact_id: *contact_id,
+                group_id: *group_id,
+                channels: vec![channel.as_str().to_owned()],
+                status: ConversationStatus::Open,
+                assignees: assignees.iter().map(|user| user.0).collect(),
+                visible_to: user_ids(visible_to),
+                started_at: at,
+                first_inbound_at: None,
+                first_response_seconds: None,
+                closed_at: None,
+                last_activity_at: at,
+                last_activity_position: position,
+                unreplied_count: 0,
+                last_inbound_position: 0,
+                message_count: 0,
+                topic: None,
+                rating: None,
+                rating_comment: None,
+                search_text: String::new(),
+            });
+            self.changed.insert(key);
+        }
+    }
+
     /// Folds one conversation event.
     pub fn conversation(&mut self, event: &EventEnvelope, conversation: &E) {
         let key = (event.tenant_id.0, event.stream_id.0);
         let at = event.recorded_at;
         let position = event.position.0;
         match conversation {
-            E::ConversationStarted {
-                contact_id,
-                group_id,
-                channel,
-                assignees,
-                visible_to,
-                ..
-            } => {
-                let slot = self.rows.entry(key).or_default();
-                if slot.is_none() {
-                    *slot = Some(ConversationRow {
-                        tenant_id: key.0,
-                        conversation_id: key.1,
-                        contact_id: *contact_id,
-                        group_id: *group_id,
-                        channels: vec![channel.as_str().to_owned()],
-                        status: ConversationStatus::Open,
-                        assignees: assignees.iter().map(|user| user.0).collect(),
-                        visible_to: user_ids(visible_to),
-                        started_at: at,
-                        first_inbound_at: None,
-                        first_response_seconds: None,
-                        closed_at: None,
-                        last_activity_at: at,
-                        last_activity_position: position,
-                        unreplied_count: 0,
-                        last_inbound_position: 0,
-                        message_count: 0,
-                        topic: None,
-                        rating: None,
-                        rating_comment: None,
-                        search_text: String::new(),
-                    });
-                    self.changed.insert(key);
-                }
-            }
+            E::ConversationStarted { .. } => self.start(key, event, conversation),
             E::MessageReceived {
                 channel, content, ..
             } => self.update(key, |row| {
