@@ -13,6 +13,7 @@
 
 mod baseline;
 mod commands;
+mod environment;
 mod exports;
 mod figures;
 mod load;

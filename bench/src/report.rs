@@ -2,10 +2,7 @@
 //! then each measurement's detail, then the profile notes kept in `bench/ANALYSIS.md`.
 
 use std::fmt::Write;
-use std::path::Path;
 use std::time::Duration;
-
-use sqlx::PgPool;
 
 use crate::Cli;
 use crate::commands::CommandRow;
@@ -14,6 +11,8 @@ use crate::figures::Latency;
 use crate::projection_lag::ProjectionLag;
 use crate::queries::QueryRow;
 use crate::rebuild::Rebuild;
+
+pub use crate::environment::Environment;
 
 pub struct QuerySize {
     pub conversations: i64,
@@ -33,52 +32,6 @@ pub struct Report {
     pub pdf: PdfExport,
     pub memory_under_commands: Vec<(&'static str, f64)>,
     pub memory_at_end: Vec<(&'static str, f64)>,
-}
-
-pub struct Environment {
-    pub postgres: String,
-    pub nats: String,
-    pub pgbench: String,
-    pub cpus: usize,
-    pub memory: String,
-    pub cpu_model: String,
-}
-
-impl Environment {
-    pub async fn probe(pool: &PgPool, nats: &async_nats::Client, pgbench: &Path) -> Self {
-        let postgres = sqlx::query_scalar::<_, String>("SHOW server_version")
-            .fetch_one(pool)
-            .await
-            .unwrap_or_default();
-        let pgbench = std::process::Command::new(pgbench)
-            .arg("--version")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default();
-        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-        let memory = meminfo
-            .lines()
-            .next()
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
-            .unwrap_or_default();
-        let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
-            .unwrap_or_default()
-            .lines()
-            .find(|line| line.starts_with("model name"))
-            .and_then(|line| line.split(':').nth(1))
-            .map(|model| model.trim().to_owned())
-            .unwrap_or_default();
-        Self {
-            postgres,
-            nats: nats.server_info().version,
-            pgbench,
-            cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
-            memory,
-            cpu_model,
-        }
-    }
 }
 
 fn verdict(met: bool) -> &'static str {

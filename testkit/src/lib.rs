@@ -10,6 +10,7 @@ pub mod jetstream;
 pub mod log;
 pub mod pdf;
 pub mod services;
+pub mod session;
 pub mod stack;
 
 use std::time::Duration;

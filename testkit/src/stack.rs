@@ -6,19 +6,17 @@
 //! following the OpenAPI documents would.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::AtomicI64;
 
-use reqwest::Method;
 use serde_json::Value;
 use uuid::Uuid;
 
-use caselog_platform::settings::LOCAL_JWT_SECRET;
-use caselog_platform::token;
 use caselog_schemas::Role;
 
 use crate::TestDatabase;
 use crate::jetstream::TestNats;
 use crate::services::{Program, ServiceProcess};
+pub use crate::session::{Reply, Session};
 
 pub struct Stack {
     pub database: TestDatabase,
@@ -29,54 +27,6 @@ pub struct Stack {
     pub http: reqwest::Client,
     newest_position: Arc<AtomicI64>,
     env: Vec<(&'static str, String)>,
-}
-
-/// An HTTP answer: status and JSON body (`Null` when there is none).
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Value,
-    pub headers: reqwest::header::HeaderMap,
-}
-
-impl Reply {
-    /// The `type` of a problem answer.
-    pub fn problem_type(&self) -> &str {
-        self.body["type"].as_str().unwrap_or("")
-    }
-
-    /// A string field of the body (an id the command answered with, say).
-    pub fn field(&self, name: &str) -> String {
-        self.body[name]
-            .as_str()
-            .unwrap_or_else(|| panic!("{name} in {} {}", self.status, self.body))
-            .to_owned()
-    }
-
-    pub fn items(&self) -> &Vec<Value> {
-        self.body["items"]
-            .as_array()
-            .unwrap_or_else(|| panic!("a list answer, got {} {}", self.status, self.body))
-    }
-
-    /// The ids of a list's items.
-    pub fn ids(&self) -> Vec<String> {
-        self.items()
-            .iter()
-            .map(|item| item["id"].as_str().unwrap_or_default().to_owned())
-            .collect()
-    }
-
-    /// Panics with the body unless the status is 2xx.
-    pub fn ok(self) -> Self {
-        assert!(
-            (200..300).contains(&self.status),
-            "expected success, got {} {}",
-            self.status,
-            self.body
-        );
-        self
-    }
 }
 
 impl Stack {
@@ -196,17 +146,15 @@ impl Stack {
 
     /// A session for `user` of `tenant` with `role`.
     pub fn session(&self, tenant: Uuid, user: Uuid, role: Role) -> Session {
-        Session {
-            newest_position: self.newest_position.clone(),
-            ..Session::connect(
-                self.http.clone(),
-                &self.command.base_url,
-                &self.query.base_url,
-                tenant,
-                user,
-                role,
-            )
-        }
+        Session::connect(
+            self.http.clone(),
+            &self.command.base_url,
+            &self.query.base_url,
+            tenant,
+            user,
+            role,
+        )
+        .sharing_positions(&self.newest_position)
     }
 
     /// The number of events in the log: what a refused command must leave unchanged.
@@ -242,230 +190,5 @@ impl Stack {
 
     pub async fn stop(self) {
         self.nats.delete_stream().await;
-    }
-}
-
-/// One user talking to the stack.
-#[derive(Clone)]
-pub struct Session {
-    http: reqwest::Client,
-    pub token: String,
-    command_url: String,
-    query_url: String,
-    newest_position: Arc<AtomicI64>,
-    pub user: Uuid,
-    pub tenant: Uuid,
-}
-
-impl Session {
-    /// A session for `user` of `tenant` with `role` against services at these URLs.
-    pub fn connect(
-        http: reqwest::Client,
-        command_url: &str,
-        query_url: &str,
-        tenant: Uuid,
-        user: Uuid,
-        role: Role,
-    ) -> Self {
-        Session {
-            http,
-            token: token::mint(
-                LOCAL_JWT_SECRET,
-                user,
-                tenant,
-                role,
-                chrono::Duration::hours(1),
-            ),
-            command_url: command_url.to_owned(),
-            query_url: query_url.to_owned(),
-            newest_position: Arc::new(AtomicI64::new(0)),
-            user,
-            tenant,
-        }
-    }
-
-    /// The command service this session sends commands to.
-    pub fn command_url(&self) -> &str {
-        &self.command_url
-    }
-
-    /// The same user, sending commands to another command service.
-    pub fn through(&self, command_service: &ServiceProcess) -> Session {
-        Session {
-            command_url: command_service.base_url.clone(),
-            ..self.clone()
-        }
-    }
-
-    /// Sends a command; remembers the position it reached.
-    pub async fn command(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.command_url))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let reply = send(request).await;
-        if let Some(position) = reply.body["position"].as_i64() {
-            self.newest_position.fetch_max(position, Ordering::SeqCst);
-        }
-        reply
-    }
-
-    /// Registers `user` as a user of the tenant with `role` (this session must be an
-    /// owner or admin).
-    pub async fn register(&self, user: &Session, role: &str) {
-        self.put(
-            &format!("/v1/users/{}", user.user),
-            serde_json::json!({
-                "name": format!("{role} user"),
-                "email": format!("{}@example.com", user.user),
-                "role": role,
-            }),
-        )
-        .await
-        .ok();
-    }
-
-    /// Creates a contact with `name` and returns its id.
-    pub async fn new_contact(&self, name: &str) -> Uuid {
-        let contact = Uuid::now_v7();
-        self.put(
-            &format!("/v1/contacts/{contact}"),
-            serde_json::json!({"name": name}),
-        )
-        .await
-        .ok();
-        contact
-    }
-
-    /// Creates a chat channel of `kind` with `members` besides this user; returns its id.
-    pub async fn new_channel(&self, name: &str, kind: &str, members: &[Uuid]) -> String {
-        self.post(
-            "/v1/chat/channels",
-            serde_json::json!({"name": name, "kind": kind, "members": members}),
-        )
-        .await
-        .ok()
-        .field("stream_id")
-    }
-
-    /// Posts `text` in a chat channel.
-    pub async fn say(&self, channel: &str, text: impl AsRef<str>) -> Reply {
-        self.post(
-            &format!("/v1/chat/channels/{channel}/messages"),
-            serde_json::json!({"text": text.as_ref()}),
-        )
-        .await
-    }
-
-    /// Delivers a customer's message (as a channel gateway) and returns the id of the
-    /// conversation it landed in.
-    pub async fn inbound(&self, contact: Uuid, channel: &str, text: &str) -> String {
-        let reply = self
-            .post(
-                "/v1/inbound-messages",
-                serde_json::json!({"contact_id": contact, "channel": channel, "text": text}),
-            )
-            .await
-            .ok();
-        reply.body["stream_id"]
-            .as_str()
-            .expect("a conversation id")
-            .to_owned()
-    }
-
-    pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.command(Method::POST, path, Some(body)).await
-    }
-
-    pub async fn put(&self, path: &str, body: Value) -> Reply {
-        self.command(Method::PUT, path, Some(body)).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Reply {
-        self.command(Method::DELETE, path, None).await
-    }
-
-    /// DELETE with a body (removing a reaction names the emoji).
-    pub async fn delete_with(&self, path: &str, body: Value) -> Reply {
-        self.command(Method::DELETE, path, Some(body)).await
-    }
-
-    /// Makes this session's later reads wait for everything `others` wrote too.
-    pub fn after(&self, others: &[&Session]) -> &Self {
-        for other in others {
-            self.observe(other.newest_position());
-        }
-        self
-    }
-
-    /// Reads raw bytes (a PDF, say): status, content type and body.
-    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.query_url))
-            .bearer_auth(&self.token)
-            .header(
-                "X-Min-Position",
-                self.newest_position.load(Ordering::SeqCst).to_string(),
-            )
-            .send()
-            .await
-            .expect("the service answers");
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        (
-            status,
-            content_type,
-            response.bytes().await.expect("a body").to_vec(),
-        )
-    }
-
-    /// Makes later reads wait for `position` too (an event appended around the API).
-    pub fn observe(&self, position: i64) {
-        self.newest_position.fetch_max(position, Ordering::SeqCst);
-    }
-
-    /// The newest log position this session's commands reached.
-    pub fn newest_position(&self) -> i64 {
-        self.newest_position.load(Ordering::SeqCst)
-    }
-
-    /// Reads from the query service once it has applied every command sent so far.
-    pub async fn get(&self, path: &str) -> Reply {
-        let request = self
-            .http
-            .get(format!("{}{path}", self.query_url))
-            .bearer_auth(&self.token)
-            .header(
-                "X-Min-Position",
-                self.newest_position.load(Ordering::SeqCst).to_string(),
-            );
-        send(request).await
-    }
-}
-
-async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let response = request.send().await.expect("the service answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("a body");
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    Reply {
-        status,
-        body,
-        headers,
     }
 }

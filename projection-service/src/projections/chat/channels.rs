@@ -21,7 +21,7 @@ pub async fn apply(
 ) -> Result<(), ApplyError> {
     match channel_event {
         E::ChannelCreated { .. } | E::DirectMessageOpened { .. } | E::ChannelUpdated { .. } => {
-            setup::apply(conn, event, channel_event).await?
+            setup::apply(conn, event, channel_event).await?;
         }
         E::MemberJoined { .. }
         | E::MemberAdded { .. }
@@ -30,10 +30,10 @@ pub async fn apply(
         | E::AnnouncementAuthorsSet { .. }
         | E::MemberPreferencesSet { .. } => membership::apply(conn, event, channel_event).await?,
         E::MessagePosted { .. } | E::CardShared { .. } => {
-            posts::apply(conn, event, channel_event).await?
+            posts::apply(conn, event, channel_event).await?;
         }
         E::MessageDeleted { .. } | E::ReactionAdded { .. } | E::ReactionRemoved { .. } => {
-            edits::apply(conn, event, channel_event).await?
+            edits::apply(conn, event, channel_event).await?;
         }
     }
     Ok(())
