@@ -1,4 +1,4 @@
--- Crypto-shredding (DESIGN.md §2.6): the key that seals a stream's personal fields.
+-- Crypto-shredding (README "Erasure"): the key that seals a stream's personal fields.
 -- Erasing a stream sets `key` to NULL in the transaction that appends the erasing
 -- event; the row stays as a tombstone so the stream never gets a new key.
 --

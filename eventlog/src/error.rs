@@ -37,7 +37,8 @@ pub enum ReadError {
     /// A stored row does not decode (for example metadata edited by hand into another shape).
     #[error("event at position {position} does not decode: {reason}")]
     Undecodable { position: i64, reason: String },
-    /// Two consecutive reads of the log were not contiguous: the invariant of §2.3 broke.
+    /// Two consecutive reads of the log were not contiguous: the invariant that a
+    /// reader never finds a committed event below one it has seen broke.
     #[error("the log skipped from position {after} to {found}")]
     Gap { after: i64, found: i64 },
 }

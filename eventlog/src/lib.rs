@@ -3,11 +3,14 @@
 //! - [`append`]: the only way events enter the log. A group-commit writer batches the
 //!   appends waiting at each moment into one transaction under a lock held to commit,
 //!   so positions are contiguous and in commit order (README "The event log").
-//! - [`read`]: streams, the whole log or one tenant's events after a position, and the
-//!   gap-free tail.
-//! - [`hash`] and [`verify`]: the per-stream hash chain (§2.4).
-//! - [`erasure`]: personal fields sealed per stream, erased by destroying the key (§2.6).
-//! - [`relay`]: publishes the log to JetStream strictly in position order (§3).
+//! - [`read`]: streams, the whole log or one tenant's events after a position, the
+//!   command side's lookups, the gap-free tail, and the follower of checkpointed
+//!   consumers.
+//! - [`hash`] and [`verify`]: the per-stream hash chain (README "The event log").
+//! - [`erasure`]: personal fields sealed per stream, erased by destroying the key
+//!   (README "Erasure").
+//! - [`relay`]: publishes the log to JetStream strictly in position order (README
+//!   "The relay").
 //!
 //! Invariants: events are never updated or deleted; a reader that has seen position P
 //! never later finds a committed event below P.
@@ -51,6 +54,14 @@ pub fn migrator() -> sqlx::migrate::Migrator {
     migrator.dangerous_set_table_name("eventlog._sqlx_migrations");
     migrator
 }
+
+/// Migrations whose text changed after release, not what they do: version and the
+/// SHA-384 of the released text (`caselog_platform::migrations::amend_reworded`).
+/// 0003: its first comment named a design document outside the repository.
+pub const REWORDED_MIGRATIONS: &[(i64, &str)] = &[(
+    3,
+    "2103d6f2561f3b54da154729a36e03956e5e2f39a05e36b403a4e322b054f3265a50364619e67f32f032d11b23cff4cc",
+)];
 
 /// What the services' runtime role (`role`, already quoted) may do to the log: read
 /// it and append to it; never update, delete or truncate an event. Keys may be

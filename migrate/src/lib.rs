@@ -46,7 +46,10 @@ pub async fn migrate(database_url: &str, owner: &str, runtime: &str) -> anyhow::
 }
 
 async fn apply(pool: &PgPool) -> anyhow::Result<()> {
-    caselog_eventlog::migrator().run(pool).await?;
+    let log = caselog_eventlog::migrator();
+    caselog_platform::migrations::amend_reworded(pool, &log, caselog_eventlog::REWORDED_MIGRATIONS)
+        .await?;
+    log.run(pool).await?;
     caselog_command_service::application::auto_close::migrator()
         .run(pool)
         .await?;

@@ -30,6 +30,51 @@ pub async fn require(pool: &PgPool, what: &str, migrator: &Migrator) -> anyhow::
     Ok(())
 }
 
+/// Migrations reworded after release without a change to what they do (a comment):
+/// each one's version and the SHA-384 (hex) of its text as released. Before the
+/// migrator validates what was applied, the released text's checksum is replaced by
+/// the current text's — that checksum only, so a database migrated before the
+/// rewording still validates, and a migration edited in any other way still does not.
+pub async fn amend_reworded(
+    pool: &PgPool,
+    migrator: &Migrator,
+    reworded: &[(i64, &str)],
+) -> anyhow::Result<()> {
+    let table = &migrator.table_name;
+    for &(version, released) in reworded {
+        let Some(current) = migrator
+            .iter()
+            .find(|migration| migration.version == version)
+        else {
+            continue;
+        };
+        let released = decode_hex(released)?;
+        let amended = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET checksum = $1 WHERE version = $2 AND checksum = $3"
+        )))
+        .bind(current.checksum.as_ref())
+        .bind(version)
+        .bind(released)
+        .execute(pool)
+        .await;
+        match amended {
+            Ok(_) => {}
+            // Nothing applied yet.
+            Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("42P01") => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(())
+}
+
+fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
+    anyhow::ensure!(text.len() % 2 == 0, "odd-length hex");
+    (0..text.len())
+        .step_by(2)
+        .map(|at| Ok(u8::from_str_radix(&text[at..at + 2], 16)?))
+        .collect()
+}
+
 /// A role name safe to splice into DDL: lower-case letters, digits and `_`, quoted.
 pub fn role_identifier(name: &str) -> anyhow::Result<String> {
     let valid = !name.is_empty()

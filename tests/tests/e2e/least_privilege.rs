@@ -162,3 +162,59 @@ async fn a_service_refuses_to_start_on_a_database_caselog_migrate_has_not_migrat
     .unwrap();
     assert_eq!(tables, 0);
 }
+
+/// A migration whose comment was reworded after release: a database migrated with the
+/// released text still migrates (its checksum is amended, that one only), and one whose
+/// migration was edited in any other way is still refused.
+#[tokio::test]
+async fn a_reworded_migration_is_accepted_and_an_edited_one_is_still_refused() {
+    let database = caselog_testkit::TestDatabase::create().await;
+    let checksum_of_3 = || async {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT checksum FROM eventlog._sqlx_migrations WHERE version = 3",
+        )
+        .fetch_one(&database.pool)
+        .await
+        .unwrap()
+    };
+    let current = checksum_of_3().await;
+    let set_checksum = |hex: String| {
+        let pool = database.pool.clone();
+        async move {
+            sqlx::query(
+                "UPDATE eventlog._sqlx_migrations SET checksum = decode($1, 'hex') WHERE version = 3",
+            )
+            .bind(hex)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    let (_, released) = caselog_eventlog::REWORDED_MIGRATIONS[0];
+    set_checksum(released.to_owned()).await;
+    caselog_migrate::migrate(
+        &database.admin_url,
+        caselog_migrate::OWNER,
+        caselog_migrate::RUNTIME,
+    )
+    .await
+    .expect("a database migrated with the released text migrates");
+    assert_eq!(
+        checksum_of_3().await,
+        current,
+        "the checksum is the current text's"
+    );
+
+    set_checksum("00".repeat(48)).await;
+    let refused = caselog_migrate::migrate(
+        &database.admin_url,
+        caselog_migrate::OWNER,
+        caselog_migrate::RUNTIME,
+    )
+    .await
+    .expect_err("an edited migration is refused");
+    assert!(
+        format!("{refused:#}").contains('3'),
+        "the refusal names the migration: {refused:#}"
+    );
+}
