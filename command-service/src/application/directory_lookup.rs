@@ -1,6 +1,6 @@
 //! What a command needs from the directory, read from the log itself (never from a read
-//! model, which may lag): the tenant's settings, a contact, a snippet, and whether ids
-//! are users or groups of the tenant.
+//! model, which may lag): the tenant's settings, a contact (and a conversation's), a
+//! snippet, and whether ids are users or groups of the tenant.
 
 use std::collections::HashSet;
 
@@ -10,8 +10,9 @@ use caselog_eventlog::ReadError;
 use caselog_schemas::events::{TenantSettings, snippet_library_id};
 use caselog_schemas::{TenantId, UserId};
 
-use super::directory_stream;
 use super::executor::{CommandExecutor, ExecuteError};
+use super::{conversation_stream, directory_stream};
+use crate::domain::conversation::Conversation;
 use crate::domain::directory::{Contact, DirectoryEntry, Snippet};
 
 #[derive(Clone)]
@@ -31,6 +32,29 @@ impl DirectoryLookup {
             .await
         {
             Ok(loaded) => Ok(loaded.state),
+            Err(ExecuteError::Read(error)) => Err(error),
+            Err(other) => Err(ReadError::Undecodable {
+                position: 0,
+                reason: other.to_string(),
+            }),
+        }
+    }
+
+    /// The contact a conversation is with (`None` before it starts): whose details a
+    /// snippet in a reply is filled with.
+    pub async fn contact_of_conversation(
+        &self,
+        tenant_id: TenantId,
+        conversation_id: Uuid,
+    ) -> Result<Option<Uuid>, ReadError> {
+        match self
+            .executor
+            .load::<Conversation, ()>(&conversation_stream(tenant_id, conversation_id))
+            .await
+        {
+            Ok(loaded) => Ok(loaded.state.contact_id),
+            // An erased conversation takes no reply; `decide` says so.
+            Err(ExecuteError::Erased) => Ok(None),
             Err(ExecuteError::Read(error)) => Err(error),
             Err(other) => Err(ReadError::Undecodable {
                 position: 0,

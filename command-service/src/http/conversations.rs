@@ -18,8 +18,8 @@ use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, STAFF, STAFF_AND_INTEGRATION};
 use super::{AppState, domain_actor, run_conversation_command};
-use crate::application::{conversation_for_inbound, conversation_stream};
-use crate::domain::conversation::{ContactPresets, Conversation, ConversationCommand};
+use crate::application::conversation_for_inbound;
+use crate::domain::conversation::{ContactPresets, ConversationCommand};
 use crate::domain::directory::{Contact, ContactVariables, expand_snippet};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -242,23 +242,12 @@ async fn send_message(
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;
     let is_integration = caller.role == Role::Integration;
-    let sender_kind = match (is_integration, body.sender_kind) {
-        (false, None | Some(SenderKind::Agent)) => SenderKind::Agent,
-        (true, None) => SenderKind::Bot,
-        (true, Some(kind @ (SenderKind::Bot | SenderKind::AutoReply))) => kind,
-        (_, Some(kind)) => {
-            return Err(Problem::forbidden(format!(
-                "the {} role may not send {kind:?} messages",
-                caller.role.as_str()
-            ))
-            .into());
-        }
-    };
     let contact_id = match body.snippet_id {
         Some(_) => {
-            let stream = conversation_stream(caller.tenant_id, id);
-            let loaded = state.executor.load::<Conversation, ()>(&stream).await;
-            loaded.ok().and_then(|loaded| loaded.state.contact_id)
+            state
+                .lookup
+                .contact_of_conversation(caller.tenant_id, id)
+                .await?
         }
         None => None,
     };
@@ -267,7 +256,7 @@ async fn send_message(
     let message_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::SendMessage {
         actor: (!is_integration).then(|| domain_actor(&caller)),
-        sender_kind,
+        sender_kind: body.sender_kind,
         channel: body.channel,
         content: MessageContent {
             text,

@@ -90,7 +90,8 @@ fn conversation_problem(rejection: &C) -> ProblemType {
         C::NotAnAssigneeOrAdmin
         | C::MayNotChangeVisibility
         | C::MayNotDelete
-        | C::NotTheRecipient => ProblemType::Forbidden,
+        | C::NotTheRecipient
+        | C::SenderKindNotAllowed { .. } => ProblemType::Forbidden,
         C::Closed
         | C::NotAccepted
         | C::UnpaidInvoice { .. }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use caselog_eventlog::relay::RelayStatus;
 use caselog_platform::http::{ApiLimits, Caller};
 use caselog_platform::token::TokenVerifier;
-use caselog_schemas::{Actor, Role};
+use caselog_schemas::Actor;
 
 use crate::application::{CommandExecutor, CommandOptions, DirectoryLookup, conversation_stream};
 use crate::domain::conversation::{self, Conversation, ConversationCommand, ConversationRejection};
@@ -103,14 +103,6 @@ fn domain_actor(caller: &Caller) -> conversation::Actor {
     }
 }
 
-/// Whether the caller may see the conversation at all: a restricted conversation is
-/// visible only to its list, to owners and auditors (and to the channel gateways
-/// that deliver its messages).
-fn may_see(conversation: &Conversation, caller: &Caller) -> bool {
-    matches!(caller.role, Role::Owner | Role::Auditor | Role::Integration)
-        || conversation.visible_to_user(caller.user_id)
-}
-
 /// Runs a conversation command; a conversation the caller may not see is not found.
 async fn run_conversation_command(
     state: &AppState,
@@ -124,12 +116,7 @@ async fn run_conversation_command(
         .execute::<Conversation, ConversationRejection>(
             conversation_stream(caller.tenant_id, conversation_id),
             &options(caller, headers),
-            |current| {
-                if current.exists() && !may_see(current, caller) {
-                    return Err(ConversationRejection::NotFound);
-                }
-                conversation::decide(current, command.clone())
-            },
+            |current| conversation::decide_as(current, domain_actor(caller), command.clone()),
         )
         .await?;
     Ok(CommandResponse::from_executed(executed))

@@ -57,7 +57,9 @@ pub enum ConversationCommand {
     SendMessage {
         /// `None` for messages from an integration (bot, auto-reply).
         actor: Option<Actor>,
-        sender_kind: SenderKind,
+        /// The kind the sender asked for: staff send as `agent`, an integration as
+        /// `bot` (by default) or `auto_reply`.
+        sender_kind: Option<SenderKind>,
         channel: Option<Channel>,
         content: MessageContent,
         snippet_id: Option<Uuid>,

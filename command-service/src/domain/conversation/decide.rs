@@ -15,6 +15,15 @@ mod lifecycle;
 mod replies;
 mod team;
 
+/// Decides `command` as `caller` asks it: a conversation the caller may not see is not
+/// found, whatever the command.
+pub fn decide_as(state: &Conversation, caller: Actor, command: C) -> Result<Vec<E>, R> {
+    if state.exists() && !state.may_be_seen_by(caller) {
+        return Err(R::NotFound);
+    }
+    decide(state, command)
+}
+
 /// Decides what `command` does to `state`.
 pub fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
     match command {

@@ -10,6 +10,6 @@ mod state;
 mod tests;
 
 pub use command::{Actor, ContactPresets, ConversationCommand};
-pub use decide::decide;
+pub use decide::{decide, decide_as};
 pub use rejection::ConversationRejection;
 pub use state::{Conversation, InternalMessage, Status};

@@ -2,7 +2,8 @@
 
 use uuid::Uuid;
 
-use caselog_schemas::UserId;
+use caselog_schemas::events::SenderKind;
+use caselog_schemas::{Role, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConversationRejection {
@@ -52,4 +53,6 @@ pub enum ConversationRejection {
     },
     #[error("{user} is not an assignee")]
     NotAssigned { user: UserId },
+    #[error("the {} role may not send {kind:?} messages", role.as_str())]
+    SenderKindNotAllowed { role: Role, kind: SenderKind },
 }

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
-use caselog_schemas::UserId;
+use caselog_schemas::{Role, UserId};
+
+use super::command::Actor;
 use caselog_schemas::events::{Channel, ConversationEvent};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,12 +56,14 @@ impl Conversation {
         self.assignees.contains(&user)
     }
 
-    /// Whether visibility lets `user` see the conversation (owners and auditors see every
-    /// conversation; the caller checks roles).
-    pub fn visible_to_user(&self, user: UserId) -> bool {
-        self.visible_to
-            .as_ref()
-            .is_none_or(|list| list.contains(&user))
+    /// Whether `actor` may see the conversation: a restricted one only its list may,
+    /// besides owners, auditors and the channel gateways that deliver its messages.
+    pub fn may_be_seen_by(&self, actor: Actor) -> bool {
+        matches!(actor.role, Role::Owner | Role::Auditor | Role::Integration)
+            || self
+                .visible_to
+                .as_ref()
+                .is_none_or(|list| list.contains(&actor.user_id))
     }
 
     pub fn unpaid_invoice(&self) -> Option<&str> {

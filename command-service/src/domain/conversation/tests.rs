@@ -71,7 +71,7 @@ fn inbound(text: &str) -> ConversationCommand {
 fn reply(actor: Actor, require_accept: bool) -> ConversationCommand {
     ConversationCommand::SendMessage {
         actor: Some(actor),
-        sender_kind: SenderKind::Agent,
+        sender_kind: None,
         channel: None,
         content: MessageContent::text("on it"),
         snippet_id: None,
@@ -184,7 +184,7 @@ fn the_first_human_reply_assigns_an_unassigned_conversation() {
 fn a_bot_reply_does_not_assign() {
     let command = ConversationCommand::SendMessage {
         actor: None,
-        sender_kind: SenderKind::Bot,
+        sender_kind: None,
         channel: None,
         content: MessageContent::text("I am a bot"),
         snippet_id: None,
@@ -525,7 +525,7 @@ fn a_reply_goes_out_on_the_channel_the_customer_last_used_unless_one_is_chosen()
     ));
     let by_email = ConversationCommand::SendMessage {
         actor: Some(agent(5)),
-        sender_kind: SenderKind::Agent,
+        sender_kind: None,
         channel: Some(Channel::Email),
         content: MessageContent::text("details by email"),
         snippet_id: None,
@@ -672,5 +672,88 @@ fn an_open_conversation_cannot_be_reopened_twice_nor_a_missing_one_resolved() {
     assert_eq!(
         given(&[]).when(ConversationCommand::ResolveConversation { actor: admin() }),
         Err(ConversationRejection::NotFound)
+    );
+}
+
+#[test]
+fn a_restricted_conversation_is_not_found_for_those_outside_its_list_whatever_the_command() {
+    let restricted = Conversation::from_history(&[started(vec![user(1)], Some(vec![user(1)]))]);
+    let note = |actor: Actor| ConversationCommand::AddPrivateNote {
+        actor,
+        text: "a note".into(),
+        note_id: id(20),
+    };
+    assert_eq!(
+        decide_as(&restricted, agent(2), note(agent(2))),
+        Err(ConversationRejection::NotFound)
+    );
+    assert_eq!(
+        decide_as(&restricted, admin(), note(admin())),
+        Err(ConversationRejection::NotFound),
+        "an admin outside the list does not see it either"
+    );
+    assert!(decide_as(&restricted, agent(1), note(agent(1))).is_ok());
+    let owner = Actor {
+        user_id: user(901),
+        role: Role::Owner,
+    };
+    assert!(decide_as(&restricted, owner, note(owner)).is_ok());
+    let gateway = Actor {
+        user_id: user(902),
+        role: Role::Integration,
+    };
+    assert!(
+        decide_as(&restricted, gateway, inbound("still delivered")).is_ok(),
+        "the channel gateway delivers the customer's messages"
+    );
+}
+
+#[test]
+fn staff_reply_as_agents_and_integrations_as_the_bot_or_the_auto_reply_only() {
+    let open = || given(&[started(vec![user(1)], None)]);
+    let reply_as =
+        |actor: Option<Actor>, kind: Option<SenderKind>| ConversationCommand::SendMessage {
+            actor,
+            sender_kind: kind,
+            channel: None,
+            content: MessageContent::text("hello"),
+            snippet_id: None,
+            require_accept: false,
+            message_id: id(30),
+            now: now(),
+        };
+    let kind_of = |events: Vec<E>| match &events[0] {
+        E::MessageSent { sender_kind, .. } => *sender_kind,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        kind_of(open().when(reply_as(Some(agent(1)), None)).unwrap()),
+        SenderKind::Agent
+    );
+    assert_eq!(
+        kind_of(open().when(reply_as(None, None)).unwrap()),
+        SenderKind::Bot
+    );
+    assert_eq!(
+        kind_of(
+            open()
+                .when(reply_as(None, Some(SenderKind::AutoReply)))
+                .unwrap()
+        ),
+        SenderKind::AutoReply
+    );
+    assert_eq!(
+        open().when(reply_as(Some(agent(1)), Some(SenderKind::Bot))),
+        Err(ConversationRejection::SenderKindNotAllowed {
+            role: Role::Agent,
+            kind: SenderKind::Bot
+        })
+    );
+    assert_eq!(
+        open().when(reply_as(None, Some(SenderKind::Agent))),
+        Err(ConversationRejection::SenderKindNotAllowed {
+            role: Role::Integration,
+            kind: SenderKind::Agent
+        })
     );
 }

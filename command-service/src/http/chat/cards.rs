@@ -18,7 +18,7 @@ use super::super::command_headers::CommandHeaders;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF_AND_INTEGRATION;
-use super::super::{AppState, may_see};
+use super::super::{AppState, domain_actor};
 use super::messages::require_mentioned_users;
 use super::{context, run_channel_command};
 use crate::application::{ExecuteError, conversation_stream};
@@ -111,7 +111,9 @@ async fn require_shareable(
                 ))
                 .await
             {
-                Ok(loaded) => loaded.state.exists() && may_see(&loaded.state, caller),
+                Ok(loaded) => {
+                    loaded.state.exists() && loaded.state.may_be_seen_by(domain_actor(caller))
+                }
                 Err(ExecuteError::Erased) => false,
                 Err(other) => return Err(other.into()),
             }

@@ -15,6 +15,7 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             message_id,
             now,
         } => {
+            let sender_kind = sender_kind_of(actor, sender_kind)?;
             require_open_or_resolved(state)?;
             if content.is_empty() {
                 return Err(R::EmptyMessage);
@@ -69,5 +70,19 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             }])
         }
         other => unreachable!("not a command of this group: {other:?}"),
+    }
+}
+
+/// Staff reply as `agent`; an integration as the `bot` or the `auto_reply`, never
+/// as a person, and staff never as a machine.
+fn sender_kind_of(actor: Option<Actor>, requested: Option<SenderKind>) -> Result<SenderKind, R> {
+    match (actor, requested) {
+        (Some(_), None | Some(SenderKind::Agent)) => Ok(SenderKind::Agent),
+        (None, None) => Ok(SenderKind::Bot),
+        (None, Some(kind @ (SenderKind::Bot | SenderKind::AutoReply))) => Ok(kind),
+        (actor, Some(kind)) => Err(R::SenderKindNotAllowed {
+            role: actor.map_or(Role::Integration, |actor| actor.role),
+            kind,
+        }),
     }
 }
