@@ -68,7 +68,7 @@ pub async fn amend_reworded(
 }
 
 fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
-    anyhow::ensure!(text.len() % 2 == 0, "odd-length hex");
+    anyhow::ensure!(text.len().is_multiple_of(2), "odd-length hex");
     (0..text.len())
         .step_by(2)
         .map(|at| Ok(u8::from_str_radix(&text[at..at + 2], 16)?))

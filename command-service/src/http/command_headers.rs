@@ -14,11 +14,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use caselog_platform::http::Problem;
+use caselog_platform::http::{Caller, Problem};
 use caselog_schemas::StreamVersion;
 
 const MAX_KEY_LENGTH: usize = 200;
 
+use super::AppState;
 use crate::application::SYSTEM_KEY_PREFIX;
 
 #[derive(Debug, Clone, Default)]
@@ -27,6 +28,26 @@ pub struct CommandHeaders {
     /// The hash of the keyed request's method, path and body.
     pub request_hash: Option<String>,
     pub if_match: Option<StreamVersion>,
+}
+
+/// What every command handler starts from: who asks (a verified token) and the
+/// command headers, extracted in that order (401 before 400).
+pub struct CommandContext {
+    pub caller: Caller,
+    pub headers: CommandHeaders,
+}
+
+impl FromRequestParts<AppState> for CommandContext {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let headers = CommandHeaders::from_request_parts(parts, state).await?;
+        Ok(Self { caller, headers })
+    }
 }
 
 /// The hash of a keyed request, computed before the body is parsed.

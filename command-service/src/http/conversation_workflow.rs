@@ -8,10 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody};
+use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 
-use super::command_headers::CommandHeaders;
+use super::command_headers::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF};
@@ -51,9 +51,8 @@ pub struct VisibilityBody {
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn assign(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<AssignBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -70,9 +69,8 @@ async fn assign(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn set_visibility(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<VisibilityBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -95,9 +93,8 @@ macro_rules! staff_command {
                                             responses((status = 200, body = CommandResponse)))]
         async fn $handler(
             State(state): State<AppState>,
-            caller: Caller,
+            CommandContext { caller, headers }: CommandContext,
             Path(id): Path<Uuid>,
-            headers: CommandHeaders,
         ) -> Result<CommandResponse, ApiError> {
             caller.require_role(STAFF)?;
             let command = ConversationCommand::$command {
@@ -156,9 +153,8 @@ staff_command!(
     responses((status = 200, body = CommandResponse)))]
 async fn delete_conversation(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
     let command = ConversationCommand::DeleteConversation {

@@ -13,7 +13,7 @@ use caselog_platform::http::{Caller, JsonBody, Problem};
 use caselog_schemas::Role;
 use caselog_schemas::events::{Attachment, Channel, MessageContent, SenderKind, Voice};
 
-use super::command_headers::CommandHeaders;
+use super::command_headers::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, STAFF, STAFF_AND_INTEGRATION};
@@ -152,8 +152,7 @@ async fn message_text(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn receive_inbound_message(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<InboundMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(INTEGRATION)?;
@@ -188,8 +187,7 @@ async fn receive_inbound_message(
     responses((status = 201, body = CommandResponse)))]
 async fn start_conversation(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<StartConversationBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -235,9 +233,8 @@ async fn start_conversation(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn send_message(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;
@@ -280,9 +277,8 @@ async fn send_message(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn hand_off_to_human(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<HandOffBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(INTEGRATION)?;
@@ -297,9 +293,8 @@ async fn hand_off_to_human(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn add_private_note(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<NoteBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;

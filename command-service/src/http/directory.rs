@@ -11,7 +11,7 @@ use caselog_platform::http::{Caller, JsonBody, Problem};
 use caselog_schemas::events::{TenantSettings, snippet_library_id};
 use caselog_schemas::{Role, UserId};
 
-use super::command_headers::CommandHeaders;
+use super::command_headers::{CommandContext, CommandHeaders};
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF_AND_INTEGRATION};
@@ -149,9 +149,8 @@ async fn require_groups(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_user(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
@@ -172,9 +171,8 @@ async fn put_user(
     responses((status = 200, body = CommandResponse)))]
 async fn erase_user(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
     run(&state, &caller, id, headers, DirectoryCommand::EraseUser).await
@@ -185,9 +183,8 @@ async fn erase_user(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_group(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<GroupBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
@@ -206,9 +203,8 @@ async fn put_group(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_contact(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<ContactBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;
@@ -240,8 +236,7 @@ async fn put_contact(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_settings(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<SettingsBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
@@ -275,8 +270,7 @@ async fn put_settings(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn create_snippet(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<SnippetBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
@@ -300,9 +294,8 @@ async fn create_snippet(
     responses((status = 200, body = CommandResponse)))]
 async fn update_snippet(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(snippet_id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<SnippetUpdateBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
@@ -323,9 +316,8 @@ async fn update_snippet(
     responses((status = 200, body = CommandResponse)))]
 async fn delete_snippet(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(snippet_id): Path<Uuid>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
     let library = snippet_library_id(caller.tenant_id.0);

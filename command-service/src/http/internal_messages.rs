@@ -8,10 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody};
+use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 
-use super::command_headers::CommandHeaders;
+use super::command_headers::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, INVOICE_PAYERS, STAFF, STAFF_AND_INTEGRATION};
@@ -66,9 +66,8 @@ pub struct TopicBody {
     responses((status = 200, body = CommandResponse)))]
 async fn send_internal_message(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<InternalMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -93,9 +92,8 @@ async fn send_internal_message(
     tag = "internal messages", responses((status = 200, body = CommandResponse)))]
 async fn mark_internal_message_read(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     let command = ConversationCommand::MarkInternalMessageRead {
@@ -110,9 +108,8 @@ async fn mark_internal_message_read(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn attach_invoice(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<InvoiceBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;
@@ -129,9 +126,8 @@ async fn attach_invoice(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn mark_invoice_paid(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, invoice_id)): Path<(Uuid, String)>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(INVOICE_PAYERS)?;
     let command = ConversationCommand::MarkInvoicePaid { invoice_id };
@@ -143,9 +139,8 @@ async fn mark_invoice_paid(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn rate(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<RatingBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(INTEGRATION)?;
@@ -161,9 +156,8 @@ async fn rate(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn set_topic(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<TopicBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;

@@ -14,7 +14,7 @@ use caselog_platform::http::{Caller, JsonBody, Problem};
 use caselog_schemas::UserId;
 use caselog_schemas::events::{CardDescription, CardEntityType};
 
-use super::super::command_headers::CommandHeaders;
+use super::super::command_headers::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF_AND_INTEGRATION;
@@ -51,9 +51,8 @@ pub struct CardBody {
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn share_card(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<CardBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;

@@ -7,11 +7,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody};
+use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 use caselog_schemas::events::{ChannelAvatar, ChannelKind, ChannelRole, direct_message_id};
 
-use super::super::command_headers::CommandHeaders;
+use super::super::command_headers::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
@@ -93,8 +93,7 @@ pub struct DirectMessageBody {
     tag = "chat", responses((status = 201, body = CommandResponse)))]
 async fn create_channel(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<CreateChannelBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -117,9 +116,8 @@ async fn create_channel(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn update_channel(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<UpdateChannelBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -136,9 +134,8 @@ async fn update_channel(
     responses((status = 200, body = CommandResponse)))]
 async fn join_channel(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     run_channel_command(&state, &caller, id, headers, ChatCommand::JoinChannel).await
@@ -149,9 +146,8 @@ async fn join_channel(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn add_member(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<MemberBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -167,9 +163,8 @@ async fn add_member(
     responses((status = 200, body = CommandResponse)))]
 async fn remove_member(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, user_id)): Path<(Uuid, Uuid)>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     let command = ChatCommand::RemoveMember {
@@ -183,9 +178,8 @@ async fn remove_member(
     request_body = RoleBody, tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn change_member_role(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, user_id)): Path<(Uuid, Uuid)>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -201,9 +195,8 @@ async fn change_member_role(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn set_announcement_authors(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<AuthorsBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -220,8 +213,7 @@ async fn set_announcement_authors(
     responses((status = 201, body = CommandResponse), (status = 200, body = CommandResponse)))]
 async fn open_direct_message(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<DirectMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;

@@ -15,7 +15,7 @@ use caselog_schemas::events::{
     Attachment, DeliveryPreference, MessageContent, NotificationLevel, Voice,
 };
 
-use super::super::command_headers::CommandHeaders;
+use super::super::command_headers::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
@@ -94,9 +94,8 @@ pub(super) async fn require_mentioned_users(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn post_message(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<ChatMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -122,9 +121,8 @@ async fn post_message(
     responses((status = 200, body = CommandResponse)))]
 async fn delete_message(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     let command = ChatCommand::DeleteMessage { message_id };
@@ -136,9 +134,8 @@ async fn delete_message(
     request_body = ReactionBody, tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn react(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<ReactionBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -154,9 +151,8 @@ async fn react(
     request_body = ReactionBody, tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn unreact(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<ReactionBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -173,9 +169,8 @@ async fn unreact(
     responses((status = 200, body = CommandResponse)))]
 async fn set_member_preferences(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
     JsonBody(body): JsonBody<MemberPreferencesBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
@@ -193,8 +188,7 @@ async fn set_member_preferences(
     responses((status = 200, body = CommandResponse)))]
 async fn set_notification_preferences(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     JsonBody(body): JsonBody<NotificationPreferencesBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use caselog_platform::http::{Caller, JsonBody};
 
-use super::super::command_headers::CommandHeaders;
+use super::super::command_headers::{CommandContext, CommandHeaders};
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
@@ -38,9 +38,8 @@ pub struct NotificationsReadBody {
     responses((status = 200, body = CommandResponse)))]
 async fn mark_channel_read(
     State(state): State<AppState>,
-    caller: Caller,
+    CommandContext { caller, headers }: CommandContext,
     Path(id): Path<Uuid>,
-    headers: CommandHeaders,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     let channel = state
@@ -63,8 +62,7 @@ async fn mark_channel_read(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn mark_notifications_read(
     State(state): State<AppState>,
-    caller: Caller,
-    headers: CommandHeaders,
+    CommandContext { caller, headers }: CommandContext,
     body: Option<JsonBody<NotificationsReadBody>>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
