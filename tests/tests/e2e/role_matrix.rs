@@ -76,6 +76,17 @@ fn empty(_: &Fixture) -> Value {
 }
 
 fn routes() -> Vec<Route> {
+    [
+        directory_routes(),
+        conversation_routes(),
+        chat_routes(),
+        read_routes(),
+    ]
+    .concat()
+}
+
+/// Users, groups, contacts, settings, snippets.
+fn directory_routes() -> Vec<Route> {
     vec![
         command(
             Method::PUT,
@@ -121,6 +132,21 @@ fn routes() -> Vec<Route> {
             None,
             ACCOUNT_ADMINS,
         ),
+    ]
+}
+
+/// The support inbox's commands.
+fn conversation_routes() -> Vec<Route> {
+    [
+        conversation_message_routes(),
+        conversation_workflow_routes(),
+    ]
+    .concat()
+}
+
+/// Messages, notes and internal messages.
+fn conversation_message_routes() -> Vec<Route> {
+    vec![
         command(
             Method::POST,
             "/v1/inbound-messages",
@@ -157,6 +183,12 @@ fn routes() -> Vec<Route> {
             Some(|f| json!({"to": f.agent, "text": "look"})),
             STAFF,
         ),
+    ]
+}
+
+/// Assignment, visibility, status, invoices, rating, topic.
+fn conversation_workflow_routes() -> Vec<Route> {
+    vec![
         command(
             Method::POST,
             "/v1/conversations/{c}/assign",
@@ -241,6 +273,17 @@ fn routes() -> Vec<Route> {
             Some(|_| json!({"topic": "billing"})),
             STAFF,
         ),
+    ]
+}
+
+/// The internal chat's commands.
+fn chat_routes() -> Vec<Route> {
+    [chat_channel_routes(), chat_message_routes()].concat()
+}
+
+/// Channels, members, DMs.
+fn chat_channel_routes() -> Vec<Route> {
+    vec![
         command(
             Method::POST,
             "/v1/chat/channels",
@@ -289,6 +332,12 @@ fn routes() -> Vec<Route> {
             Some(|f| json!({"with": f.agent})),
             STAFF,
         ),
+    ]
+}
+
+/// Messages, reactions, preferences, cards, read marks.
+fn chat_message_routes() -> Vec<Route> {
+    vec![
         command(
             Method::POST,
             "/v1/chat/channels/{ch}/messages",
@@ -352,6 +401,12 @@ fn routes() -> Vec<Route> {
             Some(empty),
             STAFF,
         ),
+    ]
+}
+
+/// Every read.
+fn read_routes() -> Vec<Route> {
+    vec![
         read_by("/v1/chat/channels", CHAT_READERS),
         read_by("/v1/chat/channels/{ch}", CHAT_READERS),
         read_by("/v1/chat/channels/{ch}/messages", CHAT_READERS),
