@@ -82,7 +82,9 @@ fn routes() -> Vec<Route> {
         chat_routes(),
         read_routes(),
     ]
-    .concat()
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Users, groups, contacts, settings, snippets.
@@ -141,7 +143,9 @@ fn conversation_routes() -> Vec<Route> {
         conversation_message_routes(),
         conversation_workflow_routes(),
     ]
-    .concat()
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Messages, notes and internal messages.
@@ -278,7 +282,10 @@ fn conversation_workflow_routes() -> Vec<Route> {
 
 /// The internal chat's commands.
 fn chat_routes() -> Vec<Route> {
-    [chat_channel_routes(), chat_message_routes()].concat()
+    [chat_channel_routes(), chat_message_routes()]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Channels, members, DMs.
