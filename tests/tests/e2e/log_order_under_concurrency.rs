@@ -59,41 +59,10 @@ async fn sixteen_writers_with_delays_inside_their_transactions_are_published_onc
         seen
     });
 
-    // Each writer has its own connection (as another process would) and sleeps a random
-    // while between inserting and committing: exactly where a sequence-based log
-    // commits out of order.
     let tenant = TenantId::new_v7();
-    let mut writers = Vec::new();
-    for writer in 0..WRITERS {
-        let url = database.url.clone();
-        writers.push(tokio::spawn(async move {
-            let mut connection = sqlx::PgConnection::connect(&url)
-                .await
-                .expect("writer connects");
-            // Commit visibility order does not depend on fsync; skipping it keeps the
-            // test about ordering, not about this disk's flush rate.
-            sqlx::query("SET synchronous_commit = off")
-                .execute(&mut connection)
-                .await
-                .unwrap();
-            let stream = conversation(tenant);
-            for append in 0..APPENDS_PER_WRITER {
-                let request = messages(
-                    &stream,
-                    ExpectedVersion::Any,
-                    1,
-                    &format!("writer {writer} append {append}"),
-                );
-                let mut transaction = connection.begin().await.unwrap();
-                write_batch(&mut transaction, &[&request])
-                    .await
-                    .expect("append");
-                let delay = rand::rng().random_range(0..400);
-                tokio::time::sleep(Duration::from_micros(delay)).await;
-                transaction.commit().await.unwrap();
-            }
-        }));
-    }
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|writer| spawn_writer(database.url.clone(), tenant, writer))
+        .collect();
     for writer in writers {
         writer.await.expect("writer finished");
     }
@@ -139,4 +108,37 @@ async fn sixteen_writers_with_delays_inside_their_transactions_are_published_onc
 
     shutdown.cancel();
     nats.delete_stream().await;
+}
+
+/// A writer with its own connection (as another process would) that sleeps a random
+/// while between inserting and committing: exactly where a sequence-based log commits
+/// out of order.
+fn spawn_writer(url: String, tenant: TenantId, writer: usize) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut connection = sqlx::PgConnection::connect(&url)
+            .await
+            .expect("writer connects");
+        // Commit visibility order does not depend on fsync; skipping it keeps the test
+        // about ordering, not about this disk's flush rate.
+        sqlx::query("SET synchronous_commit = off")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        let stream = conversation(tenant);
+        for append in 0..APPENDS_PER_WRITER {
+            let request = messages(
+                &stream,
+                ExpectedVersion::Any,
+                1,
+                &format!("writer {writer} append {append}"),
+            );
+            let mut transaction = connection.begin().await.unwrap();
+            write_batch(&mut transaction, &[&request])
+                .await
+                .expect("append");
+            let delay = rand::rng().random_range(0..400);
+            tokio::time::sleep(Duration::from_micros(delay)).await;
+            transaction.commit().await.unwrap();
+        }
+    })
 }

@@ -55,29 +55,8 @@ async fn caught_up(stack: &Stack) -> Value {
     .await
 }
 
-async fn busy_day(admin: &Session, agent: &Session, gateway: &Session) {
-    admin
-        .put(
-            &format!("/v1/users/{}", agent.user),
-            json!({"name": "Bruno", "email": "b@example.com", "role": "agent"}),
-        )
-        .await
-        .ok();
-    admin
-        .put(
-            &format!("/v1/users/{}", admin.user),
-            json!({"name": "Ana", "email": "a@example.com", "role": "admin"}),
-        )
-        .await
-        .ok();
-    admin
-        .post(
-            "/v1/snippets",
-            json!({"name": "hi", "text": "Olá $contact.name"}),
-        )
-        .await
-        .ok();
-    // The chat's share of the day: a channel, mentions, a reaction, a card, read marks.
+/// The chat's share of the day: a channel, mentions, a reaction, read marks.
+async fn chat_day(admin: &Session, agent: &Session) {
     let channel = admin
         .post(
             "/v1/chat/channels",
@@ -111,6 +90,31 @@ async fn busy_day(admin: &Session, agent: &Session, gateway: &Session) {
         .post(&format!("/v1/chat/channels/{channel}/read"), json!({}))
         .await
         .ok();
+}
+
+async fn busy_day(admin: &Session, agent: &Session, gateway: &Session) {
+    admin
+        .put(
+            &format!("/v1/users/{}", agent.user),
+            json!({"name": "Bruno", "email": "b@example.com", "role": "agent"}),
+        )
+        .await
+        .ok();
+    admin
+        .put(
+            &format!("/v1/users/{}", admin.user),
+            json!({"name": "Ana", "email": "a@example.com", "role": "admin"}),
+        )
+        .await
+        .ok();
+    admin
+        .post(
+            "/v1/snippets",
+            json!({"name": "hi", "text": "Olá $contact.name"}),
+        )
+        .await
+        .ok();
+    chat_day(admin, agent).await;
     for n in 0..6 {
         let contact = Uuid::now_v7();
         admin
