@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use caselog_schemas::Role;
 use caselog_testkit::pdf;
-use caselog_testkit::stack::Stack;
+use caselog_testkit::stack::{Session, Stack};
 
 /// Every row of every table of the database whose text contains `marker`, as
 /// `schema.table` names.
@@ -39,19 +39,15 @@ async fn tables_containing(pool: &sqlx::PgPool, marker: &str) -> Vec<String> {
     found
 }
 
-#[tokio::test]
-async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
-    let stack = Stack::start().await;
-    let tenant = Uuid::now_v7();
-    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
-    let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
-    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
-    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    for (session, role) in [(&admin, "admin"), (&agent, "agent")] {
-        admin.register(session, role).await;
-    }
-    let marker = format!("MARKER{}", Uuid::now_v7().simple());
-    let contact = admin.new_contact("Maria").await;
+/// A conversation with `marker` in five places: the customer's message, a reply, a
+/// note, an internal message and the rating's comment.
+async fn case_full_of(
+    marker: &str,
+    contact: Uuid,
+    admin: &Session,
+    agent: &Session,
+    gateway: &Session,
+) -> String {
     let conversation = gateway
         .inbound(contact, "sms", &format!("my card number is {marker}"))
         .await;
@@ -81,6 +77,24 @@ async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
         )
         .await
         .ok();
+    conversation
+}
+
+#[tokio::test]
+async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
+    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    for (session, role) in [(&admin, "admin"), (&agent, "agent")] {
+        admin.register(session, role).await;
+    }
+    let marker = format!("MARKER{}", Uuid::now_v7().simple());
+    let contact = admin.new_contact("Maria").await;
+    let conversation = case_full_of(&marker, contact, &admin, &agent, &gateway).await;
+    let path = |tail: &str| format!("/v1/conversations/{conversation}{tail}");
 
     // Before: readable where it should be, and only there. The log and NATS hold it sealed.
     let history = admin.get(&path("/history")).await.ok().body.to_string();

@@ -43,6 +43,41 @@ fn local_keyring() -> caselog_eventlog::erasure::Keyring {
     caselog_eventlog::erasure::Keyring::new(&kek, &[]).unwrap()
 }
 
+/// Every data key of the tenant is stored wrapped by the current KEK, and none appears
+/// in clear in `dump`.
+async fn no_data_key_in_clear(stack: &Stack, tenant: Uuid, dump: &str) {
+    let keys: Vec<(String, Uuid, Vec<u8>, Option<String>)> = sqlx::query_as(
+        "SELECT stream_type, stream_id, key, kek_id FROM eventlog.stream_keys \
+         WHERE tenant_id = $1 AND key IS NOT NULL",
+    )
+    .bind(tenant)
+    .fetch_all(&stack.database.pool)
+    .await
+    .unwrap();
+    let keyring = local_keyring();
+    let kinds: Vec<&str> = keys.iter().map(|key| key.0.as_str()).collect();
+    for kind in ["conversation", "chat_channel", "directory"] {
+        assert!(kinds.contains(&kind), "no {kind} key among {kinds:?}");
+    }
+    for (stream_type, stream_id, stored, kek_id) in &keys {
+        assert_eq!(kek_id.as_deref(), Some(keyring.current_id()));
+        let stream = caselog_eventlog::StreamRef {
+            tenant_id: caselog_schemas::TenantId(tenant),
+            stream_type: caselog_schemas::StreamType::new(stream_type.clone()).unwrap(),
+            stream_id: caselog_schemas::StreamId(*stream_id),
+        };
+        let stored_key = caselog_eventlog::erasure::kek::StoredKey {
+            kek_id: kek_id.as_deref(),
+            bytes: stored,
+        };
+        let data_key = keyring.unwrap(stored_key, &stream).unwrap();
+        assert!(
+            !dump.contains(&hex::encode(data_key.as_bytes())),
+            "a data key in clear in the dump"
+        );
+    }
+}
+
 #[tokio::test]
 async fn personal_data_is_sealed_in_the_log_and_on_nats_and_a_user_who_leaves_is_erased() {
     let stack = Stack::start().await;
@@ -93,36 +128,7 @@ async fn personal_data_is_sealed_in_the_log_and_on_nats_and_a_user_who_leaves_is
     }
     assert!(published.contains("\"sealed\""));
     // Nor the data keys that would open it: each is stored wrapped by the KEK.
-    let keys: Vec<(String, Uuid, Vec<u8>, Option<String>)> = sqlx::query_as(
-        "SELECT stream_type, stream_id, key, kek_id FROM eventlog.stream_keys \
-         WHERE tenant_id = $1 AND key IS NOT NULL",
-    )
-    .bind(tenant)
-    .fetch_all(&stack.database.pool)
-    .await
-    .unwrap();
-    let keyring = local_keyring();
-    let kinds: Vec<&str> = keys.iter().map(|key| key.0.as_str()).collect();
-    for kind in ["conversation", "chat_channel", "directory"] {
-        assert!(kinds.contains(&kind), "no {kind} key among {kinds:?}");
-    }
-    for (stream_type, stream_id, stored, kek_id) in &keys {
-        assert_eq!(kek_id.as_deref(), Some(keyring.current_id()));
-        let stream = caselog_eventlog::StreamRef {
-            tenant_id: caselog_schemas::TenantId(tenant),
-            stream_type: caselog_schemas::StreamType::new(stream_type.clone()).unwrap(),
-            stream_id: caselog_schemas::StreamId(*stream_id),
-        };
-        let stored_key = caselog_eventlog::erasure::kek::StoredKey {
-            kek_id: kek_id.as_deref(),
-            bytes: stored,
-        };
-        let data_key = keyring.unwrap(stored_key, &stream).unwrap();
-        assert!(
-            !dump.contains(&hex::encode(data_key.as_bytes())),
-            "a data key in clear in the dump"
-        );
-    }
+    no_data_key_in_clear(&stack, tenant, &dump).await;
 
     // Ana leaves: erased in the read models at once, her key destroyed, the log kept.
     let before = stack.log_length().await;

@@ -175,6 +175,76 @@ impl Reader<'_> {
     }
 }
 
+/// Tokens that must all be refused (401): every way to forge or misuse one.
+fn forgeries(
+    rsa: &SigningKey,
+    ec: &SigningKey,
+    valid: &Value,
+    tenant: Uuid,
+) -> Vec<(&'static str, String)> {
+    let valid = valid.clone();
+    let signed = rsa.sign(&valid);
+    let (header, _) = signed.split_once('.').unwrap();
+    let signature = signed.rsplit_once('.').unwrap().1;
+    let tampered = format!(
+        "{header}.{}.{signature}",
+        encoded(&with(valid.clone(), "tenant", json!(Uuid::now_v7())))
+    );
+    let unsigned = format!(
+        "{}.{}.",
+        encoded(&json!({"alg": "none", "typ": "JWT", "kid": rsa.kid})),
+        encoded(&valid)
+    );
+    // The RSA public key (which anyone may fetch) used as an HMAC secret.
+    let mut confused_header = Header::new(Algorithm::HS256);
+    confused_header.kid = Some(rsa.kid.to_owned());
+    let confused = jsonwebtoken::encode(
+        &confused_header,
+        &valid,
+        &EncodingKey::from_secret(&rsa.public_pem),
+    )
+    .unwrap();
+    let hour_ago = chrono::Utc::now().timestamp() - 3600;
+    vec![
+        ("alg none", unsigned),
+        ("HS256 signed with the RSA public key", confused),
+        ("an unknown kid", rsa.sign_as("rsa-unknown", &valid)),
+        (
+            "an ES256 token naming the RSA key",
+            ec.sign_as(rsa.kid, &valid),
+        ),
+        (
+            "another audience",
+            rsa.sign(&with(valid.clone(), "aud", json!("another-app"))),
+        ),
+        ("no audience", rsa.sign(&without(valid.clone(), "aud"))),
+        (
+            "another issuer",
+            rsa.sign(&with(valid.clone(), "iss", json!("https://evil.test"))),
+        ),
+        (
+            "expired",
+            rsa.sign(&with(valid.clone(), "exp", json!(hour_ago))),
+        ),
+        ("no expiry", rsa.sign(&without(valid.clone(), "exp"))),
+        ("a tampered tenant", tampered),
+        (
+            "HS256 without iss and aud",
+            caselog_platform::token::mint(
+                LOCAL_JWT_SECRET,
+                Uuid::now_v7(),
+                tenant,
+                caselog_schemas::Role::Agent,
+                chrono::Duration::minutes(5),
+            ),
+        ),
+        (
+            "a key made by someone else",
+            SigningKey::rsa("rsa-2026-11").sign(&valid),
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_is_refused() {
     let rsa = SigningKey::rsa("rsa-2026-11");
@@ -218,66 +288,7 @@ async fn tokens_from_an_identity_provider_are_verified_by_kid_and_every_forgery_
     );
     assert_eq!(reader.status(&hs).await.0, 200, "HS256 with iss and aud");
 
-    let signed = rsa.sign(&valid);
-    let (header, _) = signed.split_once('.').unwrap();
-    let signature = signed.rsplit_once('.').unwrap().1;
-    let tampered = format!(
-        "{header}.{}.{signature}",
-        encoded(&with(valid.clone(), "tenant", json!(Uuid::now_v7())))
-    );
-    let unsigned = format!(
-        "{}.{}.",
-        encoded(&json!({"alg": "none", "typ": "JWT", "kid": rsa.kid})),
-        encoded(&valid)
-    );
-    // The RSA public key (which anyone may fetch) used as an HMAC secret.
-    let mut confused_header = Header::new(Algorithm::HS256);
-    confused_header.kid = Some(rsa.kid.to_owned());
-    let confused = jsonwebtoken::encode(
-        &confused_header,
-        &valid,
-        &EncodingKey::from_secret(&rsa.public_pem),
-    )
-    .unwrap();
-    let hour_ago = chrono::Utc::now().timestamp() - 3600;
-    let forgeries = [
-        ("alg none", unsigned),
-        ("HS256 signed with the RSA public key", confused),
-        ("an unknown kid", rsa.sign_as("rsa-unknown", &valid)),
-        (
-            "an ES256 token naming the RSA key",
-            ec.sign_as(rsa.kid, &valid),
-        ),
-        (
-            "another audience",
-            rsa.sign(&with(valid.clone(), "aud", json!("another-app"))),
-        ),
-        ("no audience", rsa.sign(&without(valid.clone(), "aud"))),
-        (
-            "another issuer",
-            rsa.sign(&with(valid.clone(), "iss", json!("https://evil.test"))),
-        ),
-        (
-            "expired",
-            rsa.sign(&with(valid.clone(), "exp", json!(hour_ago))),
-        ),
-        ("no expiry", rsa.sign(&without(valid.clone(), "exp"))),
-        ("a tampered tenant", tampered),
-        (
-            "HS256 without iss and aud",
-            caselog_platform::token::mint(
-                LOCAL_JWT_SECRET,
-                Uuid::now_v7(),
-                tenant,
-                caselog_schemas::Role::Agent,
-                chrono::Duration::minutes(5),
-            ),
-        ),
-        (
-            "a key made by someone else",
-            SigningKey::rsa("rsa-2026-11").sign(&valid),
-        ),
-    ];
+    let forgeries = forgeries(&rsa, &ec, &valid, tenant);
     for (what, token) in &forgeries {
         assert_eq!(reader.status(token).await.0, 401, "{what}");
     }
