@@ -183,6 +183,33 @@ async fn verification_names_the_first_version_an_sql_edit_broke() {
     stack.stop().await;
 }
 
+/// `qpdf --check` finds the file sound; it declares PDF/A-2b and holds no action,
+/// script or link whatever the text said.
+fn is_a_safe_pdf_a(bytes: &[u8]) {
+    let (sound, report) = pdf::check(bytes);
+    assert!(sound, "qpdf --check: {report}");
+    let objects = pdf::uncompressed(bytes);
+    for forbidden in [
+        "/JS",
+        "/JavaScript",
+        "/OpenAction",
+        "/Launch",
+        "/URI",
+        "/AA",
+    ] {
+        assert!(
+            !objects.contains(forbidden),
+            "{forbidden} found in the PDF objects"
+        );
+    }
+    // PDF/A-2b, declared in the XMP metadata krilla validated against.
+    assert!(
+        objects.contains("<pdfaid:part>2</pdfaid:part>"),
+        "no PDF/A part"
+    );
+    assert!(objects.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+}
+
 #[tokio::test]
 async fn a_case_exports_as_a_pdf_a_that_independent_tools_read_back() {
     let stack = Stack::start().await;
@@ -235,28 +262,7 @@ async fn a_case_exports_as_a_pdf_a_that_independent_tools_read_back() {
         "{text}"
     );
 
-    let (sound, report) = pdf::check(&bytes);
-    assert!(sound, "qpdf --check: {report}");
-    let objects = pdf::uncompressed(&bytes);
-    for forbidden in [
-        "/JS",
-        "/JavaScript",
-        "/OpenAction",
-        "/Launch",
-        "/URI",
-        "/AA",
-    ] {
-        assert!(
-            !objects.contains(forbidden),
-            "{forbidden} found in the PDF objects"
-        );
-    }
-    // PDF/A-2b, declared in the XMP metadata krilla validated against.
-    assert!(
-        objects.contains("<pdfaid:part>2</pdfaid:part>"),
-        "no PDF/A part"
-    );
-    assert!(objects.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    is_a_safe_pdf_a(&bytes);
 
     // The same version renders the same bytes (from the cache); an earlier moment fewer entries.
     assert_eq!(case.agent.get_bytes(&export).await.2, bytes);
