@@ -48,23 +48,15 @@ impl StreamKeys {
         // its insert: then neither half returns a row, and a second try reads the key.
         for _ in 0..2 {
             let created = DataKey::generate();
-            let row: Option<(Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
-                "WITH created AS ( \
-                   INSERT INTO eventlog.stream_keys (tenant_id, stream_type, stream_id, key, kek_id) \
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key, kek_id) \
-                 SELECT key, kek_id FROM created \
-                 UNION ALL \
-                 SELECT key, kek_id FROM eventlog.stream_keys \
-                 WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 \
-                 LIMIT 1",
-            )
-            .bind(stream.tenant_id.0)
-            .bind(stream.stream_type.as_str())
-            .bind(stream.stream_id.0)
-            .bind(keyring.wrap(&created, stream))
-            .bind(keyring.current_id())
-            .fetch_optional(&self.pool)
-            .await?;
+            let row: Option<(Option<Vec<u8>>, Option<String>)> =
+                sqlx::query_as(include_str!("sql/key_for_sealing.sql"))
+                    .bind(stream.tenant_id.0)
+                    .bind(stream.stream_type.as_str())
+                    .bind(stream.stream_id.0)
+                    .bind(keyring.wrap(&created, stream))
+                    .bind(keyring.current_id())
+                    .fetch_optional(&self.pool)
+                    .await?;
             if let Some((key, kek_id)) = row {
                 let Some(bytes) = key else {
                     return Err(ErasureError::Erased(stream.stream_id));

@@ -29,22 +29,14 @@ pub async fn for_viewer(
     after: i64,
     limit: i64,
 ) -> Result<Vec<InternalMessage>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT internal_message_id AS id, from_user AS \"from\", to_user AS \"to\", text, \
-                in_reply_to, sent_at, read_at, position \
-         FROM rm_internal_messages.internal_messages \
-         WHERE tenant_id = $1 AND conversation_id = $2 AND position > $5 \
-           AND ($3 OR from_user = $4 OR to_user = $4) \
-           AND (NOT $6 OR (to_user = $4 AND read_at IS NULL)) \
-         ORDER BY position LIMIT $7",
-    )
-    .bind(viewer.tenant_id)
-    .bind(conversation_id)
-    .bind(viewer.sees_all)
-    .bind(viewer.user_id)
-    .bind(after)
-    .bind(only_unread)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(include_str!("sql/internal_messages.sql"))
+        .bind(viewer.tenant_id)
+        .bind(conversation_id)
+        .bind(viewer.sees_all)
+        .bind(viewer.user_id)
+        .bind(after)
+        .bind(only_unread)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }

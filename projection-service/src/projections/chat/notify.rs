@@ -94,24 +94,15 @@ pub async fn notify(
     let mentions: Vec<Uuid> = posted.mentions.iter().map(|user| user.0).collect();
     // Members, and mentioned users who are not members but may read the channel
     // (public and announcement channels are read by everyone).
-    let recipients: Vec<(Uuid, String, bool, Option<serde_json::Value>)> = sqlx::query_as(
-        "WITH candidates AS ( \
-           SELECT user_id, level, muted FROM members WHERE tenant_id = $1 AND channel_id = $2 \
-           UNION ALL \
-           SELECT mentioned, 'all', false FROM unnest($3::uuid[]) AS mentioned \
-           WHERE $4 AND NOT EXISTS (SELECT 1 FROM members \
-             WHERE tenant_id = $1 AND channel_id = $2 AND user_id = mentioned)) \
-         SELECT c.user_id, c.level, c.muted, p.preferences FROM candidates c \
-         LEFT JOIN notification_preferences p ON p.tenant_id = $1 AND p.user_id = c.user_id \
-         WHERE c.user_id <> $5",
-    )
-    .bind(tenant_id)
-    .bind(channel_id)
-    .bind(&mentions)
-    .bind(matches!(channel_kind.as_str(), "public" | "announcement"))
-    .bind(posted.author.0)
-    .fetch_all(&mut *conn)
-    .await?;
+    let recipients: Vec<(Uuid, String, bool, Option<serde_json::Value>)> =
+        sqlx::query_as(include_str!("sql/recipients.sql"))
+            .bind(tenant_id)
+            .bind(channel_id)
+            .bind(&mentions)
+            .bind(matches!(channel_kind.as_str(), "public" | "announcement"))
+            .bind(posted.author.0)
+            .fetch_all(&mut *conn)
+            .await?;
 
     let (mut users, mut kinds, mut bells, mut emails) = (vec![], vec![], vec![], vec![]);
     for (user_id, level, muted, preferences) in recipients {

@@ -62,25 +62,18 @@ pub(super) async fn apply(
             country,
             group_id,
         } => {
-            sqlx::query(
-                "INSERT INTO contacts (tenant_id, contact_id, name, firstname, lastname, email, \
-                   phone, country, group_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (tenant_id, contact_id) DO UPDATE SET name = EXCLUDED.name, \
-                   firstname = EXCLUDED.firstname, lastname = EXCLUDED.lastname, \
-                   email = EXCLUDED.email, phone = EXCLUDED.phone, country = EXCLUDED.country, \
-                   group_id = EXCLUDED.group_id",
-            )
-            .bind(tenant_id)
-            .bind(entry_id)
-            .bind(name)
-            .bind(firstname)
-            .bind(lastname)
-            .bind(email)
-            .bind(phone)
-            .bind(country)
-            .bind(group_id)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query(include_str!("sql/upsert_contact.sql"))
+                .bind(tenant_id)
+                .bind(entry_id)
+                .bind(name)
+                .bind(firstname)
+                .bind(lastname)
+                .bind(email)
+                .bind(phone)
+                .bind(country)
+                .bind(group_id)
+                .execute(&mut *conn)
+                .await?;
         }
         E::ContactPresetsSet {
             auto_assign,

@@ -166,21 +166,13 @@ async fn conversation_card(
         }
         Some(_) => {}
     }
-    let row: Option<ConversationFacts> = sqlx::query_as(
-        "SELECT ct.name AS contact_name, c.channels, c.status, c.assignees, \
-                c.unreplied_count, c.topic \
-         FROM rm_inbox.conversations c \
-         LEFT JOIN rm_inbox.contacts ct \
-           ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id \
-         WHERE c.tenant_id = $1 AND c.conversation_id = $2 \
-           AND (c.visible_to IS NULL OR $3 = ANY(c.visible_to) OR $4)",
-    )
-    .bind(viewer.tenant_id)
-    .bind(conversation_id)
-    .bind(viewer.user_id)
-    .bind(viewer.sees_all)
-    .fetch_optional(pool)
-    .await?;
+    let row: Option<ConversationFacts> = sqlx::query_as(include_str!("sql/conversation_facts.sql"))
+        .bind(viewer.tenant_id)
+        .bind(conversation_id)
+        .bind(viewer.user_id)
+        .bind(viewer.sees_all)
+        .fetch_optional(pool)
+        .await?;
     let Some(ConversationFacts {
         contact_name,
         channels,

@@ -1,0 +1,24 @@
+-- The inbox's batch: read marks, contact names and whole conversation rows, each written once.
+WITH marks AS (
+  INSERT INTO reads (tenant_id, conversation_id, user_id, read_position)
+  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[])
+  ON CONFLICT (tenant_id, conversation_id, user_id)
+  DO UPDATE SET read_position = greatest(reads.read_position, EXCLUDED.read_position)),
+names AS (
+  INSERT INTO contacts (tenant_id, contact_id, name)
+  SELECT * FROM unnest($6::uuid[], $7::uuid[], $8::text[])
+  ON CONFLICT (tenant_id, contact_id) DO UPDATE SET name = EXCLUDED.name)
+INSERT INTO conversations SELECT * FROM jsonb_populate_recordset(NULL::conversations, $1)
+ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
+  contact_id = EXCLUDED.contact_id, group_id = EXCLUDED.group_id,
+  channels = EXCLUDED.channels, status = EXCLUDED.status,
+  assignees = EXCLUDED.assignees, visible_to = EXCLUDED.visible_to,
+  started_at = EXCLUDED.started_at, first_inbound_at = EXCLUDED.first_inbound_at,
+  first_response_seconds = EXCLUDED.first_response_seconds,
+  closed_at = EXCLUDED.closed_at, last_activity_at = EXCLUDED.last_activity_at,
+  last_activity_position = EXCLUDED.last_activity_position,
+  unreplied_count = EXCLUDED.unreplied_count,
+  last_inbound_position = EXCLUDED.last_inbound_position,
+  message_count = EXCLUDED.message_count, topic = EXCLUDED.topic,
+  rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment,
+  search_text = EXCLUDED.search_text
