@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::TraceContextExt as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
@@ -86,12 +87,24 @@ pub fn current_trace_context() -> Option<TraceContext> {
 
 /// Makes `span` a child of a context carried by an event or a NATS message.
 pub fn continue_trace(span: &tracing::Span, trace: &TraceContext) {
+    let _ = span.set_parent(extract(trace));
+}
+
+/// Links `span` to a context carried by an event: for work done for several commands
+/// at once (a projector's batch), whose span has one parent but serves them all.
+pub fn link_trace(span: &tracing::Span, trace: &TraceContext) {
+    let linked = extract(trace).span().span_context().clone();
+    if linked.is_valid() {
+        span.add_link(linked);
+    }
+}
+
+fn extract(trace: &TraceContext) -> opentelemetry::Context {
     let mut carrier = HashMap::from([("traceparent".to_owned(), trace.traceparent.clone())]);
     if let Some(state) = &trace.tracestate {
         carrier.insert("tracestate".to_owned(), state.clone());
     }
-    let parent = TraceContextPropagator::new().extract(&carrier);
-    let _ = span.set_parent(parent);
+    TraceContextPropagator::new().extract(&carrier)
 }
 
 #[cfg(test)]

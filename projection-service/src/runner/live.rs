@@ -20,9 +20,11 @@ use async_nats::jetstream::{self, consumer};
 use futures::{FutureExt, StreamExt};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use caselog_eventlog::{EventFilter, Follower, LogFollower, LogReader};
 use caselog_platform::retry::Backoff;
+use caselog_platform::telemetry;
 use caselog_schemas::{EventEnvelope, Position, SubjectRoot, decode_msgpack};
 
 use super::batch::{self, BatchError, Poisoned};
@@ -190,6 +192,11 @@ impl LiveRunner {
     /// is caught, and the batch is then written one event at a time to find the event
     /// that made it panic.
     async fn write(&mut self, events: &[EventEnvelope], shutdown: &CancellationToken) {
+        let span = batch_span(self.projection, events);
+        self.write_traced(events, shutdown).instrument(span).await;
+    }
+
+    async fn write_traced(&mut self, events: &[EventEnvelope], shutdown: &CancellationToken) {
         if !self.write_guarded(events, shutdown).await {
             for event in events {
                 let mut backoff = Backoff::new();
@@ -312,5 +319,92 @@ impl Follower for CatchUp<'_> {
     ) -> anyhow::Result<()> {
         self.runner.write(&events, self.shutdown).await;
         Ok(())
+    }
+}
+
+/// The span of one batch: a child of the first traced command it applies, linked to
+/// every other one, so a command's trace shows the projections it reached.
+fn batch_span(projection: Projection, events: &[EventEnvelope]) -> tracing::Span {
+    let span = tracing::info_span!(
+        "project",
+        projection = projection.name(),
+        events = events.len(),
+        first_position = events.first().map(|event| event.position.0),
+    );
+    let mut traces = events
+        .iter()
+        .filter_map(|event| event.metadata.trace.as_ref());
+    if let Some(first) = traces.next() {
+        telemetry::continue_trace(&span, first);
+    }
+    for trace in traces {
+        telemetry::link_trace(&span, trace);
+    }
+    span
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+    use opentelemetry_sdk::trace::SdkTracerProvider;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use caselog_platform::telemetry::current_trace_context;
+    use caselog_schemas::{
+        Actor, EventEnvelope, EventId, EventMetadata, Position, StreamId, StreamType,
+        StreamVersion, TenantId, TraceContext,
+    };
+
+    use super::{Projection, batch_span};
+
+    fn event(position: i64, trace: Option<TraceContext>) -> EventEnvelope {
+        EventEnvelope {
+            position: Position(position),
+            event_id: EventId::new_v7(),
+            tenant_id: TenantId::new_v7(),
+            stream_type: StreamType::new("conversation").unwrap(),
+            stream_id: StreamId(uuid::Uuid::now_v7()),
+            stream_version: StreamVersion(1),
+            event_type: "PrivateNoteAdded".into(),
+            schema_version: 1,
+            payload: serde_json::json!({}),
+            metadata: EventMetadata {
+                trace,
+                ..EventMetadata::for_new_command(Actor::system())
+            },
+            recorded_at: chrono::Utc::now(),
+            previous_hash: "00".repeat(32),
+            hash: "00".repeat(32),
+        }
+    }
+
+    #[test]
+    fn a_batch_joins_the_trace_of_the_first_command_it_applies() {
+        let provider = SdkTracerProvider::builder().build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            let first = tracing::info_span!("first command");
+            let second = tracing::info_span!("second command");
+            let first_trace = first.in_scope(current_trace_context).unwrap();
+            let second_trace = second.in_scope(current_trace_context).unwrap();
+            let events = [
+                event(1, None),
+                event(2, Some(first_trace)),
+                event(3, Some(second_trace)),
+            ];
+            let span = batch_span(Projection::Inbox, &events);
+            assert_eq!(
+                span.context().span().span_context().trace_id(),
+                first.context().span().span_context().trace_id(),
+                "the batch continues the first traced command's trace"
+            );
+            let untraced = batch_span(Projection::Inbox, &events[..1]);
+            assert_ne!(
+                untraced.context().span().span_context().trace_id(),
+                first.context().span().span_context().trace_id(),
+            );
+        });
     }
 }
