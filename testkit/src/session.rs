@@ -264,6 +264,26 @@ impl Session {
         self.newest_position.load(Ordering::SeqCst)
     }
 
+    /// Opens a server-sent-events stream of the query service: its status and, for a
+    /// refusal, its problem; a stream that opens is closed at once.
+    pub async fn open_stream(&self, path: &str) -> Reply {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.query_url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("the service answers");
+        if response.status().is_success() {
+            return Reply {
+                status: response.status().as_u16(),
+                body: Value::Null,
+                headers: response.headers().clone(),
+            };
+        }
+        send_response(response).await
+    }
+
     /// Reads from the query service once it has applied every command sent so far.
     pub async fn get(&self, path: &str) -> Reply {
         let request = self
@@ -279,7 +299,10 @@ impl Session {
 }
 
 async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let response = request.send().await.expect("the service answers");
+    send_response(request.send().await.expect("the service answers")).await
+}
+
+async fn send_response(response: reqwest::Response) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("a body");

@@ -40,6 +40,8 @@ struct Route {
     allowed: &'static [Role],
     /// Served by the query service.
     read: bool,
+    /// A server-sent-events stream: only its status is read.
+    stream: bool,
 }
 
 const fn command(
@@ -54,6 +56,7 @@ const fn command(
         body,
         allowed,
         read: false,
+        stream: false,
     }
 }
 
@@ -68,6 +71,18 @@ const fn read_by(path: &'static str, allowed: &'static [Role]) -> Route {
         body: None,
         allowed,
         read: true,
+        stream: false,
+    }
+}
+
+const fn read_stream(path: &'static str) -> Route {
+    Route {
+        method: Method::GET,
+        path,
+        body: None,
+        allowed: READERS,
+        read: true,
+        stream: true,
     }
 }
 
@@ -185,6 +200,13 @@ fn conversation_message_routes() -> Vec<Route> {
             Method::POST,
             "/v1/conversations/{c}/internal-messages",
             Some(|f| json!({"to": f.agent, "text": "look"})),
+            STAFF,
+        ),
+        // An unknown message: the allowed roles get 404, the others 403 first.
+        command(
+            Method::POST,
+            "/v1/conversations/{c}/internal-messages/{new}/read",
+            Some(empty),
             STAFF,
         ),
     ]
@@ -426,6 +448,12 @@ fn read_routes() -> Vec<Route> {
         read("/v1/conversations/{c}"),
         read("/v1/conversations/{c}/history"),
         read("/v1/conversations/{c}/internal-messages"),
+        read("/v1/conversations/{c}/verify"),
+        read("/v1/conversations/{c}/export.pdf"),
+        read_by("/v1/events", &[AUDITOR]),
+        // An unknown card: the allowed roles get 404, the others 403 first.
+        read_by("/v1/chat/cards/{new}", CHAT_READERS),
+        read_stream("/v1/dashboard/stream"),
         read("/v1/contacts/{contact}"),
         read("/v1/snippets"),
         read("/v1/users"),
@@ -542,7 +570,9 @@ async fn every_route_refuses_the_roles_the_table_does_not_allow_and_only_those()
         for (role, session) in ordered {
             let path = fill(route.path, &fixture);
             let before = stack.log_length().await;
-            let reply = if route.read {
+            let reply = if route.stream {
+                session.open_stream(&path).await
+            } else if route.read {
                 session.get(&path).await
             } else {
                 session
@@ -573,4 +603,108 @@ async fn every_route_refuses_the_roles_the_table_does_not_allow_and_only_those()
         }
     }
     stack.stop().await;
+}
+
+/// docs/api.md lists every route of the command and query services' OpenAPI documents
+/// with the roles this table allows, and nothing else. `CASELOG_WRITE_DOCS=1` rewrites
+/// its table.
+#[tokio::test]
+async fn the_api_reference_lists_every_route_with_the_roles_that_may_call_it() {
+    let stack = Stack::start().await;
+    let mut documented = Vec::new();
+    for (service, base_url) in [
+        ("command", &stack.command.base_url),
+        ("query", &stack.query.base_url),
+    ] {
+        let document: Value = stack
+            .http
+            .get(format!("{base_url}/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let summary = operation["summary"].as_str().unwrap_or_default();
+                let summary = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+                documented.push((service, method.to_uppercase(), path.clone(), summary));
+            }
+        }
+    }
+    let table = routes();
+    let mut rows = Vec::new();
+    let missing: Vec<String> = documented
+        .iter()
+        .filter(|(_, method, path, _)| {
+            !table
+                .iter()
+                .any(|route| route.method.as_str() == method && fills(path, route.path))
+        })
+        .map(|(service, method, path, _)| format!("{method} {path} ({service})"))
+        .collect();
+    assert!(missing.is_empty(), "not in the role table: {missing:#?}");
+    for (service, method, path, summary) in &documented {
+        let allowed: Vec<&Route> = table
+            .iter()
+            .filter(|route| route.method.as_str() == method && fills(path, route.path))
+            .collect();
+        let roles: Vec<&str> = allowed[0]
+            .allowed
+            .iter()
+            .map(|role| role.as_str())
+            .collect();
+        rows.push(format!(
+            "| {service} | `{method} {path}` | {} | {summary} |",
+            roles.join(", ")
+        ));
+    }
+    for route in &table {
+        assert!(
+            documented
+                .iter()
+                .any(|(_, method, path, _)| route.method.as_str() == method
+                    && fills(path, route.path)),
+            "{} {} is in the role table but in no OpenAPI document",
+            route.method,
+            route.path
+        );
+    }
+    rows.sort();
+    let generated = format!(
+        "<!-- routes:begin -->\n| service | route | roles | what |\n|---|---|---|---|\n{}\n<!-- routes:end -->",
+        rows.join("\n")
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let begin = text.find("<!-- routes:begin -->").unwrap();
+    let end = text.find("<!-- routes:end -->").unwrap() + "<!-- routes:end -->".len();
+    if std::env::var_os("CASELOG_WRITE_DOCS").is_some() {
+        std::fs::write(
+            path,
+            format!("{}{generated}{}", &text[..begin], &text[end..]),
+        )
+        .unwrap();
+    } else {
+        assert_eq!(
+            &text[begin..end],
+            generated,
+            "docs/api.md is stale: CASELOG_WRITE_DOCS=1 deploy/dev test -E 'test(api_reference)'"
+        );
+    }
+    stack.stop().await;
+}
+
+/// Whether the OpenAPI path `template` (`/v1/users/{id}`) matches the table's `path`
+/// (`/v1/users/{new}`, `/v1/inbox/team?status=open`): a `{…}` segment matches any one.
+fn fills(template: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let template: Vec<&str> = template.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    template.len() == path.len()
+        && template
+            .iter()
+            .zip(&path)
+            .all(|(t, p)| t.starts_with('{') || p.starts_with('{') || t == p)
 }
