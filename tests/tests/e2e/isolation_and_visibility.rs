@@ -6,7 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use caselog_schemas::Role;
-use caselog_testkit::stack::Stack;
+use caselog_testkit::stack::{Session, Stack};
 
 #[tokio::test]
 async fn another_tenants_conversations_contacts_and_snippets_are_not_found() {
@@ -78,6 +78,89 @@ async fn another_tenants_conversations_contacts_and_snippets_are_not_found() {
     assert_eq!(reply.status, 422, "tenant A's contact is not tenant B's");
     assert_eq!(stack.log_length().await, before);
     stack.stop().await;
+}
+
+/// `session` is outside the restricted conversation's list: it is absent from every
+/// list, search, filter and count, not found in detail, and every command on it is
+/// not found and writes nothing.
+async fn outside_the_list(
+    stack: &Stack,
+    who: &str,
+    session: &Session,
+    restricted: &str,
+    open: &str,
+) {
+    assert_eq!(
+        session.get("/v1/inbox/team").await.ok().ids(),
+        vec![open.to_owned()],
+        "{who}"
+    );
+    assert!(
+        session
+            .get("/v1/inbox/team?q=merger")
+            .await
+            .ok()
+            .ids()
+            .is_empty(),
+        "{who}"
+    );
+    assert!(
+        session
+            .get("/v1/inbox/team?q=vera")
+            .await
+            .ok()
+            .ids()
+            .is_empty(),
+        "{who}"
+    );
+    assert!(
+        session
+            .get("/v1/inbox/team?channel=email")
+            .await
+            .ok()
+            .ids()
+            .is_empty(),
+        "{who}"
+    );
+    assert_eq!(
+        session.get("/v1/dashboard").await.ok().body["group"],
+        json!({"unassigned": 1, "unreplied": 1, "open": 1}),
+        "{who}: counts leave it out"
+    );
+    for path in [
+        format!("/v1/conversations/{restricted}"),
+        format!("/v1/conversations/{restricted}/history"),
+        format!("/v1/conversations/{restricted}/internal-messages"),
+    ] {
+        let reply = session.get(&path).await;
+        assert_eq!(
+            (reply.status, reply.problem_type()),
+            (404, "caselog:not-found"),
+            "{who} {path}"
+        );
+    }
+    let before = stack.log_length().await;
+    for (path, body) in [
+        (
+            format!("/v1/conversations/{restricted}/messages"),
+            json!({"text": "peek"}),
+        ),
+        (
+            format!("/v1/conversations/{restricted}/assign"),
+            json!({"assignees": [session.user]}),
+        ),
+        (
+            format!("/v1/conversations/{restricted}/notes"),
+            json!({"text": "peek"}),
+        ),
+    ] {
+        assert_eq!(session.post(&path, body).await.status, 404, "{who} {path}");
+    }
+    assert_eq!(
+        stack.log_length().await,
+        before,
+        "{who}'s commands wrote nothing"
+    );
 }
 
 #[tokio::test]
@@ -153,77 +236,7 @@ async fn a_restricted_conversation_is_invisible_outside_its_list_in_every_read_a
     );
 
     for (who, session) in [("outsider", &outsider), ("admin outside the list", &admin)] {
-        assert_eq!(
-            session.get("/v1/inbox/team").await.ok().ids(),
-            vec![open.clone()],
-            "{who}"
-        );
-        assert!(
-            session
-                .get("/v1/inbox/team?q=merger")
-                .await
-                .ok()
-                .ids()
-                .is_empty(),
-            "{who}"
-        );
-        assert!(
-            session
-                .get("/v1/inbox/team?q=vera")
-                .await
-                .ok()
-                .ids()
-                .is_empty(),
-            "{who}"
-        );
-        assert!(
-            session
-                .get("/v1/inbox/team?channel=email")
-                .await
-                .ok()
-                .ids()
-                .is_empty(),
-            "{who}"
-        );
-        assert_eq!(
-            session.get("/v1/dashboard").await.ok().body["group"],
-            json!({"unassigned": 1, "unreplied": 1, "open": 1}),
-            "{who}: counts leave it out"
-        );
-        for path in [
-            format!("/v1/conversations/{restricted}"),
-            format!("/v1/conversations/{restricted}/history"),
-            format!("/v1/conversations/{restricted}/internal-messages"),
-        ] {
-            let reply = session.get(&path).await;
-            assert_eq!(
-                (reply.status, reply.problem_type()),
-                (404, "caselog:not-found"),
-                "{who} {path}"
-            );
-        }
-        let before = stack.log_length().await;
-        for (path, body) in [
-            (
-                format!("/v1/conversations/{restricted}/messages"),
-                json!({"text": "peek"}),
-            ),
-            (
-                format!("/v1/conversations/{restricted}/assign"),
-                json!({"assignees": [session.user]}),
-            ),
-            (
-                format!("/v1/conversations/{restricted}/notes"),
-                json!({"text": "peek"}),
-            ),
-        ] {
-            assert_eq!(session.post(&path, body).await.status, 404, "{who} {path}");
-        }
-        assert_eq!(
-            stack.log_length().await,
-            before,
-            "{who}'s commands wrote nothing"
-        );
+        outside_the_list(&stack, who, session, &restricted, &open).await;
     }
     assert_eq!(
         owner.get("/v1/dashboard").await.ok().body["group"],
