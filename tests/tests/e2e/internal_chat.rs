@@ -49,6 +49,66 @@ fn find<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
     items.iter().find(|item| item["id"] == id)
 }
 
+/// Ana posts a text with an attachment and a voice message; the admin and Ana react
+/// to the first. Returns the two message ids.
+async fn post_and_react(team: &Team, general: &str) -> (String, String) {
+    let posted = team
+        .ana
+        .post(
+            &format!("/v1/chat/channels/{general}/messages"),
+            json!({"text": "Bom dia, equipa! 👋",
+                   "attachments": [{"name": "plan.pdf", "media_type": "application/pdf",
+                                    "size_bytes": 1200, "url": "https://files.test/plan.pdf"}]}),
+        )
+        .await
+        .ok();
+    let message = posted.field("id");
+    let voice = team
+        .ana
+        .post(
+            &format!("/v1/chat/channels/{general}/messages"),
+            json!({"voice": {"url": "https://files.test/v.ogg", "media_type": "audio/ogg",
+                             "duration_seconds": 7}}),
+        )
+        .await
+        .ok();
+    team.admin
+        .post(
+            &format!("/v1/chat/channels/{general}/messages/{message}/reactions"),
+            json!({"emoji": "🎉"}),
+        )
+        .await
+        .ok();
+    team.ana
+        .post(
+            &format!("/v1/chat/channels/{general}/messages/{message}/reactions"),
+            json!({"emoji": "🎉"}),
+        )
+        .await
+        .ok();
+    team.sync();
+    (message, voice.field("id"))
+}
+
+/// Only account admins delete a message: not its author, not the channel's members.
+/// A deleted message stays in the list, empty.
+async fn only_account_admins_delete(team: &Team, general: &str, message: &str) {
+    let path = format!("/v1/chat/channels/{general}/messages/{message}");
+    assert_eq!(team.ana.delete(&path).await.status, 403);
+    assert_eq!(team.sofia.delete(&path).await.status, 403);
+    team.admin.delete(&path).await.ok();
+    team.sync();
+    let messages = team
+        .ana
+        .get(&format!("/v1/chat/channels/{general}/messages"))
+        .await
+        .ok();
+    let deleted = find(messages.items(), message).unwrap();
+    assert_eq!(deleted["deleted"], true);
+    assert_eq!(deleted["content"], Value::Null);
+    assert_eq!(deleted["reactions"], json!([]));
+}
+
 #[tokio::test]
 async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
     let stack = Stack::start().await;
@@ -89,41 +149,7 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         (403, "caselog:forbidden")
     );
 
-    let posted = team
-        .ana
-        .post(
-            &format!("/v1/chat/channels/{general}/messages"),
-            json!({"text": "Bom dia, equipa! 👋",
-                   "attachments": [{"name": "plan.pdf", "media_type": "application/pdf",
-                                    "size_bytes": 1200, "url": "https://files.test/plan.pdf"}]}),
-        )
-        .await
-        .ok();
-    let message = posted.field("id");
-    let voice = team
-        .ana
-        .post(
-            &format!("/v1/chat/channels/{general}/messages"),
-            json!({"voice": {"url": "https://files.test/v.ogg", "media_type": "audio/ogg",
-                             "duration_seconds": 7}}),
-        )
-        .await
-        .ok();
-    team.admin
-        .post(
-            &format!("/v1/chat/channels/{general}/messages/{message}/reactions"),
-            json!({"emoji": "🎉"}),
-        )
-        .await
-        .ok();
-    team.ana
-        .post(
-            &format!("/v1/chat/channels/{general}/messages/{message}/reactions"),
-            json!({"emoji": "🎉"}),
-        )
-        .await
-        .ok();
-    team.sync();
+    let (message, voice) = post_and_react(&team, &general).await;
 
     // The admin has two unread messages; reading the channel clears them.
     let mine = team.admin.get("/v1/chat/channels").await.ok();
@@ -140,7 +166,7 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         .ok();
     let items = messages.items();
     assert_eq!(items.len(), 2);
-    assert_eq!(items[0]["id"], voice.field("id"), "newest first");
+    assert_eq!(items[0]["id"], voice, "newest first");
     assert_eq!(items[0]["content"]["voice"]["duration_seconds"], 7);
     assert_eq!(items[1]["content"]["text"], "Bom dia, equipa! 👋");
     assert_eq!(items[1]["content"]["attachments"][0]["name"], "plan.pdf");
@@ -185,52 +211,16 @@ async fn a_public_general_channel_everyone_finds_joins_reads_and_reacts_in() {
         ]
     );
 
-    // Only account admins delete a message: not its author, not the channel's members.
-    let path = format!("/v1/chat/channels/{general}/messages/{message}");
-    assert_eq!(team.ana.delete(&path).await.status, 403);
-    assert_eq!(team.sofia.delete(&path).await.status, 403);
-    team.admin.delete(&path).await.ok();
-    team.sync();
-    let messages = team
-        .ana
-        .get(&format!("/v1/chat/channels/{general}/messages"))
-        .await
-        .ok();
-    let deleted = find(messages.items(), &message).unwrap();
-    assert_eq!(deleted["deleted"], true);
-    assert_eq!(deleted["content"], Value::Null);
-    assert_eq!(deleted["reactions"], json!([]));
+    only_account_admins_delete(&team, &general, &message).await;
     stack.stop().await;
 }
 
-#[tokio::test]
-async fn a_private_finance_channel_is_invisible_to_everyone_outside_it() {
-    let stack = Stack::start().await;
-    let team = Team::register(&stack).await;
-    let created = team
-        .ana
-        .post(
-            "/v1/chat/channels",
-            json!({"name": "finance", "kind": "private", "members": [team.sofia.user],
-                   "avatar": {"image_url": "https://img.test/finance.png"}}),
-        )
-        .await
-        .ok();
-    let finance = created.field("stream_id");
-    team.sofia.say(&finance, "Q3 numbers are in").await.ok();
-    team.sofia
-        .put(
-            &format!("/v1/chat/channels/{finance}/preferences"),
-            json!({"level": "mentions", "muted": false, "personal_note": "ask about the audit"}),
-        )
-        .await
-        .ok();
-    team.sync();
-
-    // Rui, an agent outside it, and even the account admin, find nothing.
+/// Rui, an agent outside the private channel, and even the account admin, find
+/// nothing: not in the list, not by id; Rui's commands on it are not found.
+async fn nothing_for_outsiders(team: &Team, finance: &str) {
     for outsider in [&team.rui, &team.admin] {
         let listed = outsider.get("/v1/chat/channels").await.ok();
-        assert!(find(listed.items(), &finance).is_none());
+        assert!(find(listed.items(), finance).is_none());
         for path in [
             format!("/v1/chat/channels/{finance}"),
             format!("/v1/chat/channels/{finance}/messages"),
@@ -262,6 +252,34 @@ async fn a_private_finance_channel_is_invisible_to_everyone_outside_it() {
         )
         .await;
     assert_eq!(reply.status, 404);
+}
+
+#[tokio::test]
+async fn a_private_finance_channel_is_invisible_to_everyone_outside_it() {
+    let stack = Stack::start().await;
+    let team = Team::register(&stack).await;
+    let created = team
+        .ana
+        .post(
+            "/v1/chat/channels",
+            json!({"name": "finance", "kind": "private", "members": [team.sofia.user],
+                   "avatar": {"image_url": "https://img.test/finance.png"}}),
+        )
+        .await
+        .ok();
+    let finance = created.field("stream_id");
+    team.sofia.say(&finance, "Q3 numbers are in").await.ok();
+    team.sofia
+        .put(
+            &format!("/v1/chat/channels/{finance}/preferences"),
+            json!({"level": "mentions", "muted": false, "personal_note": "ask about the audit"}),
+        )
+        .await
+        .ok();
+    team.sync();
+
+    // Rui, an agent outside it, and even the account admin, find nothing.
+    nothing_for_outsiders(&team, &finance).await;
 
     // The personal note is Sofia's alone.
     let hers = team
@@ -611,24 +629,13 @@ async fn channel_owners_promote_and_demote_and_admins_manage_until_demoted() {
     stack.stop().await;
 }
 
-#[tokio::test]
-async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
-    let stack = Stack::start().await;
-    let team = Team::register(&stack).await;
-    let general = team
-        .admin
-        .new_channel("general", "public", &[team.ana.user])
-        .await;
-    let message = team.ana.say(&general, "before").await.ok().field("id");
-    team.admin
-        .put(
-            "/v1/settings",
-            json!({"auto_close_minutes": 15, "require_accept": false, "internal_chat_enabled": false}),
-        )
-        .await
-        .ok();
-    let before = stack.log_length().await;
-    let commands: Vec<(reqwest::Method, String, Value)> = vec![
+/// One of every chat command, each as someone who may send it while the chat is on.
+fn chat_commands(
+    team: &Team,
+    general: &str,
+    message: &str,
+) -> Vec<(reqwest::Method, String, Value)> {
+    vec![
         (
             reqwest::Method::POST,
             "/v1/chat/channels".into(),
@@ -689,7 +696,27 @@ async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
             format!("/v1/chat/channels/{general}/cards"),
             json!({"entity_type": "contact", "entity_id": Uuid::now_v7()}),
         ),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
+    let stack = Stack::start().await;
+    let team = Team::register(&stack).await;
+    let general = team
+        .admin
+        .new_channel("general", "public", &[team.ana.user])
+        .await;
+    let message = team.ana.say(&general, "before").await.ok().field("id");
+    team.admin
+        .put(
+            "/v1/settings",
+            json!({"auto_close_minutes": 15, "require_accept": false, "internal_chat_enabled": false}),
+        )
+        .await
+        .ok();
+    let before = stack.log_length().await;
+    let commands = chat_commands(&team, &general, &message);
     for (method, path, body) in &commands {
         let session = if path.contains("/messages/") || path.ends_with("/members") {
             &team.admin
@@ -742,17 +769,9 @@ async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
     stack.stop().await;
 }
 
-#[tokio::test]
-async fn bad_chat_input_is_a_clear_problem_and_another_tenants_channel_is_not_found() {
-    let stack = Stack::start().await;
-    let team = Team::register(&stack).await;
-    let general = team
-        .admin
-        .new_channel("general", "public", &[team.ana.user])
-        .await;
-    let before = stack.log_length().await;
-    let messages = format!("/v1/chat/channels/{general}/messages");
-    for (path, body, problem) in [
+/// Chat commands with one thing wrong each, and the problem each must get.
+fn bad_chat_inputs<'a>(general: &str, messages: &'a str) -> Vec<(&'a str, Value, &'static str)> {
+    vec![
         (
             "/v1/chat/channels",
             json!({"name": "x", "kind": "secret"}),
@@ -778,24 +797,24 @@ async fn bad_chat_input_is_a_clear_problem_and_another_tenants_channel_is_not_fo
             json!({"id": general, "name": "again", "kind": "public"}),
             "caselog:conflict",
         ),
-        (messages.as_str(), json!({"text": ""}), "caselog:validation"),
+        (messages, json!({"text": ""}), "caselog:validation"),
         (
-            messages.as_str(),
+            messages,
             json!({"text": "hi", "mentions": [Uuid::now_v7()]}),
             "caselog:validation",
         ),
         (
-            messages.as_str(),
+            messages,
             json!({"text": format!("hi @{}", Uuid::now_v7())}),
             "caselog:validation",
         ),
         (
-            messages.as_str(),
+            messages,
             json!({"text": "hi", "colour": "blue"}),
             "caselog:validation",
         ),
         (
-            messages.as_str(),
+            messages,
             json!({"text": "x".repeat(10_001)}),
             "caselog:validation",
         ),
@@ -804,7 +823,20 @@ async fn bad_chat_input_is_a_clear_problem_and_another_tenants_channel_is_not_fo
             json!({"ids": []}),
             "caselog:validation",
         ),
-    ] {
+    ]
+}
+
+#[tokio::test]
+async fn bad_chat_input_is_a_clear_problem_and_another_tenants_channel_is_not_found() {
+    let stack = Stack::start().await;
+    let team = Team::register(&stack).await;
+    let general = team
+        .admin
+        .new_channel("general", "public", &[team.ana.user])
+        .await;
+    let before = stack.log_length().await;
+    let messages = format!("/v1/chat/channels/{general}/messages");
+    for (path, body, problem) in bad_chat_inputs(&general, &messages) {
         let reply = team.ana.post(path, body.clone()).await;
         assert_eq!(
             reply.problem_type(),
