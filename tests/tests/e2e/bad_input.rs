@@ -7,56 +7,30 @@ use uuid::Uuid;
 
 use caselog_platform::token;
 use caselog_schemas::Role;
-use caselog_testkit::stack::Stack;
+use caselog_testkit::stack::{Session, Stack};
 
-#[tokio::test]
-async fn bad_requests_are_refused_with_problems_and_write_nothing() {
-    let stack = Stack::start_with(&[("CASELOG_MIN_POSITION_WAIT_MS", "300".to_owned())]).await;
-    let tenant = Uuid::now_v7();
-    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
-    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    let contact = admin.new_contact("Maria").await;
-    let conversation = gateway.inbound(contact, "sms", "hi").await;
-    let before = stack.log_length().await;
-    let http = &stack.http;
-    let command = &stack.command.base_url;
-    let inbound = format!("{command}/v1/inbound-messages");
+/// A bad request: what is wrong, the body, its content type, the bearer token, and
+/// the status and problem type it must get.
+type Case = (
+    &'static str,
+    Vec<u8>,
+    &'static str,
+    String,
+    u16,
+    &'static str,
+);
 
-    let send = |body: Vec<u8>, content_type: &'static str, bearer: String| {
-        let url = inbound.clone();
-        async move {
-            let response = http
-                .post(url)
-                .header("content-type", content_type)
-                .bearer_auth(bearer)
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            let content_type = response.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .to_owned();
-            let body: serde_json::Value = response.json().await.unwrap_or_default();
-            (
-                status,
-                content_type,
-                body["type"].as_str().unwrap_or("").to_owned(),
-            )
-        }
-    };
-    let token = gateway.token.clone();
-    // (what, body, content type, bearer token, status, problem type)
-    type Case = (
-        &'static str,
-        Vec<u8>,
-        &'static str,
-        String,
-        u16,
-        &'static str,
-    );
-    let cases: Vec<Case> = vec![
+/// Inbound messages with one thing wrong each, and the answer each must get.
+fn bad_inbound_requests(gateway: &Session, tenant: Uuid, contact: Uuid) -> Vec<Case> {
+    let mut cases = bad_bodies(&gateway.token, contact);
+    cases.extend(bad_tokens(gateway, tenant));
+    cases
+}
+
+/// Bodies that are not what the route takes, with a valid token.
+fn bad_bodies(token: &str, contact: Uuid) -> Vec<Case> {
+    let token = token.to_owned();
+    vec![
         (
             "malformed JSON",
             b"{\"contact_id\": ".to_vec(),
@@ -131,10 +105,16 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
             "no JSON content type",
             b"{}".to_vec(),
             "text/plain",
-            token.clone(),
+            token,
             415,
             "caselog:unsupported-media-type",
         ),
+    ]
+}
+
+/// A valid body with a missing, forged, expired or garbled token.
+fn bad_tokens(gateway: &Session, tenant: Uuid) -> Vec<Case> {
+    vec![
         (
             "no token",
             b"{}".to_vec(),
@@ -179,16 +159,12 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
             401,
             "caselog:unauthorized",
         ),
-    ];
-    for (what, body, content_type, bearer, status, problem) in cases {
-        let (got_status, got_content_type, got_problem) = send(body, content_type, bearer).await;
-        assert_eq!(
-            (got_status, got_problem.as_str()),
-            (status, problem),
-            "{what}"
-        );
-        assert_eq!(got_content_type, "application/problem+json", "{what}");
-    }
+    ]
+}
+
+/// An unknown conversation is 404, an id that is not a UUID 400, an unknown route 404,
+/// a known route with another method 405: each a problem.
+async fn unknown_ids_routes_and_methods(admin: &Session) {
     let unknown = admin
         .post(
             &format!("/v1/conversations/{}/notes", Uuid::now_v7()),
@@ -222,9 +198,11 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
         (wrong_method.status, wrong_method.problem_type()),
         (405, "caselog:method-not-allowed")
     );
-    assert_eq!(stack.log_length().await, before, "nothing was written");
+}
 
-    // Queries: bad parameters are 422, an unreachable X-Min-Position is 503 with Retry-After.
+/// Queries: bad parameters are 422, an unreachable X-Min-Position is 503 with
+/// Retry-After.
+async fn bad_queries(stack: &Stack, admin: &Session) {
     for path in [
         "/v1/inbox/team?limit=0",
         "/v1/inbox/team?limit=1000",
@@ -244,6 +222,59 @@ async fn bad_requests_are_refused_with_problems_and_write_nothing() {
         .unwrap();
     assert_eq!(waiting.status(), 503);
     assert!(waiting.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_with_problems_and_write_nothing() {
+    let stack = Stack::start_with(&[("CASELOG_MIN_POSITION_WAIT_MS", "300".to_owned())]).await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let contact = admin.new_contact("Maria").await;
+    let conversation = gateway.inbound(contact, "sms", "hi").await;
+    let before = stack.log_length().await;
+    let http = &stack.http;
+    let command = &stack.command.base_url;
+    let inbound = format!("{command}/v1/inbound-messages");
+
+    let send = |body: Vec<u8>, content_type: &'static str, bearer: String| {
+        let url = inbound.clone();
+        async move {
+            let response = http
+                .post(url)
+                .header("content-type", content_type)
+                .bearer_auth(bearer)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            (
+                status,
+                content_type,
+                body["type"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+    };
+    let cases = bad_inbound_requests(&gateway, tenant, contact);
+    for (what, body, content_type, bearer, status, problem) in cases {
+        let (got_status, got_content_type, got_problem) = send(body, content_type, bearer).await;
+        assert_eq!(
+            (got_status, got_problem.as_str()),
+            (status, problem),
+            "{what}"
+        );
+        assert_eq!(got_content_type, "application/problem+json", "{what}");
+    }
+    unknown_ids_routes_and_methods(&admin).await;
+    assert_eq!(stack.log_length().await, before, "nothing was written");
+
+    bad_queries(&stack, &admin).await;
 
     // The same Idempotency-Key returns the first answer and appends nothing more.
     let note = |key: &'static str| {
