@@ -34,39 +34,65 @@ fn sync(all: &[&Session]) {
     }
 }
 
+/// The admin posts `text` in the channel; returns the message id.
+async fn say(admin: &Session, channel: &str, text: String) -> String {
+    admin
+        .post(
+            &format!("/v1/chat/channels/{channel}/messages"),
+            json!({"text": text}),
+        )
+        .await
+        .ok()
+        .field("id")
+}
+
+/// Ana's bell (`query`: `""` or `"?unread=true"`), once she has seen the admin's posts.
+async fn bell(ana: &Session, admin: &Session, query: &str) -> Vec<Value> {
+    ana.after(&[admin]);
+    ana.get(&format!("/v1/chat/notifications{query}"))
+        .await
+        .ok()
+        .items()
+        .clone()
+}
+
+/// Level `none` silences even a mention; so does mute at level `all`; level
+/// `mentions`, unmuted, rings again.
+async fn level_and_mute_silence_mentions(admin: &Session, ana: &Session, general: &str) {
+    let prefs = format!("/v1/chat/channels/{general}/preferences");
+    ana.put(&prefs, json!({"level": "none", "muted": false}))
+        .await
+        .ok();
+    say(admin, general, format!("@{} level none", ana.user)).await;
+    assert_eq!(bell(ana, admin, "?unread=true").await.len(), 0);
+    // So does mute, at level all.
+    ana.put(&prefs, json!({"level": "all", "muted": true}))
+        .await
+        .ok();
+    say(admin, general, format!("@{} muted", ana.user)).await;
+    assert_eq!(bell(ana, admin, "?unread=true").await.len(), 0);
+    // Level mentions, unmuted: mentions ring again.
+    ana.put(&prefs, json!({"level": "mentions", "muted": false}))
+        .await
+        .ok();
+    say(admin, general, format!("@{} back", ana.user)).await;
+    assert_eq!(bell(ana, admin, "?unread=true").await.len(), 1);
+}
+
 #[tokio::test]
 async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it() {
     let stack = Stack::start().await;
     let people = team(&stack, &[(Role::Admin, "admin"), (Role::Agent, "agent")]).await;
     let (admin, ana) = (&people[0], &people[1]);
     let general = admin.new_channel("general", "public", &[ana.user]).await;
-    let say = |text: String| {
-        let admin = admin.clone();
-        let path = format!("/v1/chat/channels/{general}/messages");
-        async move {
-            admin
-                .post(&path, json!({"text": text}))
-                .await
-                .ok()
-                .field("id")
-        }
-    };
-    let bell = |query: &'static str| {
-        let ana = ana.clone();
-        let admin = admin.clone();
-        async move {
-            ana.after(&[&admin]);
-            ana.get(&format!("/v1/chat/notifications{query}"))
-                .await
-                .ok()
-                .items()
-                .clone()
-        }
-    };
-
     // Not mentioned: nothing. Mentioned by `@<id>` or in the list: the bell rings.
-    say("morning all".into()).await;
-    let first = say(format!("@{} can you take the Lisbon queue?", ana.user)).await;
+    say(admin, &general, "morning all".into()).await;
+    let first = say(
+        admin,
+        &general,
+        format!("@{} can you take the Lisbon queue?", ana.user),
+    )
+    .await;
     let listed = admin
         .post(
             &format!("/v1/chat/channels/{general}/messages"),
@@ -75,7 +101,7 @@ async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it(
         .await
         .ok()
         .field("id");
-    let rung = bell("").await;
+    let rung = bell(ana, admin, "").await;
     assert_eq!(rung.len(), 2, "{rung:?}");
     assert_eq!(rung[0]["id"], listed);
     assert_eq!(rung[1]["id"], first);
@@ -94,34 +120,20 @@ async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it(
     ana.post("/v1/chat/notifications/read", json!({"ids": [first]}))
         .await
         .ok();
-    let unread = bell("?unread=true").await;
+    let unread = bell(ana, admin, "?unread=true").await;
     assert_eq!(unread.len(), 1);
     assert_eq!(unread[0]["id"], listed);
     ana.post("/v1/chat/notifications/read", json!({}))
         .await
         .ok();
-    assert!(bell("?unread=true").await.is_empty());
-    assert_eq!(bell("").await.len(), 2, "read ones stay in the bell");
+    assert!(bell(ana, admin, "?unread=true").await.is_empty());
+    assert_eq!(
+        bell(ana, admin, "").await.len(),
+        2,
+        "read ones stay in the bell"
+    );
 
-    // Level none silences even a mention.
-    let prefs = format!("/v1/chat/channels/{general}/preferences");
-    ana.put(&prefs, json!({"level": "none", "muted": false}))
-        .await
-        .ok();
-    say(format!("@{} level none", ana.user)).await;
-    assert_eq!(bell("?unread=true").await.len(), 0);
-    // So does mute, at level all.
-    ana.put(&prefs, json!({"level": "all", "muted": true}))
-        .await
-        .ok();
-    say(format!("@{} muted", ana.user)).await;
-    assert_eq!(bell("?unread=true").await.len(), 0);
-    // Level mentions, unmuted: mentions ring again.
-    ana.put(&prefs, json!({"level": "mentions", "muted": false}))
-        .await
-        .ok();
-    say(format!("@{} back", ana.user)).await;
-    assert_eq!(bell("?unread=true").await.len(), 1);
+    level_and_mute_silence_mentions(admin, ana, &general).await;
 
     // Preferences: mentions to email only, not to the bell.
     ana.put(
@@ -130,8 +142,8 @@ async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it(
     )
     .await
     .ok();
-    say(format!("@{} email me", ana.user)).await;
-    assert_eq!(bell("?unread=true").await.len(), 1);
+    say(admin, &general, format!("@{} email me", ana.user)).await;
+    assert_eq!(bell(ana, admin, "?unread=true").await.len(), 1);
     ana.after(&[admin]);
     let stored = ana.get("/v1/chat/notification-preferences").await.ok();
     assert_eq!(
@@ -156,12 +168,12 @@ async fn a_mention_reaches_the_bell_unless_level_mute_or_preferences_silence_it(
     ana.put("/v1/chat/notification-preferences", json!({}))
         .await
         .ok();
-    say(format!("@{} last one", ana.user)).await;
-    assert_eq!(bell("?unread=true").await.len(), 2);
+    say(admin, &general, format!("@{} last one", ana.user)).await;
+    assert_eq!(bell(ana, admin, "?unread=true").await.len(), 2);
     ana.post(&format!("/v1/chat/channels/{general}/read"), json!({}))
         .await
         .ok();
-    assert!(bell("?unread=true").await.is_empty());
+    assert!(bell(ana, admin, "?unread=true").await.is_empty());
     stack.stop().await;
 }
 
