@@ -82,20 +82,15 @@ fn kinds(history: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_support_day_from_first_message_to_deletion() {
-    let stack = Stack::start().await;
-    let team = set_up(&stack).await;
+/// Maria writes on WhatsApp, then by SMS: one conversation, two channels.
+async fn maria_writes_on_two_channels(team: &Team) -> String {
     let Team {
-        admin,
         bruno,
-        sofia,
         gateway,
         group,
         maria,
-    } = &team;
-
-    // Maria writes on WhatsApp, then by SMS: one conversation, two channels.
+        ..
+    } = team;
     let first = gateway
         .post(
             "/v1/inbound-messages",
@@ -146,8 +141,12 @@ async fn a_support_day_from_first_message_to_deletion() {
             .ids()
             .is_empty()
     );
+    conversation
+}
 
-    // Bruno answers with a snippet: expanded for Maria, and the chat becomes his.
+/// Bruno answers with a snippet: expanded for Maria, and the chat becomes his.
+async fn bruno_answers_with_a_snippet(team: &Team, conversation: &str) {
+    let Team { admin, bruno, .. } = team;
     let snippet = admin
         .post(
             "/v1/snippets",
@@ -171,7 +170,7 @@ async fn a_support_day_from_first_message_to_deletion() {
         .collect();
     assert_eq!(event_types, ["MessageSent", "ConversationAssigned"]);
     let mine = bruno.get("/v1/inbox/mine").await.ok();
-    assert_eq!(mine.ids(), vec![conversation.clone()]);
+    assert_eq!(mine.ids(), vec![conversation]);
     assert_eq!(mine.items()[0]["unreplied_count"], 0);
     assert_eq!(mine.items()[0]["unread"], false);
     let history = bruno
@@ -193,8 +192,11 @@ async fn a_support_day_from_first_message_to_deletion() {
         sent["data"]["channel"], "sms",
         "a reply goes out on the last channel"
     );
+}
 
-    // Sofia asks Bruno about the case; he reads it and answers.
+/// Sofia asks Bruno about the case; he reads it and answers.
+async fn sofia_asks_bruno_about_the_case(team: &Team, conversation: &str) {
+    let Team { bruno, sofia, .. } = team;
     let asked = sofia
         .post(
             &format!("/v1/conversations/{conversation}/internal-messages"),
@@ -257,8 +259,11 @@ async fn a_support_day_from_first_message_to_deletion() {
         )
         .await
         .ok();
+}
 
-    // An unpaid invoice keeps the case open.
+/// An unpaid invoice keeps the case open.
+async fn an_unpaid_invoice_keeps_it_open(team: &Team, conversation: &str) {
+    let Team { bruno, gateway, .. } = team;
     gateway
         .post(
             &format!("/v1/conversations/{conversation}/invoices"),
@@ -283,8 +288,11 @@ async fn a_support_day_from_first_message_to_deletion() {
         )
         .await
         .ok();
+}
 
-    // Resolved, then closed by the system after the tenant's delay (2 s here).
+/// Resolved, then closed by the system after the tenant's delay (2 s here).
+async fn resolved_then_closed_by_the_system(stack: &Stack, team: &Team, conversation: &str) {
+    let Team { bruno, gateway, .. } = team;
     bruno
         .post(
             &format!("/v1/conversations/{conversation}/resolve"),
@@ -325,8 +333,16 @@ async fn a_support_day_from_first_message_to_deletion() {
     .unwrap();
     assert_eq!(close.0, json!({"user_id": null, "role": "system"}));
     assert_eq!(close.1, json!({"reason": "auto_close"}));
+}
 
-    // Maria writes again: the closed case stays closed, a new one starts.
+/// Maria writes again: the closed case stays closed, a new one starts.
+async fn maria_writes_again(team: &Team, conversation: &str) -> String {
+    let Team {
+        bruno,
+        gateway,
+        maria,
+        ..
+    } = team;
     let again = gateway
         .post(
             "/v1/inbound-messages",
@@ -349,8 +365,19 @@ async fn a_support_day_from_first_message_to_deletion() {
     );
     assert!(detail.body["first_response_seconds"].as_i64().unwrap() >= 0);
     assert!(detail.body["duration_seconds"].as_i64().unwrap() >= 2);
+    follow_up
+}
 
-    // Bruno reopens the first case; an admin deletes the follow-up.
+/// Bruno reopens the first case; an admin deletes the follow-up.
+async fn reopened_and_the_follow_up_deleted(
+    stack: &Stack,
+    team: &Team,
+    conversation: &str,
+    follow_up: &str,
+) {
+    let Team { admin, bruno, .. } = team;
+    let pool = stack.database.pool.clone();
+    let conversation_id: Uuid = conversation.parse().unwrap();
     bruno
         .post(
             &format!("/v1/conversations/{conversation}/reopen"),
@@ -374,7 +401,7 @@ async fn a_support_day_from_first_message_to_deletion() {
         404
     );
     let team_inbox = bruno.get("/v1/inbox/team").await.ok();
-    assert_eq!(team_inbox.ids(), vec![conversation.clone()]);
+    assert_eq!(team_inbox.ids(), vec![conversation]);
     assert_eq!(team_inbox.items()[0]["status"], "open");
 
     let history = admin
@@ -409,5 +436,18 @@ async fn a_support_day_from_first_message_to_deletion() {
     .await
     .unwrap();
     assert_eq!(closes, 1, "the auto-close closed it exactly once");
+}
+
+#[tokio::test]
+async fn a_support_day_from_first_message_to_deletion() {
+    let stack = Stack::start().await;
+    let team = set_up(&stack).await;
+    let conversation = maria_writes_on_two_channels(&team).await;
+    bruno_answers_with_a_snippet(&team, &conversation).await;
+    sofia_asks_bruno_about_the_case(&team, &conversation).await;
+    an_unpaid_invoice_keeps_it_open(&team, &conversation).await;
+    resolved_then_closed_by_the_system(&stack, &team, &conversation).await;
+    let follow_up = maria_writes_again(&team, &conversation).await;
+    reopened_and_the_follow_up_deleted(&stack, &team, &conversation, &follow_up).await;
     stack.stop().await;
 }
