@@ -3,10 +3,12 @@
 //! with the expected stream version, and re-decides after a version race.
 
 pub mod auto_close;
+mod command_inputs;
 mod directory_lookup;
 mod executor;
 mod inbound_routing;
 
+pub use command_inputs::{InputError, presets_of};
 pub use directory_lookup::DirectoryLookup;
 pub use executor::{
     Aggregate, CommandExecutor, CommandOptions, ExecuteError, Executed, Loaded, Refusal,

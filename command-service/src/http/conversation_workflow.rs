@@ -15,7 +15,7 @@ use super::command_headers::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF};
-use super::{AppState, domain_actor, require_users, run_conversation_command};
+use super::{AppState, domain_actor, run_conversation_command};
 use crate::domain::conversation::ConversationCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -56,7 +56,10 @@ async fn assign(
     JsonBody(body): JsonBody<AssignBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    require_users(&state, &caller, "assignees", &body.assignees).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "assignees", &body.assignees)
+        .await?;
     let command = ConversationCommand::AssignConversation {
         actor: domain_actor(&caller),
         assignees: body.assignees,
@@ -75,7 +78,10 @@ async fn set_visibility(
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
     if let Some(list) = &body.visible_to {
-        require_users(&state, &caller, "visible_to", list).await?;
+        state
+            .lookup
+            .require_users(caller.tenant_id, "visible_to", list)
+            .await?;
     }
     let command = ConversationCommand::SetVisibility {
         actor: domain_actor(&caller),

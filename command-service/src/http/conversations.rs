@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody, Problem};
+use caselog_platform::http::JsonBody;
 use caselog_schemas::Role;
 use caselog_schemas::events::{Attachment, Channel, MessageContent, SenderKind, Voice};
 
@@ -18,9 +18,8 @@ use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, STAFF, STAFF_AND_INTEGRATION};
 use super::{AppState, domain_actor, run_conversation_command};
-use crate::application::conversation_for_inbound;
-use crate::domain::conversation::{ContactPresets, ConversationCommand};
-use crate::domain::directory::{Contact, ContactVariables, expand_snippet};
+use crate::application::{conversation_for_inbound, presets_of};
+use crate::domain::conversation::ConversationCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -81,70 +80,6 @@ pub struct NoteBody {
     text: String,
 }
 
-fn presets_of(contact: &Contact) -> ContactPresets {
-    ContactPresets {
-        auto_assign: contact.auto_assign.clone(),
-        visible_to: contact.visible_to.clone(),
-    }
-}
-
-async fn require_contact(
-    state: &AppState,
-    caller: &Caller,
-    contact_id: Uuid,
-) -> Result<Contact, ApiError> {
-    state
-        .lookup
-        .contact(caller.tenant_id, contact_id)
-        .await?
-        .ok_or_else(|| {
-            Problem::validation(format!(
-                "contact_id: {contact_id} is not a contact of this tenant"
-            ))
-            .into()
-        })
-}
-
-/// The message text: as written, or a snippet expanded for the contact.
-async fn message_text(
-    state: &AppState,
-    caller: &Caller,
-    text: Option<String>,
-    snippet_id: Option<Uuid>,
-    contact_id: Option<Uuid>,
-) -> Result<Option<String>, ApiError> {
-    let Some(snippet_id) = snippet_id else {
-        return Ok(text);
-    };
-    if text.is_some() {
-        return Err(Problem::validation("send text or snippet_id, not both").into());
-    }
-    let snippet = state
-        .lookup
-        .snippet(caller.tenant_id, snippet_id)
-        .await?
-        .ok_or_else(|| Problem::validation(format!("snippet_id: {snippet_id} is not a snippet")))?;
-    let contact = match contact_id {
-        Some(id) => state
-            .lookup
-            .contact(caller.tenant_id, id)
-            .await?
-            .map(|c| (id, c)),
-        None => None,
-    };
-    let variables = contact
-        .map(|(id, contact)| ContactVariables {
-            id,
-            name: contact.details.name,
-            firstname: contact.details.firstname,
-            lastname: contact.details.lastname,
-            email: contact.details.email,
-            country: contact.details.country,
-        })
-        .unwrap_or_default();
-    Ok(Some(expand_snippet(&snippet.text, &variables)))
-}
-
 /// A customer's message from a channel gateway: joins the contact's open conversation,
 /// or starts a new one when the last is closed.
 #[utoipa::path(post, path = "/v1/inbound-messages", request_body = InboundMessageBody,
@@ -156,7 +91,10 @@ async fn receive_inbound_message(
     JsonBody(body): JsonBody<InboundMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(INTEGRATION)?;
-    let contact = require_contact(&state, &caller, body.contact_id).await?;
+    let contact = state
+        .lookup
+        .require_contact(caller.tenant_id, body.contact_id)
+        .await?;
     let conversation_id =
         conversation_for_inbound(&state.executor, caller.tenant_id, body.contact_id).await?;
     let message_id = super::new_id(&caller, &headers);
@@ -191,25 +129,23 @@ async fn start_conversation(
     JsonBody(body): JsonBody<StartConversationBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    let contact = require_contact(&state, &caller, body.contact_id).await?;
+    let contact = state
+        .lookup
+        .require_contact(caller.tenant_id, body.contact_id)
+        .await?;
     let group_id = body.group_id.or(contact.details.group_id);
-    if let Some(group) = body.group_id
-        && !state
-            .lookup
-            .unknown_groups(caller.tenant_id, &[group])
-            .await?
-            .is_empty()
-    {
-        return Err(Problem::validation(format!("group_id: {group} is not a group")).into());
+    if let Some(group) = body.group_id {
+        state.lookup.require_group(caller.tenant_id, group).await?;
     }
-    let text = message_text(
-        &state,
-        &caller,
-        body.text,
-        body.snippet_id,
-        Some(body.contact_id),
-    )
-    .await?;
+    let text = state
+        .lookup
+        .message_text(
+            caller.tenant_id,
+            body.text,
+            body.snippet_id,
+            Some(body.contact_id),
+        )
+        .await?;
     let conversation_id = body.id.unwrap_or_else(|| super::new_id(&caller, &headers));
     let command = ConversationCommand::StartConversation {
         actor: domain_actor(&caller),
@@ -248,7 +184,10 @@ async fn send_message(
         }
         None => None,
     };
-    let text = message_text(&state, &caller, body.text, body.snippet_id, contact_id).await?;
+    let text = state
+        .lookup
+        .message_text(caller.tenant_id, body.text, body.snippet_id, contact_id)
+        .await?;
     let settings = state.lookup.settings(caller.tenant_id).await?;
     let message_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::SendMessage {

@@ -15,7 +15,7 @@ use super::command_headers::{CommandContext, CommandHeaders};
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF_AND_INTEGRATION};
-use super::{AppState, options, require_users};
+use super::{AppState, options};
 use crate::application::directory_stream;
 use crate::domain::directory::{
     self, ContactDetails, DirectoryCommand, DirectoryEntry, DirectoryRejection, SnippetFields,
@@ -211,9 +211,15 @@ async fn put_contact(
     if let Some(group_id) = body.group_id {
         require_groups(&state, &caller, &[group_id]).await?;
     }
-    require_users(&state, &caller, "auto_assign", &body.auto_assign).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "auto_assign", &body.auto_assign)
+        .await?;
     if let Some(visible_to) = &body.visible_to {
-        require_users(&state, &caller, "visible_to", visible_to).await?;
+        state
+            .lookup
+            .require_users(caller.tenant_id, "visible_to", visible_to)
+            .await?;
     }
     let command = DirectoryCommand::UpsertContact {
         details: ContactDetails {

@@ -42,6 +42,17 @@ impl From<Chat> for ApiError {
     }
 }
 
+impl From<crate::application::InputError> for ApiError {
+    fn from(error: crate::application::InputError) -> Self {
+        match error {
+            crate::application::InputError::Invalid(detail) => {
+                ApiError::Problem(Problem::validation(detail))
+            }
+            crate::application::InputError::Read(error) => ApiError::Internal(error.into()),
+        }
+    }
+}
+
 impl From<caselog_eventlog::ReadError> for ApiError {
     fn from(error: caselog_eventlog::ReadError) -> Self {
         ApiError::Internal(error.into())

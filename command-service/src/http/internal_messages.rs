@@ -15,7 +15,7 @@ use super::command_headers::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, INVOICE_PAYERS, STAFF, STAFF_AND_INTEGRATION};
-use super::{AppState, domain_actor, require_users, run_conversation_command};
+use super::{AppState, domain_actor, run_conversation_command};
 use crate::domain::conversation::ConversationCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -71,7 +71,10 @@ async fn send_internal_message(
     JsonBody(body): JsonBody<InternalMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    require_users(&state, &caller, "to", &[body.to]).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "to", &[body.to])
+        .await?;
     let internal_message_id = super::new_id(&caller, &headers);
     let command = ConversationCommand::SendInternalMessage {
         actor: domain_actor(&caller),

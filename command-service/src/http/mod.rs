@@ -121,20 +121,3 @@ async fn run_conversation_command(
         .await?;
     Ok(CommandResponse::from_executed(executed))
 }
-
-/// Refuses ids that are not users of the caller's tenant (422).
-async fn require_users(
-    state: &AppState,
-    caller: &Caller,
-    field: &str,
-    users: &[caselog_schemas::UserId],
-) -> Result<(), ApiError> {
-    let unknown = state.lookup.unknown_users(caller.tenant_id, users).await?;
-    match unknown.first() {
-        None => Ok(()),
-        Some(user) => Err(caselog_platform::http::Problem::validation(format!(
-            "{field}: {user} is not a user of this tenant"
-        ))
-        .into()),
-    }
-}

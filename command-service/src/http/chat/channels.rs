@@ -11,11 +11,11 @@ use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 use caselog_schemas::events::{ChannelAvatar, ChannelKind, ChannelRole, direct_message_id};
 
+use super::super::AppState;
 use super::super::command_headers::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
-use super::super::{AppState, require_users};
 use super::{present, run_channel_command};
 use crate::domain::chat::{ChannelChanges, ChatCommand};
 
@@ -97,7 +97,10 @@ async fn create_channel(
     JsonBody(body): JsonBody<CreateChannelBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    require_users(&state, &caller, "members", &body.members).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "members", &body.members)
+        .await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let command = ChatCommand::CreateChannel {
         kind: body.kind,
@@ -151,7 +154,10 @@ async fn add_member(
     JsonBody(body): JsonBody<MemberBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    require_users(&state, &caller, "user_id", &[body.user_id]).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "user_id", &[body.user_id])
+        .await?;
     let command = ChatCommand::AddMember {
         user_id: body.user_id,
     };
@@ -200,7 +206,10 @@ async fn set_announcement_authors(
     JsonBody(body): JsonBody<AuthorsBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    require_users(&state, &caller, "user_ids", &body.user_ids).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "user_ids", &body.user_ids)
+        .await?;
     let command = ChatCommand::SetAnnouncementAuthors {
         authors: body.user_ids,
     };
@@ -217,7 +226,10 @@ async fn open_direct_message(
     JsonBody(body): JsonBody<DirectMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF)?;
-    require_users(&state, &caller, "with", &[body.with]).await?;
+    state
+        .lookup
+        .require_users(caller.tenant_id, "with", &[body.with])
+        .await?;
     let id = direct_message_id(caller.tenant_id.0, caller.user_id, body.with);
     let command = ChatCommand::OpenDirectMessage { with: body.with };
     Ok(run_channel_command(&state, &caller, id, headers, command)

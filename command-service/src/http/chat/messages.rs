@@ -19,7 +19,7 @@ use super::super::command_headers::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
-use super::super::{AppState, options, require_users};
+use super::super::{AppState, options};
 use super::{context, run_channel_command};
 use crate::application::directory_stream;
 use crate::domain::chat::{ChatCommand, mentions_in, rules};
@@ -86,7 +86,10 @@ pub(super) async fn require_mentioned_users(
 ) -> Result<(), ApiError> {
     let mut mentioned = given.to_vec();
     mentioned.extend(text.map(mentions_in).unwrap_or_default());
-    require_users(state, caller, "mentions", &mentioned).await
+    Ok(state
+        .lookup
+        .require_users(caller.tenant_id, "mentions", &mentioned)
+        .await?)
 }
 
 /// Posts a message (members; in an announcement channel, its authors).

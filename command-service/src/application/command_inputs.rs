@@ -1,0 +1,109 @@
+//! What a command needs checked and filled in from the directory before `decide`:
+//! that ids are the tenant's users, groups and contacts, and a snippet expanded for
+//! the contact a message goes to. Read from the log itself (`DirectoryLookup`), never
+//! from a read model that may lag.
+
+use uuid::Uuid;
+
+use caselog_eventlog::ReadError;
+use caselog_schemas::{TenantId, UserId};
+
+use super::DirectoryLookup;
+use crate::domain::conversation::ContactPresets;
+use crate::domain::directory::{Contact, ContactVariables, expand_snippet};
+
+/// Why a command's inputs are refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A field names something that is not the tenant's, or says two things at once.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+impl DirectoryLookup {
+    /// Refuses ids that are not users of the tenant, naming the field.
+    pub async fn require_users(
+        &self,
+        tenant_id: TenantId,
+        field: &str,
+        users: &[UserId],
+    ) -> Result<(), InputError> {
+        match self.unknown_users(tenant_id, users).await?.first() {
+            None => Ok(()),
+            Some(user) => Err(InputError::Invalid(format!(
+                "{field}: {user} is not a user of this tenant"
+            ))),
+        }
+    }
+
+    /// Refuses a group id that is not one of the tenant's.
+    pub async fn require_group(&self, tenant_id: TenantId, group: Uuid) -> Result<(), InputError> {
+        if self.unknown_groups(tenant_id, &[group]).await?.is_empty() {
+            Ok(())
+        } else {
+            Err(InputError::Invalid(format!(
+                "group_id: {group} is not a group"
+            )))
+        }
+    }
+
+    /// The tenant's contact `contact_id`, or a refusal naming the field.
+    pub async fn require_contact(
+        &self,
+        tenant_id: TenantId,
+        contact_id: Uuid,
+    ) -> Result<Contact, InputError> {
+        self.contact(tenant_id, contact_id).await?.ok_or_else(|| {
+            InputError::Invalid(format!(
+                "contact_id: {contact_id} is not a contact of this tenant"
+            ))
+        })
+    }
+
+    /// A message's text: as written, or the snippet `snippet_id` expanded for the
+    /// contact (when the message goes to one).
+    pub async fn message_text(
+        &self,
+        tenant_id: TenantId,
+        text: Option<String>,
+        snippet_id: Option<Uuid>,
+        contact_id: Option<Uuid>,
+    ) -> Result<Option<String>, InputError> {
+        let Some(snippet_id) = snippet_id else {
+            return Ok(text);
+        };
+        if text.is_some() {
+            return Err(InputError::Invalid(
+                "send text or snippet_id, not both".to_owned(),
+            ));
+        }
+        let snippet = self.snippet(tenant_id, snippet_id).await?.ok_or_else(|| {
+            InputError::Invalid(format!("snippet_id: {snippet_id} is not a snippet"))
+        })?;
+        let contact = match contact_id {
+            Some(id) => self.contact(tenant_id, id).await?.map(|c| (id, c)),
+            None => None,
+        };
+        let variables = contact
+            .map(|(id, contact)| ContactVariables {
+                id,
+                name: contact.details.name,
+                firstname: contact.details.firstname,
+                lastname: contact.details.lastname,
+                email: contact.details.email,
+                country: contact.details.country,
+            })
+            .unwrap_or_default();
+        Ok(Some(expand_snippet(&snippet.text, &variables)))
+    }
+}
+
+/// A contact's presets, applied to each new conversation of that contact.
+pub fn presets_of(contact: &Contact) -> ContactPresets {
+    ContactPresets {
+        auto_assign: contact.auto_assign.clone(),
+        visible_to: contact.visible_to.clone(),
+    }
+}
