@@ -38,14 +38,18 @@ impl DirectoryLookup {
         }
     }
 
-    /// Refuses a group id that is not one of the tenant's.
-    pub async fn require_group(&self, tenant_id: TenantId, group: Uuid) -> Result<(), InputError> {
-        if self.unknown_groups(tenant_id, &[group]).await?.is_empty() {
-            Ok(())
-        } else {
-            Err(InputError::Invalid(format!(
-                "group_id: {group} is not a group"
-            )))
+    /// Refuses ids that are not groups of the tenant, naming the field.
+    pub async fn require_groups(
+        &self,
+        tenant_id: TenantId,
+        field: &str,
+        groups: &[Uuid],
+    ) -> Result<(), InputError> {
+        match self.unknown_groups(tenant_id, groups).await?.first() {
+            None => Ok(()),
+            Some(group) => Err(InputError::Invalid(format!(
+                "{field}: {group} is not a group of this tenant"
+            ))),
         }
     }
 

@@ -135,7 +135,10 @@ async fn start_conversation(
         .await?;
     let group_id = body.group_id.or(contact.details.group_id);
     if let Some(group) = body.group_id {
-        state.lookup.require_group(caller.tenant_id, group).await?;
+        state
+            .lookup
+            .require_groups(caller.tenant_id, "group_id", &[group])
+            .await?;
     }
     let text = state
         .lookup

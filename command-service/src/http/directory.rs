@@ -127,23 +127,6 @@ async fn run(
     Ok(CommandResponse::from_executed(executed))
 }
 
-async fn require_groups(
-    state: &AppState,
-    caller: &Caller,
-    groups: &[Uuid],
-) -> Result<(), ApiError> {
-    let unknown = state
-        .lookup
-        .unknown_groups(caller.tenant_id, groups)
-        .await?;
-    match unknown.first() {
-        None => Ok(()),
-        Some(group) => {
-            Err(Problem::validation(format!("{group} is not a group of this tenant")).into())
-        }
-    }
-}
-
 /// Creates or replaces a user.
 #[utoipa::path(put, path = "/v1/users/{id}", request_body = UserBody, tag = "directory",
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
@@ -154,7 +137,10 @@ async fn put_user(
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
-    require_groups(&state, &caller, &body.groups).await?;
+    state
+        .lookup
+        .require_groups(caller.tenant_id, "groups", &body.groups)
+        .await?;
     let command = DirectoryCommand::UpsertUser(UserDetails {
         name: body.name,
         email: body.email,
@@ -209,7 +195,10 @@ async fn put_contact(
 ) -> Result<CommandResponse, ApiError> {
     caller.require_role(STAFF_AND_INTEGRATION)?;
     if let Some(group_id) = body.group_id {
-        require_groups(&state, &caller, &[group_id]).await?;
+        state
+            .lookup
+            .require_groups(caller.tenant_id, "group_id", &[group_id])
+            .await?;
     }
     state
         .lookup
