@@ -48,7 +48,7 @@ pub async fn amend_reworded(
         else {
             continue;
         };
-        let released = decode_hex(released)?;
+        let released = hex::decode(released)?;
         let amended = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET checksum = $1 WHERE version = $2 AND checksum = $3"
         )))
@@ -65,14 +65,6 @@ pub async fn amend_reworded(
         }
     }
     Ok(())
-}
-
-fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
-    anyhow::ensure!(text.len().is_multiple_of(2), "odd-length hex");
-    (0..text.len())
-        .step_by(2)
-        .map(|at| Ok(u8::from_str_radix(&text[at..at + 2], 16)?))
-        .collect()
 }
 
 /// A role name safe to splice into DDL: lower-case letters, digits and `_`, quoted.

@@ -50,6 +50,51 @@ impl Backoff {
     }
 }
 
+/// What one step of a polling loop found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// It did some work: there may be more at once.
+    Busy,
+    /// Nothing to do: look again after the poll interval.
+    Idle,
+}
+
+/// One step of a polling loop (the future is `Send`, so the loop may be spawned).
+pub trait PollStep: Send {
+    fn step(&mut self) -> impl Future<Output = anyhow::Result<Progress>> + Send;
+}
+
+/// Runs `step` until `shutdown`: again at once while it is busy, after `poll` when it
+/// is idle, after the next backoff delay when it fails (logged under `what`).
+pub async fn poll_until_shutdown(
+    what: &'static str,
+    poll: Duration,
+    shutdown: &CancellationToken,
+    step: &mut impl PollStep,
+) {
+    let mut backoff = Backoff::new();
+    while !shutdown.is_cancelled() {
+        match step.step().await {
+            Ok(progress) => {
+                backoff.reset();
+                if progress == Progress::Busy {
+                    continue;
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(poll) => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(loop = what, error = %format!("{error:#}"), "a step failed; retrying");
+                if !backoff.wait(shutdown).await {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 fn builder() -> ExponentialBuilder {
     ExponentialBuilder::default()
         .with_min_delay(MIN_DELAY)

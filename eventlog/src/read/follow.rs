@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use caselog_platform::retry::Backoff;
+use caselog_platform::retry::{PollStep, Progress, poll_until_shutdown};
 use caselog_schemas::{EventEnvelope, Position};
 
 use super::LogReader;
@@ -49,14 +49,6 @@ pub trait Follower: Send {
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
-/// Whether a step found events to hand over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Handled,
-    /// The follower is at the log's head.
-    AtHead,
-}
-
 /// Hands a [`Follower`] the events after its checkpoint, `batch` at a time.
 #[derive(Clone)]
 pub struct LogFollower {
@@ -75,13 +67,13 @@ impl LogFollower {
     }
 
     /// One batch after the follower's checkpoint.
-    pub async fn step(&self, follower: &mut impl Follower) -> anyhow::Result<Step> {
+    pub async fn step(&self, follower: &mut impl Follower) -> anyhow::Result<Progress> {
         let from = follower.checkpoint().await?;
         // Commit order is position order (one writer at a time), so every event up to
         // the head is committed: nothing below it can appear later.
         let head = self.reader.head().await?;
         if head <= from {
-            return Ok(Step::AtHead);
+            return Ok(Progress::Idle);
         }
         let events = self
             .reader
@@ -92,7 +84,7 @@ impl LogFollower {
             _ => head,
         };
         follower.handle(from, events, through).await?;
-        Ok(Step::Handled)
+        Ok(Progress::Busy)
     }
 
     /// Steps until the follower reaches the head, or `shutdown`.
@@ -102,7 +94,7 @@ impl LogFollower {
         shutdown: &CancellationToken,
     ) -> anyhow::Result<()> {
         while !shutdown.is_cancelled() {
-            if self.step(follower).await? == Step::AtHead {
+            if self.step(follower).await? == Progress::Idle {
                 break;
             }
         }
@@ -118,26 +110,22 @@ impl LogFollower {
         poll: Duration,
         shutdown: &CancellationToken,
     ) {
-        let mut backoff = Backoff::new();
-        while !shutdown.is_cancelled() {
-            match self.step(follower).await {
-                Ok(step) => {
-                    backoff.reset();
-                    if step == Step::Handled {
-                        continue;
-                    }
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        () = tokio::time::sleep(poll) => {}
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(follower = what, error = %error, "following the log failed; retrying");
-                    if !backoff.wait(shutdown).await {
-                        break;
-                    }
-                }
-            }
-        }
+        let mut following = Following {
+            log: self,
+            follower,
+        };
+        poll_until_shutdown(what, poll, shutdown, &mut following).await;
+    }
+}
+
+/// A follower and the log it follows, as one step of a polling loop.
+struct Following<'a, F> {
+    log: &'a LogFollower,
+    follower: &'a mut F,
+}
+
+impl<F: Follower> PollStep for Following<'_, F> {
+    fn step(&mut self) -> impl Future<Output = anyhow::Result<Progress>> + Send {
+        self.log.step(self.follower)
     }
 }

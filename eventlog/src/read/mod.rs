@@ -7,6 +7,6 @@ mod lookups;
 mod reader;
 mod tail;
 
-pub use follow::{EventFilter, Follower, LogFollower, Step};
+pub use follow::{EventFilter, Follower, LogFollower};
 pub use reader::LogReader;
 pub use tail::LogTail;

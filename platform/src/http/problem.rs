@@ -138,7 +138,14 @@ impl Problem {
     /// [`crate::transient`]), else an opaque 500. Either way the cause is logged.
     pub fn failure(cause: impl Into<anyhow::Error>) -> Self {
         let cause = cause.into();
-        if crate::transient::is_transient_anyhow(&cause) {
+        let transient = crate::transient::is_transient_anyhow(&cause);
+        Self::failure_classified(cause, transient)
+    }
+
+    /// [`Self::failure`] for a cause classified before it was wrapped where the chain
+    /// no longer shows it (a cache's shared `Arc` of the error).
+    pub fn failure_classified(cause: anyhow::Error, transient: bool) -> Self {
+        if transient {
             tracing::warn!(error = %format!("{cause:#}"), "request failed: a dependency is unavailable");
             return Self::unavailable("a dependency of this service is unavailable; retry shortly");
         }

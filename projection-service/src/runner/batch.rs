@@ -67,6 +67,17 @@ pub async fn begin(
     .await
 }
 
+/// How far `projection`'s live read model is.
+pub async fn live_checkpoint(pool: &PgPool, projection: Projection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT position FROM {}.checkpoint",
+        projection.schema()
+    )))
+    .fetch_one(pool)
+    .await
+}
+
+/// How far the read model on the connection's `search_path` is.
 pub async fn checkpoint(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM checkpoint")
         .fetch_one(&mut *conn)

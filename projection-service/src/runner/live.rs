@@ -301,12 +301,7 @@ struct CatchUp<'a> {
 
 impl Follower for CatchUp<'_> {
     async fn checkpoint(&mut self) -> anyhow::Result<Position> {
-        let position = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT position FROM {}.checkpoint",
-            self.runner.projection.schema()
-        )))
-        .fetch_one(&self.runner.pool)
-        .await?;
+        let position = batch::live_checkpoint(&self.runner.pool, self.runner.projection).await?;
         Ok(Position(position))
     }
 

@@ -25,12 +25,7 @@ pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectionStatus>, ReadError>
     let head = log.head().await?.0;
     let mut statuses = Vec::new();
     for projection in Projection::ALL {
-        let position: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT position FROM {}.checkpoint",
-            projection.schema()
-        )))
-        .fetch_one(pool)
-        .await?;
+        let position = super::batch::live_checkpoint(pool, projection).await?;
         let dead_letters: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM projections.dead_letters WHERE projection = $1",
         )

@@ -70,14 +70,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             Self::Refused(problem) => problem,
-            Self::Failed {
-                cause,
-                transient: true,
-            } => {
-                tracing::warn!(error = %format!("{cause:#}"), "read failed: a dependency is unavailable");
-                Problem::unavailable("a dependency of this service is unavailable; retry shortly")
-            }
-            Self::Failed { cause, .. } => Problem::failure(cause),
+            Self::Failed { cause, transient } => Problem::failure_classified(cause, transient),
         }
         .into_response()
     }

@@ -5,11 +5,10 @@ use sqlx::{PgPool, Row};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use caselog_platform::retry::Backoff;
+use caselog_platform::retry::{PollStep, Progress, poll_until_shutdown};
 
 use caselog_schemas::{Actor, TenantId};
 
-use super::Outcome;
 use crate::application::{CommandExecutor, CommandOptions, ExecuteError, conversation_stream};
 use crate::domain::conversation::{Conversation, ConversationCommand, decide};
 
@@ -28,28 +27,10 @@ impl Closer {
     /// Closes what is due until `shutdown`: at once while there is more, every `poll`
     /// otherwise, backing off after a failure.
     pub async fn run(&self, poll: std::time::Duration, shutdown: &CancellationToken) {
-        let mut backoff = Backoff::new();
-        while !shutdown.is_cancelled() {
-            match self.try_close_due().await {
-                Ok(Outcome::Processed) => backoff.reset(),
-                Ok(Outcome::Idle) => {
-                    backoff.reset();
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        () = tokio::time::sleep(poll) => {}
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(error = %error, "auto-close step failed");
-                    if !backoff.wait(shutdown).await {
-                        break;
-                    }
-                }
-            }
-        }
+        poll_until_shutdown("auto-close closer", poll, shutdown, &mut Closing(self)).await;
     }
 
-    pub async fn try_close_due(&self) -> anyhow::Result<Outcome> {
+    pub async fn try_close_due(&self) -> anyhow::Result<Progress> {
         let mut tx = self.pool.begin().await?;
         let due = sqlx::query(
             "SELECT tenant_id, conversation_id, resolved_version FROM commands.auto_close_due \
@@ -59,7 +40,7 @@ impl Closer {
         .fetch_all(&mut *tx)
         .await?;
         if due.is_empty() {
-            return Ok(Outcome::Idle);
+            return Ok(Progress::Idle);
         }
         for row in &due {
             let tenant_id = TenantId(row.get::<Uuid, _>("tenant_id"));
@@ -101,6 +82,15 @@ impl Closer {
             .await?;
         }
         tx.commit().await?;
-        Ok(Outcome::Processed)
+        Ok(Progress::Busy)
+    }
+}
+
+/// The closer as one step of a polling loop.
+struct Closing<'a>(&'a Closer);
+
+impl PollStep for Closing<'_> {
+    fn step(&mut self) -> impl Future<Output = anyhow::Result<Progress>> + Send {
+        self.0.try_close_due()
     }
 }

@@ -21,13 +21,6 @@ use caselog_eventlog::LogFollower;
 
 use super::{CommandExecutor, DirectoryLookup};
 
-/// Whether a worker step found work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Processed,
-    Idle,
-}
-
 /// The command service's own migrations (schema `commands`), applied by
 /// `caselog-migrate`.
 pub fn migrator() -> sqlx::migrate::Migrator {
