@@ -11,11 +11,11 @@ use uuid::Uuid;
 use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 
-use super::command_headers::CommandContext;
+use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF};
-use super::{AppState, domain_actor, run_conversation_command};
+use super::{AppState, run_conversation_command};
 use crate::domain::conversation::ConversationCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -51,20 +51,20 @@ pub struct VisibilityBody {
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn assign(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<AssignBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     state
         .lookup
-        .require_users(caller.tenant_id, "assignees", &body.assignees)
+        .require_users(context.tenant(), "assignees", &body.assignees)
         .await?;
     let command = ConversationCommand::AssignConversation {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
         assignees: body.assignees,
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// Restricts who may see the conversation (assignees must stay within the list).
@@ -72,22 +72,22 @@ async fn assign(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn set_visibility(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<VisibilityBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     if let Some(list) = &body.visible_to {
         state
             .lookup
-            .require_users(caller.tenant_id, "visible_to", list)
+            .require_users(context.tenant(), "visible_to", list)
             .await?;
     }
     let command = ConversationCommand::SetVisibility {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
         visible_to: body.visible_to,
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// A bodiless command that needs nothing but the acting staff member; the role is
@@ -99,14 +99,14 @@ macro_rules! staff_command {
                                             responses((status = 200, body = CommandResponse)))]
         async fn $handler(
             State(state): State<AppState>,
-            CommandContext { caller, headers }: CommandContext,
+            context: CommandContext,
             Path(id): Path<Uuid>,
         ) -> Result<CommandResponse, ApiError> {
-            caller.require_role(STAFF)?;
+            context.require_role(STAFF)?;
             let command = ConversationCommand::$command {
-                actor: domain_actor(&caller),
+                actor: context.actor(),
             };
-            run_conversation_command(&state, &caller, id, headers, command).await
+            run_conversation_command(&state, &context, id, command).await
         }
     };
 }
@@ -159,12 +159,12 @@ staff_command!(
     responses((status = 200, body = CommandResponse)))]
 async fn delete_conversation(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
+    context.require_role(ACCOUNT_ADMINS)?;
     let command = ConversationCommand::DeleteConversation {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }

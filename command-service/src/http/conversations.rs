@@ -13,11 +13,11 @@ use caselog_platform::http::JsonBody;
 use caselog_schemas::Role;
 use caselog_schemas::events::{Attachment, Channel, MessageContent, SenderKind, Voice};
 
-use super::command_headers::CommandContext;
+use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, STAFF, STAFF_AND_INTEGRATION};
-use super::{AppState, domain_actor, run_conversation_command};
+use super::{AppState, run_conversation_command};
 use crate::application::{conversation_for_inbound, presets_of};
 use crate::domain::conversation::ConversationCommand;
 
@@ -87,17 +87,17 @@ pub struct NoteBody {
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn receive_inbound_message(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<InboundMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(INTEGRATION)?;
+    context.require_role(INTEGRATION)?;
     let contact = state
         .lookup
-        .require_contact(caller.tenant_id, body.contact_id)
+        .require_contact(context.tenant(), body.contact_id)
         .await?;
     let conversation_id =
-        conversation_for_inbound(&state.executor, caller.tenant_id, body.contact_id).await?;
-    let message_id = super::new_id(&caller, &headers);
+        conversation_for_inbound(&state.executor, context.tenant(), body.contact_id).await?;
+    let message_id = context.new_id();
     let command = ConversationCommand::ReceiveInboundMessage {
         contact_id: body.contact_id,
         group_id: contact.details.group_id,
@@ -113,7 +113,7 @@ async fn receive_inbound_message(
         now: Utc::now(),
     };
     Ok(
-        run_conversation_command(&state, &caller, conversation_id, headers, command)
+        run_conversation_command(&state, &context, conversation_id, command)
             .await?
             .with_id(message_id),
     )
@@ -125,33 +125,33 @@ async fn receive_inbound_message(
     responses((status = 201, body = CommandResponse)))]
 async fn start_conversation(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<StartConversationBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let contact = state
         .lookup
-        .require_contact(caller.tenant_id, body.contact_id)
+        .require_contact(context.tenant(), body.contact_id)
         .await?;
     let group_id = body.group_id.or(contact.details.group_id);
     if let Some(group) = body.group_id {
         state
             .lookup
-            .require_groups(caller.tenant_id, "group_id", &[group])
+            .require_groups(context.tenant(), "group_id", &[group])
             .await?;
     }
     let text = state
         .lookup
         .message_text(
-            caller.tenant_id,
+            context.tenant(),
             body.text,
             body.snippet_id,
             Some(body.contact_id),
         )
         .await?;
-    let conversation_id = body.id.unwrap_or_else(|| super::new_id(&caller, &headers));
+    let conversation_id = body.id.unwrap_or_else(|| context.new_id());
     let command = ConversationCommand::StartConversation {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
         contact_id: body.contact_id,
         group_id,
         presets: presets_of(&contact),
@@ -164,7 +164,7 @@ async fn start_conversation(
         message_id: Uuid::now_v7(),
         now: Utc::now(),
     };
-    run_conversation_command(&state, &caller, conversation_id, headers, command).await
+    run_conversation_command(&state, &context, conversation_id, command).await
 }
 
 /// A reply to the contact: by an agent, or by the bot or auto-responder (integration).
@@ -172,29 +172,29 @@ async fn start_conversation(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn send_message(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF_AND_INTEGRATION)?;
-    let is_integration = caller.role == Role::Integration;
+    context.require_role(STAFF_AND_INTEGRATION)?;
+    let is_integration = context.caller.role == Role::Integration;
     let contact_id = match body.snippet_id {
         Some(_) => {
             state
                 .lookup
-                .contact_of_conversation(caller.tenant_id, id)
+                .contact_of_conversation(context.tenant(), id)
                 .await?
         }
         None => None,
     };
     let text = state
         .lookup
-        .message_text(caller.tenant_id, body.text, body.snippet_id, contact_id)
+        .message_text(context.tenant(), body.text, body.snippet_id, contact_id)
         .await?;
-    let settings = state.lookup.settings(caller.tenant_id).await?;
-    let message_id = super::new_id(&caller, &headers);
+    let settings = state.lookup.settings(context.tenant()).await?;
+    let message_id = context.new_id();
     let command = ConversationCommand::SendMessage {
-        actor: (!is_integration).then(|| domain_actor(&caller)),
+        actor: (!is_integration).then(|| context.actor()),
         sender_kind: body.sender_kind,
         channel: body.channel,
         content: MessageContent {
@@ -207,11 +207,9 @@ async fn send_message(
         message_id,
         now: Utc::now(),
     };
-    Ok(
-        run_conversation_command(&state, &caller, id, headers, command)
-            .await?
-            .with_id(message_id),
-    )
+    Ok(run_conversation_command(&state, &context, id, command)
+        .await?
+        .with_id(message_id))
 }
 
 /// The bot hands the conversation to a human.
@@ -219,15 +217,15 @@ async fn send_message(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn hand_off_to_human(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<HandOffBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(INTEGRATION)?;
+    context.require_role(INTEGRATION)?;
     let command = ConversationCommand::HandOffToHuman {
         reason: body.reason,
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// A private note: visible to the team, never sent to the contact.
@@ -235,20 +233,18 @@ async fn hand_off_to_human(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn add_private_note(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<NoteBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
-    let note_id = super::new_id(&caller, &headers);
+    context.require_role(STAFF)?;
+    let note_id = context.new_id();
     let command = ConversationCommand::AddPrivateNote {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
         text: body.text,
         note_id,
     };
-    Ok(
-        run_conversation_command(&state, &caller, id, headers, command)
-            .await?
-            .with_id(note_id),
-    )
+    Ok(run_conversation_command(&state, &context, id, command)
+        .await?
+        .with_id(note_id))
 }

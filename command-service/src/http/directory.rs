@@ -7,15 +7,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody, Problem};
+use caselog_platform::http::{JsonBody, Problem};
 use caselog_schemas::events::{TenantSettings, snippet_library_id};
 use caselog_schemas::{Role, UserId};
 
-use super::command_headers::{CommandContext, CommandHeaders};
+use super::AppState;
+use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF_AND_INTEGRATION};
-use super::{AppState, options};
 use crate::application::directory_stream;
 use crate::domain::directory::{
     self, ContactDetails, DirectoryCommand, DirectoryEntry, DirectoryRejection, SnippetFields,
@@ -109,18 +109,19 @@ pub struct SnippetUpdateBody {
     theme: Option<String>,
 }
 
-async fn run(
+/// Runs a command against a directory entry's stream (a user, group, contact, the
+/// tenant's settings or its snippet library).
+pub(super) async fn run_directory_command(
     state: &AppState,
-    caller: &Caller,
+    context: &CommandContext,
     entry_id: Uuid,
-    headers: CommandHeaders,
     command: DirectoryCommand,
 ) -> Result<CommandResponse, ApiError> {
     let executed = state
         .executor
         .execute::<DirectoryEntry, DirectoryRejection>(
-            directory_stream(caller.tenant_id, entry_id),
-            &options(caller, headers),
+            directory_stream(context.tenant(), entry_id),
+            &context.options(),
             |entry| directory::decide(entry_id, entry, command.clone()),
         )
         .await?;
@@ -132,14 +133,14 @@ async fn run(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_user(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
+    context.require_role(ACCOUNT_ADMINS)?;
     state
         .lookup
-        .require_groups(caller.tenant_id, "groups", &body.groups)
+        .require_groups(context.tenant(), "groups", &body.groups)
         .await?;
     let command = DirectoryCommand::UpsertUser(UserDetails {
         name: body.name,
@@ -147,7 +148,7 @@ async fn put_user(
         role: body.role,
         groups: body.groups,
     });
-    run(&state, &caller, id, headers, command).await
+    run_directory_command(&state, &context, id, command).await
 }
 
 /// Erases a user who left: their name and email become `[erased]` everywhere, in the
@@ -157,11 +158,11 @@ async fn put_user(
     responses((status = 200, body = CommandResponse)))]
 async fn erase_user(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
-    run(&state, &caller, id, headers, DirectoryCommand::EraseUser).await
+    context.require_role(ACCOUNT_ADMINS)?;
+    run_directory_command(&state, &context, id, DirectoryCommand::EraseUser).await
 }
 
 /// Creates or renames a group (each group has a team inbox).
@@ -169,16 +170,15 @@ async fn erase_user(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_group(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<GroupBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
-    run(
+    context.require_role(ACCOUNT_ADMINS)?;
+    run_directory_command(
         &state,
-        &caller,
+        &context,
         id,
-        headers,
         DirectoryCommand::UpsertGroup { name: body.name },
     )
     .await
@@ -189,25 +189,25 @@ async fn put_group(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_contact(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<ContactBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF_AND_INTEGRATION)?;
+    context.require_role(STAFF_AND_INTEGRATION)?;
     if let Some(group_id) = body.group_id {
         state
             .lookup
-            .require_groups(caller.tenant_id, "group_id", &[group_id])
+            .require_groups(context.tenant(), "group_id", &[group_id])
             .await?;
     }
     state
         .lookup
-        .require_users(caller.tenant_id, "auto_assign", &body.auto_assign)
+        .require_users(context.tenant(), "auto_assign", &body.auto_assign)
         .await?;
     if let Some(visible_to) = &body.visible_to {
         state
             .lookup
-            .require_users(caller.tenant_id, "visible_to", visible_to)
+            .require_users(context.tenant(), "visible_to", visible_to)
             .await?;
     }
     let command = DirectoryCommand::UpsertContact {
@@ -223,7 +223,7 @@ async fn put_contact(
         auto_assign: body.auto_assign,
         visible_to: body.visible_to,
     };
-    run(&state, &caller, id, headers, command).await
+    run_directory_command(&state, &context, id, command).await
 }
 
 /// Replaces the tenant's settings.
@@ -231,10 +231,10 @@ async fn put_contact(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn put_settings(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<SettingsBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
+    context.require_role(ACCOUNT_ADMINS)?;
     let auto_close_seconds = match (body.auto_close_seconds, body.auto_close_minutes) {
         (Some(seconds), _) => Some(seconds),
         (None, Some(minutes)) => Some(
@@ -249,12 +249,11 @@ async fn put_settings(
         require_accept: body.require_accept,
         internal_chat_enabled: body.internal_chat_enabled,
     };
-    let tenant = caller.tenant_id.0;
-    run(
+    let tenant = context.tenant().0;
+    run_directory_command(
         &state,
-        &caller,
+        &context,
         tenant,
-        headers,
         DirectoryCommand::UpdateSettings(settings),
     )
     .await
@@ -265,10 +264,10 @@ async fn put_settings(
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn create_snippet(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<SnippetBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
+    context.require_role(ACCOUNT_ADMINS)?;
     let snippet_id = body.id.unwrap_or_else(Uuid::now_v7);
     let command = DirectoryCommand::CreateSnippet {
         snippet_id,
@@ -278,8 +277,8 @@ async fn create_snippet(
             theme: body.theme,
         },
     };
-    let library = snippet_library_id(caller.tenant_id.0);
-    Ok(run(&state, &caller, library, headers, command)
+    let library = snippet_library_id(context.tenant().0);
+    Ok(run_directory_command(&state, &context, library, command)
         .await?
         .with_id(snippet_id))
 }
@@ -289,11 +288,11 @@ async fn create_snippet(
     responses((status = 200, body = CommandResponse)))]
 async fn update_snippet(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(snippet_id): Path<Uuid>,
     JsonBody(body): JsonBody<SnippetUpdateBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
+    context.require_role(ACCOUNT_ADMINS)?;
     let command = DirectoryCommand::UpdateSnippet {
         snippet_id,
         fields: SnippetFields {
@@ -302,8 +301,8 @@ async fn update_snippet(
             theme: body.theme,
         },
     };
-    let library = snippet_library_id(caller.tenant_id.0);
-    run(&state, &caller, library, headers, command).await
+    let library = snippet_library_id(context.tenant().0);
+    run_directory_command(&state, &context, library, command).await
 }
 
 /// Removes a snippet.
@@ -311,16 +310,15 @@ async fn update_snippet(
     responses((status = 200, body = CommandResponse)))]
 async fn delete_snippet(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(snippet_id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(ACCOUNT_ADMINS)?;
-    let library = snippet_library_id(caller.tenant_id.0);
-    run(
+    context.require_role(ACCOUNT_ADMINS)?;
+    let library = snippet_library_id(context.tenant().0);
+    run_directory_command(
         &state,
-        &caller,
+        &context,
         library,
-        headers,
         DirectoryCommand::DeleteSnippet { snippet_id },
     )
     .await

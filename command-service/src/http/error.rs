@@ -122,6 +122,7 @@ fn directory_problem(rejection: &D) -> ProblemType {
         D::IdTakenByAnotherKind { .. } | D::SnippetExists { .. } => ProblemType::Conflict,
         D::UnknownSnippet { .. } | D::UnknownUser { .. } => ProblemType::NotFound,
         D::SnippetLimitReached { .. } => ProblemType::Rule,
+        D::ChatSwitchedOff => ProblemType::Forbidden,
         D::Blank { .. }
         | D::Invalid { .. }
         | D::NotAUser { .. }

@@ -11,11 +11,11 @@ use uuid::Uuid;
 use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 
-use super::command_headers::CommandContext;
+use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{INTEGRATION, INVOICE_PAYERS, STAFF, STAFF_AND_INTEGRATION};
-use super::{AppState, domain_actor, run_conversation_command};
+use super::{AppState, run_conversation_command};
 use crate::domain::conversation::ConversationCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -66,28 +66,26 @@ pub struct TopicBody {
     responses((status = 200, body = CommandResponse)))]
 async fn send_internal_message(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<InternalMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     state
         .lookup
-        .require_users(caller.tenant_id, "to", &[body.to])
+        .require_users(context.tenant(), "to", &[body.to])
         .await?;
-    let internal_message_id = super::new_id(&caller, &headers);
+    let internal_message_id = context.new_id();
     let command = ConversationCommand::SendInternalMessage {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
         to: body.to,
         text: body.text,
         in_reply_to: body.in_reply_to,
         internal_message_id,
     };
-    Ok(
-        run_conversation_command(&state, &caller, id, headers, command)
-            .await?
-            .with_id(internal_message_id),
-    )
+    Ok(run_conversation_command(&state, &context, id, command)
+        .await?
+        .with_id(internal_message_id))
 }
 
 /// The recipient marks an internal message read.
@@ -95,15 +93,15 @@ async fn send_internal_message(
     tag = "internal messages", responses((status = 200, body = CommandResponse)))]
 async fn mark_internal_message_read(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ConversationCommand::MarkInternalMessageRead {
-        actor: domain_actor(&caller),
+        actor: context.actor(),
         internal_message_id: message_id,
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// Attaches an invoice; the conversation cannot close or be deleted until it is paid.
@@ -111,17 +109,17 @@ async fn mark_internal_message_read(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn attach_invoice(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<InvoiceBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF_AND_INTEGRATION)?;
+    context.require_role(STAFF_AND_INTEGRATION)?;
     let command = ConversationCommand::AttachInvoice {
         invoice_id: body.invoice_id,
         amount_minor: body.amount_minor,
         currency: body.currency,
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// Records an invoice as paid.
@@ -129,12 +127,12 @@ async fn attach_invoice(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn mark_invoice_paid(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, invoice_id)): Path<(Uuid, String)>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(INVOICE_PAYERS)?;
+    context.require_role(INVOICE_PAYERS)?;
     let command = ConversationCommand::MarkInvoicePaid { invoice_id };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// The contact's satisfaction rating.
@@ -142,16 +140,16 @@ async fn mark_invoice_paid(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn rate(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<RatingBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(INTEGRATION)?;
+    context.require_role(INTEGRATION)?;
     let command = ConversationCommand::RateConversation {
         score: body.score,
         comment: body.comment,
     };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }
 
 /// Sets the conversation's topic.
@@ -159,11 +157,11 @@ async fn rate(
     tag = "conversations", responses((status = 200, body = CommandResponse)))]
 async fn set_topic(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<TopicBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ConversationCommand::SetTopic { topic: body.topic };
-    run_conversation_command(&state, &caller, id, headers, command).await
+    run_conversation_command(&state, &context, id, command).await
 }

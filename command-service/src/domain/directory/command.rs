@@ -63,5 +63,7 @@ pub enum DirectoryCommand {
         mention: DeliveryPreference,
         dm: DeliveryPreference,
         announcement: DeliveryPreference,
+        /// The tenant's chat switch: with the chat module off, nothing is set.
+        chat_enabled: bool,
     },
 }

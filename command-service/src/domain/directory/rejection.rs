@@ -31,4 +31,6 @@ pub enum DirectoryRejection {
     UnknownUser { id: Uuid },
     #[error("snippet {snippet_id} does not exist")]
     UnknownSnippet { snippet_id: Uuid },
+    #[error("the internal chat is switched off for this account")]
+    ChatSwitchedOff,
 }

@@ -324,23 +324,28 @@ fn snippet_variables_expand_from_the_contact() {
 }
 
 #[test]
-fn notification_preferences_belong_to_a_known_user() {
+fn notification_preferences_belong_to_a_known_user_with_the_chat_on() {
     use caselog_schemas::events::DeliveryPreference;
     let quiet = DeliveryPreference {
         bell: false,
         email: true,
     };
-    let command = || DirectoryCommand::SetNotificationPreferences {
+    let command = |chat_enabled| DirectoryCommand::SetNotificationPreferences {
         mention: DeliveryPreference::default(),
         dm: quiet,
         announcement: quiet,
+        chat_enabled,
     };
     assert_eq!(
-        when(&[], command()),
+        when(&[], command(true)),
         Err(DirectoryRejection::NotAUser { id: id(1) })
     );
     let user = when(&[], DirectoryCommand::UpsertUser(ana())).unwrap();
-    let set = when(&user, command()).unwrap();
+    assert_eq!(
+        when(&user, command(false)),
+        Err(DirectoryRejection::ChatSwitchedOff)
+    );
+    let set = when(&user, command(true)).unwrap();
     assert_eq!(
         set,
         vec![E::NotificationPreferencesSet {

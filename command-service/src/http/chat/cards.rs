@@ -10,17 +10,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody, Problem};
+use caselog_platform::http::{JsonBody, Problem};
 use caselog_schemas::UserId;
 use caselog_schemas::events::{CardDescription, CardEntityType};
 
-use super::super::command_headers::CommandContext;
+use super::super::AppState;
+use super::super::command_context::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF_AND_INTEGRATION;
-use super::super::{AppState, domain_actor};
 use super::messages::require_mentioned_users;
-use super::{context, run_channel_command};
+use super::{chat_context, run_channel_command};
 use crate::application::{ExecuteError, conversation_stream};
 use crate::domain::chat::{ChatCommand, NewCard, rules};
 use crate::domain::conversation::{Conversation, ConversationRejection};
@@ -51,16 +51,22 @@ pub struct CardBody {
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn share_card(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<CardBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF_AND_INTEGRATION)?;
+    context.require_role(STAFF_AND_INTEGRATION)?;
     // Switched off, nothing about the item is looked up either.
-    rules::chat_switched_on(context(&state, &caller).await?.chat_enabled)?;
-    require_mentioned_users(&state, &caller, body.message.as_deref(), &body.mentions).await?;
+    rules::chat_switched_on(chat_context(&state, &context).await?.chat_enabled)?;
+    require_mentioned_users(
+        &state,
+        &context.caller,
+        body.message.as_deref(),
+        &body.mentions,
+    )
+    .await?;
     if body.entity_type.is_caselog_own() {
-        require_shareable(&state, &caller, body.entity_type, &body.entity_id).await?;
+        require_shareable(&state, &context, body.entity_type, &body.entity_id).await?;
     }
     let description = match (body.title, body.summary, body.url) {
         (None, None, None) => None,
@@ -70,7 +76,7 @@ async fn share_card(
             url: url.unwrap_or_default(),
         }),
     };
-    let card_id = crate::http::new_id(&caller, &headers);
+    let card_id = context.new_id();
     let command = ChatCommand::ShareCard {
         card: NewCard {
             card_id,
@@ -82,7 +88,7 @@ async fn share_card(
         },
         now: Utc::now(),
     };
-    Ok(run_channel_command(&state, &caller, id, headers, command)
+    Ok(run_channel_command(&state, &context, id, command)
         .await?
         .with_id(card_id))
 }
@@ -91,7 +97,7 @@ async fn share_card(
 /// see is "not found", exactly as everywhere else.
 async fn require_shareable(
     state: &AppState,
-    caller: &Caller,
+    context: &CommandContext,
     entity_type: CardEntityType,
     entity_id: &str,
 ) -> Result<(), ApiError> {
@@ -105,19 +111,17 @@ async fn require_shareable(
             match state
                 .executor
                 .load::<Conversation, ConversationRejection>(&conversation_stream(
-                    caller.tenant_id,
+                    context.tenant(),
                     id,
                 ))
                 .await
             {
-                Ok(loaded) => {
-                    loaded.state.exists() && loaded.state.may_be_seen_by(domain_actor(caller))
-                }
+                Ok(loaded) => loaded.state.exists() && loaded.state.may_be_seen_by(context.actor()),
                 Err(ExecuteError::Erased) => false,
                 Err(other) => return Err(other.into()),
             }
         }
-        _ => state.lookup.contact(caller.tenant_id, id).await?.is_some(),
+        _ => state.lookup.contact(context.tenant(), id).await?.is_some(),
     };
     if found {
         Ok(())

@@ -12,7 +12,7 @@ use caselog_schemas::UserId;
 use caselog_schemas::events::{ChannelAvatar, ChannelKind, ChannelRole, direct_message_id};
 
 use super::super::AppState;
-use super::super::command_headers::CommandContext;
+use super::super::command_context::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
@@ -93,13 +93,13 @@ pub struct DirectMessageBody {
     tag = "chat", responses((status = 201, body = CommandResponse)))]
 async fn create_channel(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<CreateChannelBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     state
         .lookup
-        .require_users(caller.tenant_id, "members", &body.members)
+        .require_users(context.tenant(), "members", &body.members)
         .await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let command = ChatCommand::CreateChannel {
@@ -109,7 +109,7 @@ async fn create_channel(
         avatar: body.avatar,
         members: body.members,
     };
-    Ok(run_channel_command(&state, &caller, id, headers, command)
+    Ok(run_channel_command(&state, &context, id, command)
         .await?
         .with_id(id))
 }
@@ -119,17 +119,17 @@ async fn create_channel(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn update_channel(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<UpdateChannelBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::UpdateChannel(ChannelChanges {
         name: body.name,
         description: body.description,
         avatar: body.avatar,
     });
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Joins a public or announcement channel.
@@ -137,11 +137,11 @@ async fn update_channel(
     responses((status = 200, body = CommandResponse)))]
 async fn join_channel(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
-    run_channel_command(&state, &caller, id, headers, ChatCommand::JoinChannel).await
+    context.require_role(STAFF)?;
+    run_channel_command(&state, &context, id, ChatCommand::JoinChannel).await
 }
 
 /// Adds a member (channel owner/admin, account admin).
@@ -149,19 +149,19 @@ async fn join_channel(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn add_member(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<MemberBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     state
         .lookup
-        .require_users(caller.tenant_id, "user_id", &[body.user_id])
+        .require_users(context.tenant(), "user_id", &[body.user_id])
         .await?;
     let command = ChatCommand::AddMember {
         user_id: body.user_id,
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Removes a member (channel owner/admin, account admin), or leaves (yourself).
@@ -169,14 +169,14 @@ async fn add_member(
     responses((status = 200, body = CommandResponse)))]
 async fn remove_member(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, user_id)): Path<(Uuid, Uuid)>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::RemoveMember {
         user_id: UserId(user_id),
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Promotes a member to channel admin, or demotes them.
@@ -184,16 +184,16 @@ async fn remove_member(
     request_body = RoleBody, tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn change_member_role(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, user_id)): Path<(Uuid, Uuid)>,
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::ChangeMemberRole {
         user_id: UserId(user_id),
         role: body.role,
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Sets who may post in an announcement channel.
@@ -201,19 +201,19 @@ async fn change_member_role(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn set_announcement_authors(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<AuthorsBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     state
         .lookup
-        .require_users(caller.tenant_id, "user_ids", &body.user_ids)
+        .require_users(context.tenant(), "user_ids", &body.user_ids)
         .await?;
     let command = ChatCommand::SetAnnouncementAuthors {
         authors: body.user_ids,
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Opens the direct message with a teammate (or yourself); opening it again returns
@@ -222,17 +222,17 @@ async fn set_announcement_authors(
     responses((status = 201, body = CommandResponse), (status = 200, body = CommandResponse)))]
 async fn open_direct_message(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<DirectMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     state
         .lookup
-        .require_users(caller.tenant_id, "with", &[body.with])
+        .require_users(context.tenant(), "with", &[body.with])
         .await?;
-    let id = direct_message_id(caller.tenant_id.0, caller.user_id, body.with);
+    let id = direct_message_id(context.tenant().0, context.caller.user_id, body.with);
     let command = ChatCommand::OpenDirectMessage { with: body.with };
-    Ok(run_channel_command(&state, &caller, id, headers, command)
+    Ok(run_channel_command(&state, &context, id, command)
         .await?
         .with_id(id))
 }

@@ -15,15 +15,15 @@ use caselog_schemas::events::{
     Attachment, DeliveryPreference, MessageContent, NotificationLevel, Voice,
 };
 
-use super::super::command_headers::CommandContext;
+use super::super::AppState;
+use super::super::command_context::CommandContext;
+use super::super::directory::run_directory_command;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
-use super::super::{AppState, options};
-use super::{context, run_channel_command};
-use crate::application::directory_stream;
-use crate::domain::chat::{ChatCommand, mentions_in, rules};
-use crate::domain::directory::{self, DirectoryCommand, DirectoryEntry, DirectoryRejection};
+use super::run_channel_command;
+use crate::domain::chat::{ChatCommand, mentions_in};
+use crate::domain::directory::DirectoryCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -97,13 +97,19 @@ pub(super) async fn require_mentioned_users(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn post_message(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<ChatMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
-    require_mentioned_users(&state, &caller, body.text.as_deref(), &body.mentions).await?;
-    let message_id = crate::http::new_id(&caller, &headers);
+    context.require_role(STAFF)?;
+    require_mentioned_users(
+        &state,
+        &context.caller,
+        body.text.as_deref(),
+        &body.mentions,
+    )
+    .await?;
+    let message_id = context.new_id();
     let command = ChatCommand::PostMessage {
         message_id,
         content: MessageContent {
@@ -114,7 +120,7 @@ async fn post_message(
         mentions: body.mentions,
         now: Utc::now(),
     };
-    Ok(run_channel_command(&state, &caller, id, headers, command)
+    Ok(run_channel_command(&state, &context, id, command)
         .await?
         .with_id(message_id))
 }
@@ -124,12 +130,12 @@ async fn post_message(
     responses((status = 200, body = CommandResponse)))]
 async fn delete_message(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::DeleteMessage { message_id };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Reacts to a message with an emoji.
@@ -137,16 +143,16 @@ async fn delete_message(
     request_body = ReactionBody, tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn react(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
     JsonBody(body): JsonBody<ReactionBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::React {
         message_id,
         emoji: body.emoji,
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Takes back one's reaction.
@@ -154,16 +160,16 @@ async fn react(
     request_body = ReactionBody, tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn unreact(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path((id, message_id)): Path<(Uuid, Uuid)>,
     JsonBody(body): JsonBody<ReactionBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::Unreact {
         message_id,
         emoji: body.emoji,
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// The caller's notification level, mute and personal note in one channel.
@@ -172,17 +178,17 @@ async fn unreact(
     responses((status = 200, body = CommandResponse)))]
 async fn set_member_preferences(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<MemberPreferencesBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let command = ChatCommand::SetMemberPreferences {
         level: body.level,
         muted: body.muted,
         personal_note: body.personal_note,
     };
-    run_channel_command(&state, &caller, id, headers, command).await
+    run_channel_command(&state, &context, id, command).await
 }
 
 /// Which chat notifications (mention, DM, announcement) go to the caller's bell and email.
@@ -191,24 +197,17 @@ async fn set_member_preferences(
     responses((status = 200, body = CommandResponse)))]
 async fn set_notification_preferences(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     JsonBody(body): JsonBody<NotificationPreferencesBody>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
-    rules::chat_switched_on(context(&state, &caller).await?.chat_enabled)?;
-    let user_id = caller.user_id.0;
+    context.require_role(STAFF)?;
+    let settings = state.lookup.settings(context.tenant()).await?;
     let command = DirectoryCommand::SetNotificationPreferences {
         mention: body.mention,
         dm: body.dm,
         announcement: body.announcement,
+        chat_enabled: settings.internal_chat_enabled,
     };
-    let executed = state
-        .executor
-        .execute::<DirectoryEntry, DirectoryRejection>(
-            directory_stream(caller.tenant_id, user_id),
-            &options(&caller, headers),
-            |entry| directory::decide(user_id, entry, command.clone()),
-        )
-        .await?;
-    Ok(CommandResponse::from_executed(executed))
+    let user_id = context.caller.user_id.0;
+    run_directory_command(&state, &context, user_id, command).await
 }

@@ -11,12 +11,10 @@ mod reading;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-use caselog_platform::http::Caller;
-
-use super::command_headers::CommandHeaders;
+use super::AppState;
+use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
-use super::{AppState, domain_actor, options};
 use crate::application::chat_channel_stream;
 use crate::domain::chat::{self, Channel, ChatCommand, ChatContext, ChatRejection};
 
@@ -29,10 +27,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The acting user and the tenant's chat switch, read from the log.
-async fn context(state: &AppState, caller: &Caller) -> Result<ChatContext, ApiError> {
-    let settings = state.lookup.settings(caller.tenant_id).await?;
+async fn chat_context(state: &AppState, context: &CommandContext) -> Result<ChatContext, ApiError> {
+    let settings = state.lookup.settings(context.tenant()).await?;
     Ok(ChatContext {
-        actor: domain_actor(caller),
+        actor: context.actor(),
         chat_enabled: settings.internal_chat_enabled,
     })
 }
@@ -40,18 +38,17 @@ async fn context(state: &AppState, caller: &Caller) -> Result<ChatContext, ApiEr
 /// Runs a command against a channel's stream.
 async fn run_channel_command(
     state: &AppState,
-    caller: &Caller,
+    context: &CommandContext,
     channel_id: Uuid,
-    headers: CommandHeaders,
     command: ChatCommand,
 ) -> Result<CommandResponse, ApiError> {
-    let context = context(state, caller).await?;
+    let chat = chat_context(state, context).await?;
     let executed = state
         .executor
         .execute::<Channel, ChatRejection>(
-            chat_channel_stream(caller.tenant_id, channel_id),
-            &options(caller, headers),
-            |channel| chat::decide(channel, context, command.clone()),
+            chat_channel_stream(context.tenant(), channel_id),
+            &context.options(),
+            |channel| chat::decide(channel, chat, command.clone()),
         )
         .await?;
     Ok(CommandResponse::from_executed(executed))

@@ -8,14 +8,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody};
+use caselog_platform::http::JsonBody;
 
-use super::super::command_headers::{CommandContext, CommandHeaders};
+use super::super::AppState;
+use super::super::command_context::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
-use super::super::{AppState, options};
-use super::context;
+use super::chat_context;
 use crate::application::{chat_channel_stream, chat_reader_stream};
 use crate::domain::chat::{Channel, ChatReader, ChatRejection, ReadingCommand, decide_reading};
 
@@ -38,19 +38,18 @@ pub struct NotificationsReadBody {
     responses((status = 200, body = CommandResponse)))]
 async fn mark_channel_read(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     Path(id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let channel = state
         .executor
-        .load::<Channel, ChatRejection>(&chat_channel_stream(caller.tenant_id, id))
+        .load::<Channel, ChatRejection>(&chat_channel_stream(context.tenant(), id))
         .await?
         .state;
     run_reading(
         &state,
-        &caller,
-        headers,
+        &context,
         Some(&channel),
         ReadingCommand::MarkChannelRead { channel_id: id },
     )
@@ -62,32 +61,32 @@ async fn mark_channel_read(
     tag = "chat", responses((status = 200, body = CommandResponse)))]
 async fn mark_notifications_read(
     State(state): State<AppState>,
-    CommandContext { caller, headers }: CommandContext,
+    context: CommandContext,
     body: Option<JsonBody<NotificationsReadBody>>,
 ) -> Result<CommandResponse, ApiError> {
-    caller.require_role(STAFF)?;
+    context.require_role(STAFF)?;
     let body = body.map(|JsonBody(body)| body).unwrap_or_default();
     let command = match body.ids {
         Some(message_ids) => ReadingCommand::MarkNotificationsRead { message_ids },
         None => ReadingCommand::MarkAllNotificationsRead,
     };
-    run_reading(&state, &caller, headers, None, command).await
+    run_reading(&state, &context, None, command).await
 }
 
 async fn run_reading(
     state: &AppState,
-    caller: &Caller,
-    headers: CommandHeaders,
+    context: &CommandContext,
     channel: Option<&Channel>,
     command: ReadingCommand,
 ) -> Result<CommandResponse, ApiError> {
-    let context = context(state, caller).await?;
+    let chat = chat_context(state, context).await?;
+    let caller = &context.caller;
     let executed = state
         .executor
         .execute::<ChatReader, ChatRejection>(
             chat_reader_stream(caller.tenant_id, caller.user_id.0),
-            &options(caller, headers),
-            |_| decide_reading(context, channel, command.clone()),
+            &context.options(),
+            |_| decide_reading(chat, channel, command.clone()),
         )
         .await?;
     Ok(CommandResponse::from_executed(executed))

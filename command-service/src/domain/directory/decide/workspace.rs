@@ -69,7 +69,11 @@ pub(super) fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec
             mention,
             dm,
             announcement,
+            chat_enabled,
         } => {
+            if !chat_enabled {
+                return Err(R::ChatSwitchedOff);
+            }
             // A user's own preferences, on their user stream: only a known user has one.
             if !matches!(entry, DirectoryEntry::User(_)) {
                 return Err(R::NotAUser { id });

@@ -1,4 +1,5 @@
-//! The optional command headers: `Idempotency-Key` (same key, same response, nothing
+//! What every command handler starts from ([`CommandContext`]): the verified caller
+//! and the optional command headers: `Idempotency-Key` (same key, same response, nothing
 //! appended again) and `If-Match: "<stream_version>"` (409 when the stream moved).
 //!
 //! A keyed request is fingerprinted (method, path and body, hashed, by
@@ -14,13 +15,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use caselog_platform::http::{Caller, Problem};
-use caselog_schemas::StreamVersion;
+use uuid::Uuid;
 
-const MAX_KEY_LENGTH: usize = 200;
+use caselog_platform::http::{Caller, Problem};
+use caselog_schemas::{Actor, Role, StreamVersion, TenantId};
 
 use super::AppState;
-use crate::application::SYSTEM_KEY_PREFIX;
+use crate::application::{CommandOptions, SYSTEM_KEY_PREFIX};
+use crate::domain::conversation;
+
+const MAX_KEY_LENGTH: usize = 200;
 
 #[derive(Debug, Clone, Default)]
 pub struct CommandHeaders {
@@ -47,6 +51,64 @@ impl FromRequestParts<AppState> for CommandContext {
         let caller = Caller::from_request_parts(parts, state).await?;
         let headers = CommandHeaders::from_request_parts(parts, state).await?;
         Ok(Self { caller, headers })
+    }
+}
+
+impl CommandContext {
+    /// 403 unless the caller's role is one of `roles`; the finer rules are `decide`'s.
+    pub fn require_role(&self, roles: &[Role]) -> Result<(), Problem> {
+        self.caller.require_role(roles)
+    }
+
+    pub fn tenant(&self) -> TenantId {
+        self.caller.tenant_id
+    }
+
+    /// The caller as the domain sees them: who acts, in which role.
+    pub fn actor(&self) -> conversation::Actor {
+        conversation::Actor {
+            user_id: self.caller.user_id,
+            role: self.caller.role,
+        }
+    }
+
+    /// How the executor records the command: the metadata actor, the idempotency key
+    /// with the request it belongs to, and the expected version.
+    pub fn options(&self) -> CommandOptions {
+        // Who sent which request: a key replays only for the same caller and request.
+        let request_fingerprint = self
+            .headers
+            .request_hash
+            .as_ref()
+            .filter(|_| self.headers.idempotency_key.is_some())
+            .map(|hash| {
+                format!(
+                    "{}:{}:{hash}",
+                    self.caller.user_id,
+                    self.caller.role.as_str()
+                )
+            });
+        CommandOptions {
+            actor: Actor {
+                user_id: Some(self.caller.user_id),
+                role: self.caller.role.as_str().to_owned(),
+            },
+            idempotency_key: self.headers.idempotency_key.clone(),
+            request_fingerprint,
+            if_match: self.headers.if_match,
+        }
+    }
+
+    /// The id of what a command creates inside its stream (a message, a note): derived
+    /// from the idempotency key when there is one, so a replay answers the same `id`.
+    pub fn new_id(&self) -> Uuid {
+        match &self.headers.idempotency_key {
+            Some(key) => Uuid::new_v5(
+                &self.tenant().0,
+                format!("caselog:idempotent-id:{key}").as_bytes(),
+            ),
+            None => Uuid::now_v7(),
+        }
     }
 }
 
