@@ -77,13 +77,17 @@ pub async fn create_roles(admin_url: &str, roles: &RoleSettings) -> anyhow::Resu
         .execute(&mut *tx)
         .await?;
         if let Some(password) = password {
-            // A literal, not a parameter: utility statements take none.
-            let quoted = password.replace('\'', "''");
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "ALTER ROLE {role} PASSWORD '{quoted}'"
-            )))
-            .execute(&mut *tx)
-            .await?;
+            // Utility statements take no parameters: Postgres itself quotes the
+            // password as a literal (`%L`, backslashes included).
+            let statement: String =
+                sqlx::query_scalar("SELECT format('ALTER ROLE %s PASSWORD %L', $1, $2)")
+                    .bind(role)
+                    .bind(password)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await?;
         }
     }
     for (setting, value) in [

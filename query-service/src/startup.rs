@@ -140,7 +140,7 @@ impl Follower for ErasureWatcher {
     ) -> anyhow::Result<()> {
         for event in events {
             self.caches
-                .forget_conversation(event.tenant_id.0, event.stream_id.0);
+                .forget_conversation(event.tenant_id, event.stream_id.0);
         }
         self.checkpoint = Some(through);
         Ok(())

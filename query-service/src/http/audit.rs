@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, Problem, ProblemType, QueryParams};
-use caselog_schemas::{EventEnvelope, Position, Role};
+use caselog_schemas::{EventEnvelope, Position, Role, StreamVersion};
 
 use super::cache::{Case, PdfKey, count};
 use super::consistency::{MinPosition, settle};
@@ -59,7 +59,7 @@ async fn verify_conversation(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Verification>, ApiError> {
     require_reader(&caller)?;
-    settle(&state, Projection::History, caller.tenant_id.0, min).await?;
+    settle(&state, Projection::History, caller.tenant_id, min).await?;
     audit_access(&state, &caller, id).await?;
     let report = state
         .reader
@@ -130,19 +130,19 @@ async fn export_pdf(
 ) -> Result<Response, ApiError> {
     require_reader(&caller)?;
     let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
-    settle(&state, Projection::History, caller.tenant_id.0, min).await?;
+    settle(&state, Projection::History, caller.tenant_id, min).await?;
     audit_access(&state, &caller, id).await?;
     let stream = conversation_stream(caller.tenant_id, id);
     let erased = caselog_eventlog::StreamKeys::new(state.pool.clone())
         .is_erased(&stream)
         .await?;
     if erased {
-        state.caches.forget_conversation(caller.tenant_id.0, id);
+        state.caches.forget_conversation(caller.tenant_id, id);
     }
     // The head comes from the projection's export-ready case file; an earlier moment,
     // or an erased case (which left the read models), is replayed from the log.
     let projected = match as_of {
-        None if !erased => history::case_file(&state.pool, caller.tenant_id.0, id).await?,
+        None if !erased => history::case_file(&state.pool, caller.tenant_id, id).await?,
         _ => None,
     };
     let document = match projected {
@@ -156,10 +156,10 @@ async fn export_pdf(
     let case = &document.file.header;
     let key = PdfKey {
         case: Case {
-            tenant_id: caller.tenant_id.0,
+            tenant_id: caller.tenant_id,
             conversation_id: id,
         },
-        stream_version: case.stream_version,
+        stream_version: StreamVersion(case.stream_version),
         erased,
     };
     let mut hit = true;

@@ -10,6 +10,8 @@ use std::time::Duration;
 use moka::future::Cache;
 use uuid::Uuid;
 
+use caselog_schemas::{Position, StreamVersion, TenantId};
+
 use crate::read_models::Viewer;
 use crate::read_models::conversations::{ConversationSummary, Dashboard, InboxFilter};
 use crate::read_models::history::{Access, HistoryEntry};
@@ -21,7 +23,7 @@ const TIME_TO_LIVE: Duration = Duration::from_secs(120);
 /// erasure drops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Case {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub conversation_id: Uuid,
 }
 
@@ -30,14 +32,14 @@ pub struct Case {
 pub struct InboxKey {
     pub viewer: Viewer,
     pub filter: InboxFilter,
-    pub inbox_version: i64,
+    pub inbox_version: Position,
 }
 
 /// One conversation's summary, shared by every viewer of the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConversationKey {
     pub case: Case,
-    pub inbox_version: i64,
+    pub inbox_version: Position,
 }
 
 /// A viewer's dashboard, for one group or all.
@@ -45,16 +47,16 @@ pub struct ConversationKey {
 pub struct DashboardKey {
     pub viewer: Viewer,
     pub group_id: Option<Uuid>,
-    pub inbox_version: i64,
+    pub inbox_version: Position,
 }
 
 /// A page of a case's history: the entries after a log position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HistoryKey {
     pub case: Case,
-    pub after_position: i64,
+    pub after_position: Position,
     pub limit: i64,
-    pub history_version: i64,
+    pub history_version: Position,
 }
 
 /// A rendered export: the case at a stream version, and whether it was erased when it
@@ -63,7 +65,7 @@ pub struct HistoryKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PdfKey {
     pub case: Case,
-    pub stream_version: i64,
+    pub stream_version: StreamVersion,
     pub erased: bool,
 }
 
@@ -111,7 +113,7 @@ impl Caches {
 
     /// Drops everything cached about an erased conversation, so its plaintext does not
     /// outlive its key in this process's memory.
-    pub fn forget_conversation(&self, tenant_id: Uuid, conversation_id: Uuid) {
+    pub fn forget_conversation(&self, tenant_id: TenantId, conversation_id: Uuid) {
         let erased = Case {
             tenant_id,
             conversation_id,

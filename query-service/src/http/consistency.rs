@@ -10,9 +10,9 @@ use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use uuid::Uuid;
 
 use caselog_platform::http::{Problem, ProblemType};
+use caselog_schemas::{Position, TenantId};
 
 use super::ApiError;
 use super::AppState;
@@ -22,21 +22,21 @@ pub const PROJECTION_POSITION: &str = "x-projection-position";
 
 /// The position the caller needs the read model to have reached.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MinPosition(pub i64);
+pub struct MinPosition(pub Position);
 
 impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get("x-min-position") else {
-            return Ok(MinPosition(0));
+            return Ok(MinPosition(Position::BEFORE_FIRST));
         };
         value
             .to_str()
             .ok()
             .and_then(|text| text.trim().parse::<i64>().ok())
             .filter(|position| *position >= 0)
-            .map(MinPosition)
+            .map(|position| MinPosition(Position(position)))
             .ok_or_else(|| {
                 Problem::validation("X-Min-Position must be a log position (an integer)")
             })
@@ -52,12 +52,12 @@ const RECHECK_AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 pub async fn settle(
     state: &AppState,
     model: Projection,
-    tenant_id: Uuid,
+    tenant: TenantId,
     min: MinPosition,
 ) -> Result<ModelVersion, ApiError> {
     let started = Instant::now();
     loop {
-        let version = read_models::version(model, &state.pool, tenant_id).await?;
+        let version = read_models::version(model, &state.pool, tenant).await?;
         metrics::counter!("caselog_query_min_position_checks_total").increment(1);
         if version.position >= min.0 {
             return Ok(version);
@@ -91,7 +91,7 @@ impl<T: Serialize> IntoResponse for Read<T> {
         let mut response = Json(self.1).into_response();
         response
             .headers_mut()
-            .insert(PROJECTION_POSITION, HeaderValue::from(self.0.position));
+            .insert(PROJECTION_POSITION, HeaderValue::from(self.0.position.0));
         response
     }
 }

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, Problem, QueryParams};
-use caselog_schemas::Role;
+use caselog_schemas::{Position, Role};
 
 use super::cache::{Case, ConversationKey, HistoryKey, count};
 use super::consistency::{MinPosition, Read, settle};
@@ -59,10 +59,10 @@ pub struct InternalMessageParams {
     cursor: Option<String>,
 }
 
-fn position_cursor(cursor: &Option<String>) -> Result<i64, Problem> {
+fn position_cursor(cursor: &Option<String>) -> Result<Position, Problem> {
     match cursor {
-        None => Ok(0),
-        Some(text) => text.parse().map_err(|_| invalid_cursor()),
+        None => Ok(Position::BEFORE_FIRST),
+        Some(text) => text.parse().map(Position).map_err(|_| invalid_cursor()),
     }
 }
 
@@ -158,7 +158,7 @@ async fn conversation_history(
         let entries: Vec<HistoryEntry> = file
             .entries
             .into_iter()
-            .filter(|entry| entry.position > after)
+            .filter(|entry| entry.position > after.0)
             .take(limit as usize)
             .map(HistoryEntry::from)
             .collect();
@@ -180,7 +180,8 @@ async fn conversation_history(
         .history
         .try_get_with(key, async {
             hit = false;
-            let access = history::access(&state.pool, "rm_history", viewer.tenant_id, id).await?;
+            let access =
+                history::access(&state.pool, Projection::History, viewer.tenant_id, id).await?;
             let entries = history::entries(&state.pool, viewer.tenant_id, id, after, limit).await?;
             Ok::<_, sqlx::Error>(Arc::new((access, entries)))
         })
@@ -210,7 +211,13 @@ async fn conversation_internal_messages(
     let limit = limit(params.limit)?;
     let after = position_cursor(&params.cursor)?;
     let version = settle(&state, Projection::InternalMessages, viewer.tenant_id, min).await?;
-    let access = history::access(&state.pool, "rm_internal_messages", viewer.tenant_id, id).await?;
+    let access = history::access(
+        &state.pool,
+        Projection::InternalMessages,
+        viewer.tenant_id,
+        id,
+    )
+    .await?;
     if !access.is_some_and(|access| access.allows(&viewer)) {
         return Err(Problem::not_found().into());
     }

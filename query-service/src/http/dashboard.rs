@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, QueryParams};
+use caselog_schemas::Position;
 
 use super::cache::{DashboardKey, count};
 use super::consistency::{MinPosition, Read, settle};
@@ -42,7 +43,7 @@ async fn current(
     state: &AppState,
     viewer: Viewer,
     group_id: Option<Uuid>,
-    tenant_position: i64,
+    tenant_position: Position,
 ) -> Result<Arc<Dashboard>, ApiError> {
     let mut hit = true;
     let dashboard = state
@@ -96,8 +97,9 @@ pub(super) async fn dashboard_stream(
     let slot = state.limits.stream_slot(&caller)?;
     let viewer = Viewer::of(&caller);
     let shutdown = state.shutdown.clone();
-    let updates =
-        futures::stream::unfold((state, None::<i64>), move |(state, last_sent)| async move {
+    let updates = futures::stream::unfold(
+        (state, None::<Position>),
+        move |(state, last_sent)| async move {
             loop {
                 let version =
                     read_models::version(Projection::Inbox, &state.pool, viewer.tenant_id).await;
@@ -115,7 +117,8 @@ pub(super) async fn dashboard_stream(
                 }
                 tokio::time::sleep(state.stream_poll).await;
             }
-        });
+        },
+    );
     // The stream ends with the service, so a graceful shutdown does not wait on it, and
     // when the caller's token expires: a stream is never a way around a token's life.
     let expiry = tokio::time::sleep(caller.time_left());

@@ -46,7 +46,7 @@ async fn contact(
     Path(id): Path<Uuid>,
 ) -> Result<Read<Contact>, ApiError> {
     require_reader(&caller)?;
-    let tenant_id = caller.tenant_id.0;
+    let tenant_id = caller.tenant_id;
     let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let contact = directory::contact(&state.pool, tenant_id, id)
         .await?
@@ -64,7 +64,7 @@ async fn snippets(
     QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Read<Page<Snippet>>, ApiError> {
     require_reader(&caller)?;
-    let tenant_id = caller.tenant_id.0;
+    let tenant_id = caller.tenant_id;
     let limit = limit(params.limit)?;
     let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let items =
@@ -82,7 +82,7 @@ async fn users(
     QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Read<Page<User>>, ApiError> {
     require_reader(&caller)?;
-    let tenant_id = caller.tenant_id.0;
+    let tenant_id = caller.tenant_id;
     let limit = limit(params.limit)?;
     let version = settle(&state, Projection::Directory, tenant_id, min).await?;
     let items = directory::users(&state.pool, tenant_id, id_cursor(&params.cursor)?, limit).await?;

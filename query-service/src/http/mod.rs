@@ -99,8 +99,13 @@ fn require_reader(caller: &Caller) -> Result<(), Problem> {
 /// whether the case was deleted.
 async fn audit_access(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<bool, ApiError> {
     let viewer = read_models::Viewer::of(caller);
-    let access =
-        read_models::history::access(&state.pool, "rm_history", viewer.tenant_id, id).await?;
+    let access = read_models::history::access(
+        &state.pool,
+        read_models::Projection::History,
+        viewer.tenant_id,
+        id,
+    )
+    .await?;
     match access {
         Some(access) if access.allows(&viewer) => Ok(false),
         Some(access) if access.deleted && caller.role == Role::Auditor => Ok(true),

@@ -149,8 +149,8 @@ async fn query(
         AssigneeFilter::User(user) => (Some("user"), Some(user)),
     };
     let rows: Vec<Row> = sqlx::query_as(include_str!("sql/conversations.sql"))
-        .bind(viewer.tenant_id)
-        .bind(viewer.user_id)
+        .bind(viewer.tenant_id.0)
+        .bind(viewer.user_id.0)
         .bind(viewer.sees_all)
         .bind(filter.group_id)
         .bind(filter.status)
@@ -184,9 +184,9 @@ pub async fn conversation(
     conversation_id: Uuid,
 ) -> Result<Option<ConversationSummary>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(include_str!("sql/conversation.sql"))
-        .bind(viewer.tenant_id)
+        .bind(viewer.tenant_id.0)
         .bind(conversation_id)
-        .bind(viewer.user_id)
+        .bind(viewer.user_id.0)
         .bind(viewer.sees_all)
         .fetch_optional(pool)
         .await?;
@@ -203,9 +203,9 @@ pub async fn read_position(
         "SELECT read_position FROM rm_inbox.reads \
          WHERE tenant_id = $1 AND conversation_id = $2 AND user_id = $3",
     )
-    .bind(viewer.tenant_id)
+    .bind(viewer.tenant_id.0)
     .bind(conversation_id)
-    .bind(viewer.user_id)
+    .bind(viewer.user_id.0)
     .fetch_optional(pool)
     .await?;
     Ok(position.unwrap_or(0))
@@ -244,8 +244,8 @@ pub async fn dashboard(
         i64,
         i64,
     ) = sqlx::query_as(include_str!("sql/dashboard.sql"))
-        .bind(viewer.tenant_id)
-        .bind(viewer.user_id)
+        .bind(viewer.tenant_id.0)
+        .bind(viewer.user_id.0)
         .bind(viewer.sees_all)
         .bind(group_id)
         .fetch_one(pool)

@@ -5,6 +5,8 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use caselog_schemas::TenantId;
+
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Contact {
     pub id: Uuid,
@@ -38,7 +40,7 @@ pub struct User {
 
 pub async fn contact(
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
     contact_id: Uuid,
 ) -> Result<Option<Contact>, sqlx::Error> {
     sqlx::query_as(
@@ -46,7 +48,7 @@ pub async fn contact(
                 auto_assign, visible_to \
          FROM rm_directory.contacts WHERE tenant_id = $1 AND contact_id = $2",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(contact_id)
     .fetch_optional(pool)
     .await
@@ -54,7 +56,7 @@ pub async fn contact(
 
 pub async fn snippets(
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Snippet>, sqlx::Error> {
@@ -63,7 +65,7 @@ pub async fn snippets(
          WHERE tenant_id = $1 AND ($2::uuid IS NULL OR snippet_id > $2) \
          ORDER BY snippet_id LIMIT $3",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
@@ -72,7 +74,7 @@ pub async fn snippets(
 
 pub async fn users(
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<User>, sqlx::Error> {
@@ -81,7 +83,7 @@ pub async fn users(
          WHERE tenant_id = $1 AND ($2::uuid IS NULL OR user_id > $2) \
          ORDER BY user_id LIMIT $3",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(after)
     .bind(limit)
     .fetch_all(pool)

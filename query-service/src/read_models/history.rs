@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use caselog_read_model::case_file::{CaseFile, TimelineEntry};
+use caselog_schemas::{Position, TenantId};
 
-use super::Viewer;
+use super::{Projection, Viewer};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct HistoryEntry {
@@ -49,17 +50,20 @@ impl Access {
     }
 }
 
+/// Who may see the conversation according to `projection` (the history and the
+/// internal messages each keep their own `conversation_access`).
 pub async fn access(
     pool: &PgPool,
-    schema: &str,
-    tenant_id: Uuid,
+    projection: Projection,
+    tenant: TenantId,
     conversation_id: Uuid,
 ) -> Result<Option<Access>, sqlx::Error> {
+    let schema = projection.schema();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT visible_to, deleted FROM {schema}.conversation_access \
          WHERE tenant_id = $1 AND conversation_id = $2"
     )))
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(conversation_id)
     .fetch_optional(pool)
     .await
@@ -68,9 +72,9 @@ pub async fn access(
 /// A page of the timeline after `after` (a position), oldest first.
 pub async fn entries(
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
     conversation_id: Uuid,
-    after: i64,
+    after: Position,
     limit: i64,
 ) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     sqlx::query_as(
@@ -78,9 +82,9 @@ pub async fn entries(
          WHERE tenant_id = $1 AND conversation_id = $2 AND position > $3 \
          ORDER BY position LIMIT $4",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(conversation_id)
-    .bind(after)
+    .bind(after.0)
     .bind(limit)
     .fetch_all(pool)
     .await
@@ -89,13 +93,13 @@ pub async fn entries(
 /// The export-ready case file as projected: the header and the whole timeline.
 pub async fn case_file(
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
     conversation_id: Uuid,
 ) -> Result<Option<CaseFile>, sqlx::Error> {
     let header: Option<serde_json::Value> = sqlx::query_scalar(
         "SELECT header FROM rm_history.cases WHERE tenant_id = $1 AND conversation_id = $2",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(conversation_id)
     .fetch_optional(pool)
     .await?;
@@ -108,7 +112,7 @@ pub async fn case_file(
         "SELECT position, stream_version, at, actor, kind, data FROM rm_history.entries \
          WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY position",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(conversation_id)
     .fetch_all(pool)
     .await?;

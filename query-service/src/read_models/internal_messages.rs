@@ -7,6 +7,8 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use caselog_schemas::Position;
+
 use super::Viewer;
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -26,15 +28,15 @@ pub async fn for_viewer(
     viewer: &Viewer,
     conversation_id: Uuid,
     only_unread: bool,
-    after: i64,
+    after: Position,
     limit: i64,
 ) -> Result<Vec<InternalMessage>, sqlx::Error> {
     sqlx::query_as(include_str!("sql/internal_messages.sql"))
-        .bind(viewer.tenant_id)
+        .bind(viewer.tenant_id.0)
         .bind(conversation_id)
         .bind(viewer.sees_all)
-        .bind(viewer.user_id)
-        .bind(after)
+        .bind(viewer.user_id.0)
+        .bind(after.0)
         .bind(only_unread)
         .bind(limit)
         .fetch_all(pool)

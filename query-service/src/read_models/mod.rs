@@ -14,23 +14,24 @@ pub use progress::Progress;
 pub use viewer::Viewer;
 
 use sqlx::PgPool;
-use uuid::Uuid;
+
+use caselog_schemas::{Position, TenantId};
 
 /// How far a read model is: its checkpoint and the newest position it applied for
 /// the tenant (the tenant's read-model version, which keys the cache).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelVersion {
-    pub position: i64,
-    pub tenant_position: i64,
+    pub position: Position,
+    pub tenant_position: Position,
 }
 
 pub use caselog_read_model::Projection;
 
-/// How far `projection`'s read model is, for all and for `tenant_id`.
+/// How far `projection`'s read model is, for all and for `tenant`.
 pub async fn version(
     projection: Projection,
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
 ) -> Result<ModelVersion, sqlx::Error> {
     let schema = projection.schema();
     let (position, tenant_position): (i64, Option<i64>) =
@@ -38,11 +39,11 @@ pub async fn version(
             "SELECT (SELECT position FROM {schema}.checkpoint), \
                 (SELECT position FROM {schema}.tenant_positions WHERE tenant_id = $1)"
         )))
-        .bind(tenant_id)
+        .bind(tenant.0)
         .fetch_one(pool)
         .await?;
     Ok(ModelVersion {
-        position,
-        tenant_position: tenant_position.unwrap_or(0),
+        position: Position(position),
+        tenant_position: tenant_position.map_or(Position::BEFORE_FIRST, Position),
     })
 }

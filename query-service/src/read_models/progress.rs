@@ -11,6 +11,8 @@ use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use caselog_schemas::Position;
+
 use super::Projection;
 
 const CHANNEL: &str = caselog_read_model::PROGRESS_CHANNEL;
@@ -29,9 +31,9 @@ impl Progress {
     /// Waits until `model` is announced at `position` or beyond, or `at_most` passes
     /// (an announcement can be missed while the listener reconnects: the caller
     /// looks at the model itself again either way).
-    pub async fn wait_for(&self, model: Projection, position: i64, at_most: Duration) {
+    pub async fn wait_for(&self, model: Projection, position: Position, at_most: Duration) {
         let mut announced = self.0[model.index()].subscribe();
-        let _ = tokio::time::timeout(at_most, announced.wait_for(|at| *at >= position)).await;
+        let _ = tokio::time::timeout(at_most, announced.wait_for(|at| *at >= position.0)).await;
     }
 
     fn announce(&self, payload: &str) {

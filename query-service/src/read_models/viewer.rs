@@ -3,12 +3,12 @@
 use uuid::Uuid;
 
 use caselog_platform::http::Caller;
-use caselog_schemas::Role;
+use caselog_schemas::{Role, TenantId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Viewer {
-    pub tenant_id: Uuid,
-    pub user_id: Uuid,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
     /// Owners and auditors see every conversation of the tenant.
     pub sees_all: bool,
 }
@@ -16,14 +16,14 @@ pub struct Viewer {
 impl Viewer {
     pub fn of(caller: &Caller) -> Self {
         Self {
-            tenant_id: caller.tenant_id.0,
-            user_id: caller.user_id.0,
+            tenant_id: caller.tenant_id,
+            user_id: caller.user_id,
             sees_all: matches!(caller.role, Role::Owner | Role::Auditor),
         }
     }
 
     /// The visibility rule, for values already read (a cache hit is checked again).
     pub fn may_see(&self, visible_to: Option<&[Uuid]>) -> bool {
-        self.sees_all || visible_to.is_none_or(|list| list.contains(&self.user_id))
+        self.sees_all || visible_to.is_none_or(|list| list.contains(&self.user_id.0))
     }
 }

@@ -218,3 +218,55 @@ async fn a_reworded_migration_is_accepted_and_an_edited_one_is_still_refused() {
         "the refusal names the migration: {refused:#}"
     );
 }
+
+/// `caselog-migrate roles` sets passwords with a statement that takes no parameters:
+/// whatever a password holds (quotes, backslashes, SQL) becomes exactly that password.
+#[tokio::test]
+async fn role_passwords_are_set_exactly_as_given_whatever_they_hold() {
+    let suffix = Uuid::now_v7().simple().to_string();
+    let owner = format!("caselog_owner_{}", &suffix[20..]);
+    let runtime = format!("caselog_runtime_{}", &suffix[20..]);
+    let owner_password = r"it's \'; ALTER ROLE caselog_runtime SUPERUSER; --".to_owned();
+    let runtime_password = r"back\\slash and 'quote'".to_owned();
+    // md5 secrets can be checked in SQL (SCRAM ones cannot): `md5(password || role)`.
+    let admin_url = caselog_testkit::admin_database_url();
+    let separator = if admin_url.contains('?') { '&' } else { '?' };
+    let md5_url = format!("{admin_url}{separator}options=-c%20password_encryption%3Dmd5");
+    let roles = caselog_migrate::RoleSettings {
+        owner: owner.clone(),
+        runtime: runtime.clone(),
+        owner_password: Some(owner_password.clone()),
+        runtime_password: Some(runtime_password.clone()),
+        ..caselog_migrate::RoleSettings::default()
+    };
+    caselog_migrate::create_roles(&md5_url, &roles)
+        .await
+        .unwrap();
+
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+    for (role, password) in [(&owner, &owner_password), (&runtime, &runtime_password)] {
+        let exact: Option<bool> = sqlx::query_scalar(
+            "SELECT rolpassword = 'md5' || md5($2 || rolname) FROM pg_authid WHERE rolname = $1",
+        )
+        .bind(role)
+        .bind(password)
+        .fetch_optional(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(exact, Some(true), "{role}'s password is the one given");
+    }
+    let superuser: bool =
+        sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = 'caselog_runtime'")
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    assert!(!superuser, "a password never runs as SQL");
+    for role in [&owner, &runtime] {
+        for statement in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+    }
+}

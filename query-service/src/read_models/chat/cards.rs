@@ -108,7 +108,7 @@ pub async fn resolve(
         "SELECT card_id, channel_id, entity_type, entity_id, title, summary, url, shared_by, \
                 shared_at FROM rm_chat.cards WHERE tenant_id = $1 AND card_id = ANY($2)",
     )
-    .bind(viewer.tenant_id)
+    .bind(viewer.tenant_id.0)
     .bind(card_ids)
     .fetch_all(pool)
     .await?;
@@ -149,7 +149,7 @@ async fn conversation_card(
         "SELECT visible_to, deleted FROM rm_history.conversation_access \
          WHERE tenant_id = $1 AND conversation_id = $2",
     )
-    .bind(viewer.tenant_id)
+    .bind(viewer.tenant_id.0)
     .bind(conversation_id)
     .fetch_optional(pool)
     .await?;
@@ -167,9 +167,9 @@ async fn conversation_card(
         Some(_) => {}
     }
     let row: Option<ConversationFacts> = sqlx::query_as(include_str!("sql/conversation_facts.sql"))
-        .bind(viewer.tenant_id)
+        .bind(viewer.tenant_id.0)
         .bind(conversation_id)
-        .bind(viewer.user_id)
+        .bind(viewer.user_id.0)
         .bind(viewer.sees_all)
         .fetch_optional(pool)
         .await?;
@@ -219,7 +219,7 @@ async fn contact_card(
         "SELECT name, email, phone, country FROM rm_directory.contacts \
          WHERE tenant_id = $1 AND contact_id = $2",
     )
-    .bind(viewer.tenant_id)
+    .bind(viewer.tenant_id.0)
     .bind(contact_id)
     .fetch_optional(pool)
     .await?;
@@ -255,8 +255,8 @@ pub async fn one(
            WHERE k.tenant_id = $1 AND k.card_id = $3 AND {})",
         super::VISIBLE
     )))
-    .bind(viewer.tenant_id)
-    .bind(viewer.user_id)
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
     .bind(card_id)
     .fetch_one(pool)
     .await?;

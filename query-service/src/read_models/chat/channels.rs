@@ -7,6 +7,8 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use caselog_schemas::{TenantId, UserId};
+
 use super::VISIBLE;
 
 /// One line of the channel list.
@@ -94,8 +96,8 @@ const SUMMARY: &str = "SELECT c.channel_id AS id, c.kind, \
 /// My channels and DMs (most recent activity first), then the ones I may join.
 pub async fn list(
     pool: &PgPool,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    tenant: TenantId,
+    user_id: UserId,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<ChannelSummary>, sqlx::Error> {
@@ -104,8 +106,8 @@ pub async fn list(
          ORDER BY m.user_id IS NOT NULL DESC, c.last_message_position DESC, c.name, c.channel_id \
          OFFSET $3 LIMIT $4"
     )))
-    .bind(tenant_id)
-    .bind(user_id)
+    .bind(tenant.0)
+    .bind(user_id.0)
     .bind(offset)
     .bind(limit)
     .fetch_all(pool)
@@ -115,15 +117,15 @@ pub async fn list(
 /// One channel as `user_id` may see it; `None` when it does not exist for them.
 pub async fn detail(
     pool: &PgPool,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    tenant: TenantId,
+    user_id: UserId,
     channel_id: Uuid,
 ) -> Result<Option<ChannelDetail>, sqlx::Error> {
     let summary: Option<ChannelSummary> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SUMMARY} AND c.channel_id = $3 AND {VISIBLE}"
     )))
-    .bind(tenant_id)
-    .bind(user_id)
+    .bind(tenant.0)
+    .bind(user_id.0)
     .bind(channel_id)
     .fetch_optional(pool)
     .await?;
@@ -137,7 +139,7 @@ pub async fn detail(
                 WHERE m.tenant_id = c.tenant_id AND m.channel_id = c.channel_id) \
              FROM rm_chat.channels c WHERE c.tenant_id = $1 AND c.channel_id = $2",
         )
-        .bind(tenant_id)
+        .bind(tenant.0)
         .bind(channel_id)
         .fetch_one(pool)
         .await?;
@@ -145,13 +147,13 @@ pub async fn detail(
         "SELECT role, level, muted, personal_note, last_read_position FROM rm_chat.members \
          WHERE tenant_id = $1 AND channel_id = $2 AND user_id = $3",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .bind(channel_id)
-    .bind(user_id)
+    .bind(user_id.0)
     .fetch_optional(pool)
     .await?;
     let can_post = if summary.kind == "announcement" {
-        authors.contains(&user_id)
+        authors.contains(&user_id.0)
     } else {
         me.is_some()
     };
@@ -169,13 +171,13 @@ pub async fn detail(
 /// The members of a channel the caller may see (checked by the caller), owner first.
 pub async fn members(
     pool: &PgPool,
-    tenant_id: Uuid,
+    tenant: TenantId,
     channel_id: Uuid,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Member>, sqlx::Error> {
     sqlx::query_as(include_str!("sql/members.sql"))
-        .bind(tenant_id)
+        .bind(tenant.0)
         .bind(channel_id)
         .bind(offset)
         .bind(limit)

@@ -61,7 +61,7 @@ pub async fn page(
            AND ($3::bigint IS NULL OR position < $3) \
          ORDER BY position DESC LIMIT $4",
     )
-    .bind(viewer.tenant_id)
+    .bind(viewer.tenant_id.0)
     .bind(channel_id)
     .bind(before)
     .bind(limit)
@@ -72,7 +72,7 @@ pub async fn page(
         "SELECT message_id, emoji, user_id FROM rm_chat.reactions \
          WHERE tenant_id = $1 AND message_id = ANY($2) ORDER BY position",
     )
-    .bind(viewer.tenant_id)
+    .bind(viewer.tenant_id.0)
     .bind(&ids)
     .fetch_all(pool)
     .await?;
@@ -97,7 +97,7 @@ pub async fn page(
             let mut reactions = reactions.remove(&row.message_id).unwrap_or_default();
             for reaction in &mut reactions {
                 reaction.count = reaction.users.len();
-                reaction.mine = reaction.users.contains(&viewer.user_id);
+                reaction.mine = reaction.users.contains(&viewer.user_id.0);
             }
             ChatMessage {
                 id: row.message_id,

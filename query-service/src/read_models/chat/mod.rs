@@ -8,15 +8,15 @@ pub mod channels;
 pub mod messages;
 pub mod notifications;
 
-use uuid::Uuid;
+use caselog_schemas::TenantId;
 
 /// Whether the tenant has the chat module switched on (on until settings say otherwise).
-pub async fn switched_on(pool: &sqlx::PgPool, tenant_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn switched_on(pool: &sqlx::PgPool, tenant: TenantId) -> Result<bool, sqlx::Error> {
     let enabled: Option<Option<bool>> = sqlx::query_scalar(
         "SELECT (settings->>'internal_chat_enabled')::boolean FROM rm_directory.settings \
          WHERE tenant_id = $1",
     )
-    .bind(tenant_id)
+    .bind(tenant.0)
     .fetch_optional(pool)
     .await?;
     Ok(enabled.flatten().unwrap_or(true))

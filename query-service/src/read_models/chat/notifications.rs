@@ -67,8 +67,8 @@ pub async fn page(
          ORDER BY n.position DESC LIMIT $5",
         super::VISIBLE
     )))
-    .bind(viewer.tenant_id)
-    .bind(viewer.user_id)
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
     .bind(only_unread)
     .bind(before)
     .bind(limit)
@@ -106,8 +106,8 @@ pub async fn preferences(
         "SELECT preferences FROM rm_chat.notification_preferences \
          WHERE tenant_id = $1 AND user_id = $2",
     )
-    .bind(viewer.tenant_id)
-    .bind(viewer.user_id)
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
     .fetch_optional(pool)
     .await
 }
