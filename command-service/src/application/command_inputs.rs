@@ -9,6 +9,7 @@ use caselog_eventlog::ReadError;
 use caselog_schemas::{TenantId, UserId};
 
 use super::DirectoryLookup;
+use crate::domain::chat::mentions_in;
 use crate::domain::conversation::ContactPresets;
 use crate::domain::directory::{Contact, ContactVariables, expand_snippet};
 
@@ -18,6 +19,9 @@ pub enum InputError {
     /// A field names something that is not the tenant's, or says two things at once.
     #[error("{0}")]
     Invalid(String),
+    /// A field names something the caller may not see (or that does not exist).
+    #[error("{0}")]
+    NotFound(String),
     #[error(transparent)]
     Read(#[from] ReadError),
 }
@@ -36,6 +40,19 @@ impl DirectoryLookup {
                 "{field}: {user} is not a user of this tenant"
             ))),
         }
+    }
+
+    /// Every user a message mentions, in the list and as `@<user id>` in the text,
+    /// must be the tenant's.
+    pub async fn require_mentioned_users(
+        &self,
+        tenant_id: TenantId,
+        text: Option<&str>,
+        listed: &[UserId],
+    ) -> Result<(), InputError> {
+        let mut mentioned = listed.to_vec();
+        mentioned.extend(text.map(mentions_in).unwrap_or_default());
+        self.require_users(tenant_id, "mentions", &mentioned).await
     }
 
     /// Refuses ids that are not groups of the tenant, naming the field.

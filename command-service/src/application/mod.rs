@@ -3,11 +3,13 @@
 //! with the expected stream version, and re-decides after a version race.
 
 pub mod auto_close;
+mod card_sharing;
 mod command_inputs;
 mod directory_lookup;
 mod executor;
 mod inbound_routing;
 
+pub use card_sharing::require_shareable;
 pub use command_inputs::{InputError, presets_of};
 pub use directory_lookup::DirectoryLookup;
 pub use executor::{

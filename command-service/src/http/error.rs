@@ -48,6 +48,9 @@ impl From<crate::application::InputError> for ApiError {
             crate::application::InputError::Invalid(detail) => {
                 ApiError::Problem(Problem::validation(detail))
             }
+            crate::application::InputError::NotFound(detail) => {
+                ApiError::Problem(Problem::new(ProblemType::NotFound, detail))
+            }
             crate::application::InputError::Read(error) => ApiError::Internal(error.into()),
         }
     }

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{JsonBody, Problem};
+use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 use caselog_schemas::events::{CardDescription, CardEntityType};
 
@@ -19,11 +19,9 @@ use super::super::command_context::CommandContext;
 use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF_AND_INTEGRATION;
-use super::messages::require_mentioned_users;
 use super::{chat_context, run_channel_command};
-use crate::application::{ExecuteError, conversation_stream};
+use crate::application::require_shareable;
 use crate::domain::chat::{ChatCommand, NewCard, rules};
-use crate::domain::conversation::{Conversation, ConversationRejection};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(share_card))
@@ -58,16 +56,19 @@ async fn share_card(
     context.require_role(STAFF_AND_INTEGRATION)?;
     // Switched off, nothing about the item is looked up either.
     rules::chat_switched_on(chat_context(&state, &context).await?.chat_enabled)?;
-    require_mentioned_users(
-        &state,
-        &context.caller,
-        body.message.as_deref(),
-        &body.mentions,
+    state
+        .lookup
+        .require_mentioned_users(context.tenant(), body.message.as_deref(), &body.mentions)
+        .await?;
+    require_shareable(
+        &state.executor,
+        &state.lookup,
+        context.tenant(),
+        context.actor(),
+        body.entity_type,
+        &body.entity_id,
     )
     .await?;
-    if body.entity_type.is_caselog_own() {
-        require_shareable(&state, &context, body.entity_type, &body.entity_id).await?;
-    }
     let description = match (body.title, body.summary, body.url) {
         (None, None, None) => None,
         (title, summary, url) => Some(CardDescription {
@@ -91,45 +92,4 @@ async fn share_card(
     Ok(run_channel_command(&state, &context, id, command)
         .await?
         .with_id(card_id))
-}
-
-/// A conversation or contact is shared only by someone who may see it; one they may not
-/// see is "not found", exactly as everywhere else.
-async fn require_shareable(
-    state: &AppState,
-    context: &CommandContext,
-    entity_type: CardEntityType,
-    entity_id: &str,
-) -> Result<(), ApiError> {
-    let id: Uuid = entity_id.trim().parse().map_err(|_| {
-        Problem::validation(format!(
-            "entity_id: a {entity_type:?} card names the item by its id (a UUID)"
-        ))
-    })?;
-    let found = match entity_type {
-        CardEntityType::Conversation => {
-            match state
-                .executor
-                .load::<Conversation, ConversationRejection>(&conversation_stream(
-                    context.tenant(),
-                    id,
-                ))
-                .await
-            {
-                Ok(loaded) => loaded.state.exists() && loaded.state.may_be_seen_by(context.actor()),
-                Err(ExecuteError::Erased) => false,
-                Err(other) => return Err(other.into()),
-            }
-        }
-        _ => state.lookup.contact(context.tenant(), id).await?.is_some(),
-    };
-    if found {
-        Ok(())
-    } else {
-        Err(Problem::new(
-            caselog_platform::http::ProblemType::NotFound,
-            format!("no {entity_type:?} {id} that you may see"),
-        )
-        .into())
-    }
 }

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, JsonBody};
+use caselog_platform::http::JsonBody;
 use caselog_schemas::UserId;
 use caselog_schemas::events::{
     Attachment, DeliveryPreference, MessageContent, NotificationLevel, Voice,
@@ -22,7 +22,7 @@ use super::super::error::ApiError;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
 use super::run_channel_command;
-use crate::domain::chat::{ChatCommand, mentions_in};
+use crate::domain::chat::ChatCommand;
 use crate::domain::directory::DirectoryCommand;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -77,21 +77,6 @@ pub struct NotificationPreferencesBody {
     announcement: DeliveryPreference,
 }
 
-/// Every user a message mentions: the list and the `@<user id>`s in the text.
-pub(super) async fn require_mentioned_users(
-    state: &AppState,
-    caller: &Caller,
-    text: Option<&str>,
-    given: &[UserId],
-) -> Result<(), ApiError> {
-    let mut mentioned = given.to_vec();
-    mentioned.extend(text.map(mentions_in).unwrap_or_default());
-    Ok(state
-        .lookup
-        .require_users(caller.tenant_id, "mentions", &mentioned)
-        .await?)
-}
-
 /// Posts a message (members; in an announcement channel, its authors).
 #[utoipa::path(post, path = "/v1/chat/channels/{id}/messages", request_body = ChatMessageBody,
     tag = "chat", responses((status = 200, body = CommandResponse)))]
@@ -102,13 +87,10 @@ async fn post_message(
     JsonBody(body): JsonBody<ChatMessageBody>,
 ) -> Result<CommandResponse, ApiError> {
     context.require_role(STAFF)?;
-    require_mentioned_users(
-        &state,
-        &context.caller,
-        body.text.as_deref(),
-        &body.mentions,
-    )
-    .await?;
+    state
+        .lookup
+        .require_mentioned_users(context.tenant(), body.text.as_deref(), &body.mentions)
+        .await?;
     let message_id = context.new_id();
     let command = ChatCommand::PostMessage {
         message_id,
