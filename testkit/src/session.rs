@@ -210,6 +210,10 @@ impl Session {
         self.command(Method::PUT, path, Some(body)).await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.command(Method::PATCH, path, Some(body)).await
+    }
+
     pub async fn delete(&self, path: &str) -> Reply {
         self.command(Method::DELETE, path, None).await
     }

@@ -7,8 +7,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{JsonBody, Problem};
-use caselog_schemas::events::{TenantSettings, snippet_library_id};
+use caselog_platform::http::JsonBody;
+use caselog_schemas::events::snippet_library_id;
 use caselog_schemas::{Role, UserId};
 
 use super::AppState;
@@ -27,7 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_user, erase_user))
         .routes(routes!(put_group))
         .routes(routes!(put_contact))
-        .routes(routes!(put_settings))
         .routes(routes!(create_snippet))
         .routes(routes!(update_snippet, delete_snippet))
 }
@@ -65,28 +64,6 @@ pub struct ContactBody {
     /// Restricted visibility for each new conversation of this contact; null: everyone.
     #[serde(default)]
     visible_to: Option<Vec<UserId>>,
-}
-
-fn fifteen_minutes() -> Option<u32> {
-    Some(15)
-}
-
-fn enabled() -> bool {
-    true
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsBody {
-    /// Minutes after which a resolved conversation closes; null: never. Default 15.
-    #[serde(default = "fifteen_minutes")]
-    auto_close_minutes: Option<u32>,
-    /// The same delay in seconds; when given it takes precedence over the minutes.
-    auto_close_seconds: Option<u32>,
-    #[serde(default)]
-    require_accept: bool,
-    #[serde(default = "enabled")]
-    internal_chat_enabled: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -224,39 +201,6 @@ async fn put_contact(
         visible_to: body.visible_to,
     };
     run_directory_command(&state, &context, id, command).await
-}
-
-/// Replaces the tenant's settings.
-#[utoipa::path(put, path = "/v1/settings", request_body = SettingsBody, tag = "directory",
-    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
-async fn put_settings(
-    State(state): State<AppState>,
-    context: CommandContext,
-    JsonBody(body): JsonBody<SettingsBody>,
-) -> Result<CommandResponse, ApiError> {
-    context.require_role(ACCOUNT_ADMINS)?;
-    let auto_close_seconds = match (body.auto_close_seconds, body.auto_close_minutes) {
-        (Some(seconds), _) => Some(seconds),
-        (None, Some(minutes)) => Some(
-            minutes
-                .checked_mul(60)
-                .ok_or_else(|| Problem::validation("auto_close_minutes: too large"))?,
-        ),
-        (None, None) => None,
-    };
-    let settings = TenantSettings {
-        auto_close_seconds,
-        require_accept: body.require_accept,
-        internal_chat_enabled: body.internal_chat_enabled,
-    };
-    let tenant = context.tenant().0;
-    run_directory_command(
-        &state,
-        &context,
-        tenant,
-        DirectoryCommand::UpdateSettings(settings),
-    )
-    .await
 }
 
 /// Adds a snippet to the tenant's library (at most 5000).

@@ -12,6 +12,7 @@ mod openapi;
 mod relay;
 mod response;
 mod roles;
+mod settings;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -47,6 +48,7 @@ impl FromRef<AppState> for TokenVerifier {
 pub fn router(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(openapi::document())
         .merge(directory::router())
+        .merge(settings::router())
         .merge(conversations::router())
         .merge(conversation_workflow::router())
         .merge(internal_messages::router())
@@ -77,4 +79,13 @@ async fn run_conversation_command(
         )
         .await?;
     Ok(CommandResponse::from_executed(executed))
+}
+
+/// `Option<Option<T>>` for PATCH bodies: absent -> `None`, `null` -> `Some(None)`.
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
 }

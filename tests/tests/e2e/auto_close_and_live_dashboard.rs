@@ -17,7 +17,7 @@ async fn a_resolved_conversation_is_closed_once_by_the_system_even_across_a_cras
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
     admin
-        .put("/v1/settings", json!({"auto_close_seconds": 3}))
+        .patch("/v1/settings", json!({"auto_close_seconds": 3}))
         .await
         .ok();
     let mut conversations = Vec::new();

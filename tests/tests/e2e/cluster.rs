@@ -333,7 +333,7 @@ async fn cluster_auto_close_closes_each_conversation_once_across_instances() {
     let stack = ClusterStack::start(2, &[]).await;
     let (admin, gateway) = tenant(&stack).await;
     admin
-        .put("/v1/settings", json!({"auto_close_seconds": 2}))
+        .patch("/v1/settings", json!({"auto_close_seconds": 2}))
         .await
         .ok();
     let loads = loads(&stack, &admin, &gateway);

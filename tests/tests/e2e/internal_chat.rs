@@ -756,7 +756,7 @@ async fn with_the_module_switched_off_every_chat_command_and_read_is_refused() {
 
     // Switched back on, the chat is as it was.
     team.admin
-        .put("/v1/settings", json!({"internal_chat_enabled": true}))
+        .patch("/v1/settings", json!({"internal_chat_enabled": true}))
         .await
         .ok();
     team.sync();

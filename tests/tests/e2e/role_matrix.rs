@@ -128,7 +128,16 @@ fn directory_routes() -> Vec<Route> {
         command(
             Method::PUT,
             "/v1/settings",
-            Some(|_| json!({"auto_close_minutes": 30})),
+            Some(|_| {
+                json!({"auto_close_minutes": 30, "require_accept": false,
+                       "internal_chat_enabled": true})
+            }),
+            ACCOUNT_ADMINS,
+        ),
+        command(
+            Method::PATCH,
+            "/v1/settings",
+            Some(|_| json!({"auto_close_minutes": 20})),
             ACCOUNT_ADMINS,
         ),
         command(
@@ -455,8 +464,10 @@ fn read_routes() -> Vec<Route> {
         read_by("/v1/chat/cards/{new}", CHAT_READERS),
         read_stream("/v1/dashboard/stream"),
         read("/v1/contacts/{contact}"),
+        read("/v1/contacts"),
         read("/v1/snippets"),
         read("/v1/users"),
+        read("/v1/settings"),
     ]
 }
 

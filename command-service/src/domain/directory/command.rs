@@ -32,6 +32,30 @@ pub struct SnippetFields {
     pub theme: Option<String>,
 }
 
+/// What a settings command changes; `None` leaves that setting as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    /// `Some(None)`: resolved conversations never close by themselves.
+    pub auto_close_seconds: Option<Option<u32>>,
+    pub require_accept: Option<bool>,
+    pub internal_chat_enabled: Option<bool>,
+}
+
+impl SettingsChange {
+    /// The settings after the change: what it names, and `current` for the rest.
+    pub fn applied_to(&self, current: TenantSettings) -> TenantSettings {
+        TenantSettings {
+            auto_close_seconds: self
+                .auto_close_seconds
+                .unwrap_or(current.auto_close_seconds),
+            require_accept: self.require_accept.unwrap_or(current.require_accept),
+            internal_chat_enabled: self
+                .internal_chat_enabled
+                .unwrap_or(current.internal_chat_enabled),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DirectoryCommand {
     UpsertUser(UserDetails),
@@ -46,7 +70,8 @@ pub enum DirectoryCommand {
         auto_assign: Vec<UserId>,
         visible_to: Option<Vec<UserId>>,
     },
-    UpdateSettings(TenantSettings),
+    /// Changes the settings it names (a full replacement names them all).
+    ChangeSettings(SettingsChange),
     CreateSnippet {
         snippet_id: Uuid,
         fields: SnippetFields,

@@ -21,7 +21,7 @@ pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R>
         C::UpsertUser(..) | C::EraseUser | C::UpsertGroup { .. } | C::UpsertContact { .. } => {
             people::decide(id, entry, command)
         }
-        C::UpdateSettings(..)
+        C::ChangeSettings(..)
         | C::CreateSnippet { .. }
         | C::UpdateSnippet { .. }
         | C::DeleteSnippet { .. }

@@ -190,18 +190,56 @@ fn a_contact_country_is_a_two_letter_code() {
 
 #[test]
 fn settings_refuse_a_zero_second_auto_close_and_accept_never() {
-    let zero = TenantSettings {
-        auto_close_seconds: Some(0),
-        ..TenantSettings::default()
+    let zero = SettingsChange {
+        auto_close_seconds: Some(Some(0)),
+        ..SettingsChange::default()
     };
-    assert!(when(&[], DirectoryCommand::UpdateSettings(zero)).is_err());
-    let never = TenantSettings {
-        auto_close_seconds: None,
-        ..TenantSettings::default()
+    assert!(when(&[], DirectoryCommand::ChangeSettings(zero)).is_err());
+    let never = SettingsChange {
+        auto_close_seconds: Some(None),
+        ..SettingsChange::default()
     };
     assert_eq!(
-        when(&[], DirectoryCommand::UpdateSettings(never.clone())),
-        Ok(vec![E::SettingsUpdated { settings: never }])
+        when(&[], DirectoryCommand::ChangeSettings(never)),
+        Ok(vec![E::SettingsUpdated {
+            settings: TenantSettings {
+                auto_close_seconds: None,
+                ..TenantSettings::default()
+            }
+        }])
+    );
+}
+
+#[test]
+fn a_settings_change_keeps_every_setting_it_does_not_name() {
+    let custom = TenantSettings {
+        auto_close_seconds: Some(60),
+        require_accept: true,
+        internal_chat_enabled: false,
+    };
+    let given = [E::SettingsUpdated {
+        settings: custom.clone(),
+    }];
+    let thirty_minutes = SettingsChange {
+        auto_close_seconds: Some(Some(1800)),
+        ..SettingsChange::default()
+    };
+    assert_eq!(
+        when(&given, DirectoryCommand::ChangeSettings(thirty_minutes)),
+        Ok(vec![E::SettingsUpdated {
+            settings: TenantSettings {
+                auto_close_seconds: Some(1800),
+                ..custom
+            }
+        }])
+    );
+    // Naming nothing new changes nothing.
+    assert_eq!(
+        when(
+            &given,
+            DirectoryCommand::ChangeSettings(SettingsChange::default())
+        ),
+        Ok(vec![])
     );
 }
 

@@ -14,9 +14,10 @@ use caselog_schemas::events::{ChannelAvatar, ChannelKind, ChannelRole, direct_me
 use super::super::AppState;
 use super::super::command_context::CommandContext;
 use super::super::error::ApiError;
+use super::super::present;
 use super::super::response::CommandResponse;
 use super::super::roles::STAFF;
-use super::{present, run_channel_command};
+use super::run_channel_command;
 use crate::domain::chat::{ChannelChanges, ChatCommand};
 
 pub fn router() -> OpenApiRouter<AppState> {

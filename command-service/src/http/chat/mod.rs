@@ -53,12 +53,3 @@ async fn run_channel_command(
         .await?;
     Ok(CommandResponse::from_executed(executed))
 }
-
-/// `Option<Option<T>>` for PATCH bodies: absent -> `None`, `null` -> `Some(None)`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    serde::Deserialize::deserialize(deserializer).map(Some)
-}

@@ -5,8 +5,9 @@ use super::*;
 /// Decides one of this group's commands (`decide` sends no other here).
 pub(super) fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R> {
     match command {
-        C::UpdateSettings(settings) => {
+        C::ChangeSettings(change) => {
             require_kind(id, entry, "settings")?;
+            let settings = change.applied_to(entry.settings());
             if settings.auto_close_seconds == Some(0) {
                 return Err(R::Invalid {
                     field: "auto_close_minutes",
