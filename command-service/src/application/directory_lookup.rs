@@ -2,7 +2,7 @@
 //! model, which may lag): the tenant's settings, a contact (and a conversation's), a
 //! snippet, and whether ids are users or groups of the tenant.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use uuid::Uuid;
 
@@ -90,6 +90,21 @@ impl DirectoryLookup {
             .snippets()
             .and_then(|snippets| snippets.get(&snippet_id))
             .cloned())
+    }
+
+    /// The groups each of `users` belongs to (none for an id that is no user).
+    pub async fn groups_of(
+        &self,
+        tenant_id: TenantId,
+        users: &[UserId],
+    ) -> Result<BTreeMap<UserId, Vec<Uuid>>, ReadError> {
+        let mut groups = BTreeMap::new();
+        for user in users {
+            if let DirectoryEntry::User(entry) = self.entry(tenant_id, user.0).await? {
+                groups.insert(*user, entry.groups);
+            }
+        }
+        Ok(groups)
     }
 
     /// The ids among `users` that are not users of the tenant.

@@ -60,9 +60,14 @@ async fn assign(
         .lookup
         .require_users(context.tenant(), "assignees", &body.assignees)
         .await?;
+    let assignee_groups = state
+        .lookup
+        .groups_of(context.tenant(), &body.assignees)
+        .await?;
     let command = ConversationCommand::AssignConversation {
         actor: context.actor(),
         assignees: body.assignees,
+        assignee_groups,
     };
     run_conversation_command(&state, &context, id, command).await
 }
@@ -111,12 +116,25 @@ macro_rules! staff_command {
     };
 }
 
-staff_command!(
-    accept,
-    "/v1/conversations/{id}/accept",
-    "Accepts an offered chat (joins its assignees).",
-    AcceptConversation
-);
+/// Accepts an offered chat: joins its assignees (in a group's conversation, a member
+/// of the group, or an account admin).
+#[utoipa::path(post, path = "/v1/conversations/{id}/accept", tag = "conversations",
+    responses((status = 200, body = CommandResponse)))]
+async fn accept(
+    State(state): State<AppState>,
+    context: CommandContext,
+    Path(id): Path<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    context.require_role(STAFF)?;
+    let caller = context.actor().user_id;
+    let mut groups = state.lookup.groups_of(context.tenant(), &[caller]).await?;
+    let command = ConversationCommand::AcceptConversation {
+        actor: context.actor(),
+        groups: groups.remove(&caller).unwrap_or_default(),
+    };
+    run_conversation_command(&state, &context, id, command).await
+}
+
 staff_command!(
     reject,
     "/v1/conversations/{id}/reject",

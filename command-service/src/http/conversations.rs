@@ -191,7 +191,6 @@ async fn send_message(
         .lookup
         .message_text(context.tenant(), body.text, body.snippet_id, contact_id)
         .await?;
-    let settings = state.lookup.settings(context.tenant()).await?;
     let message_id = context.new_id();
     let command = ConversationCommand::SendMessage {
         actor: (!is_integration).then(|| context.actor()),
@@ -203,7 +202,6 @@ async fn send_message(
             voice: body.voice,
         },
         snippet_id: body.snippet_id,
-        require_accept: settings.require_accept,
         message_id,
         now: Utc::now(),
     };

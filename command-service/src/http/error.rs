@@ -108,6 +108,7 @@ fn conversation_problem(rejection: &C) -> ProblemType {
         | C::SenderKindNotAllowed { .. } => ProblemType::Forbidden,
         C::Closed
         | C::NotAccepted
+        | C::OutsideGroup { .. }
         | C::UnpaidInvoice { .. }
         | C::InvoiceAlreadyAttached { .. }
         | C::WrongStatus { .. }

@@ -24,7 +24,9 @@ use caselog_platform::http::ApiLimits;
 use caselog_platform::token::TokenVerifier;
 
 use crate::application::{CommandExecutor, DirectoryLookup, conversation_stream};
-use crate::domain::conversation::{self, Conversation, ConversationCommand, ConversationRejection};
+use crate::domain::conversation::{
+    self, Conversation, ConversationCommand, ConversationRejection, Policy,
+};
 use command_context::CommandContext;
 use error::ApiError;
 use response::CommandResponse;
@@ -70,12 +72,21 @@ async fn run_conversation_command(
     conversation_id: Uuid,
     command: ConversationCommand,
 ) -> Result<CommandResponse, ApiError> {
+    // Only the commands acceptance can hold back need the tenant's settings.
+    let policy = if command.needs_acceptance() {
+        let settings = state.lookup.settings(context.tenant()).await?;
+        Policy {
+            require_accept: settings.require_accept,
+        }
+    } else {
+        Policy::default()
+    };
     let executed = state
         .executor
         .execute::<Conversation, ConversationRejection>(
             conversation_stream(context.tenant(), conversation_id),
             &context.options(),
-            |current| conversation::decide_as(current, context.actor(), command.clone()),
+            |current| conversation::decide_as(current, context.actor(), policy, command.clone()),
         )
         .await?;
     Ok(CommandResponse::from_executed(executed))

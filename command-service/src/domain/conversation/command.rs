@@ -2,6 +2,8 @@
 //! history travels in the command: the acting user, the tenant's settings, the contact's
 //! presets, generated ids and the current time, so `decide` stays pure and repeatable.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -20,6 +22,14 @@ impl Actor {
     pub fn is_account_admin(self) -> bool {
         matches!(self.role, Role::Owner | Role::Admin)
     }
+}
+
+/// The tenant's settings that change a conversation's rules for its users.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// An agent accepts a conversation before replying, resolving, closing, reopening,
+    /// leaving, transferring it or changing who sees it.
+    pub require_accept: bool,
 }
 
 /// A contact's presets, applied to each new conversation of that contact.
@@ -63,7 +73,6 @@ pub enum ConversationCommand {
         channel: Option<Channel>,
         content: MessageContent,
         snippet_id: Option<Uuid>,
-        require_accept: bool,
         message_id: Uuid,
         now: DateTime<Utc>,
     },
@@ -89,6 +98,9 @@ pub enum ConversationCommand {
     AssignConversation {
         actor: Actor,
         assignees: Vec<UserId>,
+        /// The groups each assignee belongs to: in a group's conversation, only an
+        /// account admin assigns someone outside it.
+        assignee_groups: BTreeMap<UserId, Vec<Uuid>>,
     },
     SetVisibility {
         actor: Actor,
@@ -96,6 +108,8 @@ pub enum ConversationCommand {
     },
     AcceptConversation {
         actor: Actor,
+        /// The groups the accepting user belongs to.
+        groups: Vec<Uuid>,
     },
     RejectConversation {
         actor: Actor,
@@ -135,4 +149,21 @@ pub enum ConversationCommand {
     SetTopic {
         topic: String,
     },
+}
+
+impl ConversationCommand {
+    /// Whether an agent must have accepted the conversation first, when the tenant
+    /// requires it (the chat session's "accept before anything else").
+    pub fn needs_acceptance(&self) -> bool {
+        matches!(
+            self,
+            ConversationCommand::SendMessage { .. }
+                | ConversationCommand::ResolveConversation { .. }
+                | ConversationCommand::CloseConversation { .. }
+                | ConversationCommand::ReopenConversation { .. }
+                | ConversationCommand::LeaveConversation { .. }
+                | ConversationCommand::AssignConversation { .. }
+                | ConversationCommand::SetVisibility { .. }
+        )
+    }
 }

@@ -4,7 +4,7 @@
 use caselog_schemas::events::{CloseReason, ConversationEvent as E, SenderKind, StartedBy};
 use caselog_schemas::{Role, UserId};
 
-use super::command::{Actor, ConversationCommand as C};
+use super::command::{Actor, ConversationCommand as C, Policy};
 use super::rejection::ConversationRejection as R;
 use super::state::{Conversation, Status};
 
@@ -15,11 +15,26 @@ mod lifecycle;
 mod replies;
 mod team;
 
-/// Decides `command` as `caller` asks it: a conversation the caller may not see is not
-/// found, whatever the command.
-pub fn decide_as(state: &Conversation, caller: Actor, command: C) -> Result<Vec<E>, R> {
+/// Decides `command` as `caller` asks it under the tenant's `policy`: a conversation
+/// the caller may not see is not found, whatever the command; with acceptance
+/// required, an agent who has not accepted it may only accept, reject, read, note and
+/// message the team.
+pub fn decide_as(
+    state: &Conversation,
+    caller: Actor,
+    policy: Policy,
+    command: C,
+) -> Result<Vec<E>, R> {
     if state.exists() && !state.may_be_seen_by(caller) {
         return Err(R::NotFound);
+    }
+    if policy.require_accept
+        && command.needs_acceptance()
+        && caller.role == Role::Agent
+        && state.exists()
+        && !state.accepted_by.contains(&caller.user_id)
+    {
+        return Err(R::NotAccepted);
     }
     decide(state, command)
 }
@@ -97,6 +112,22 @@ fn require_assignee_or_admin(state: &Conversation, actor: Actor) -> Result<(), R
         Ok(())
     } else {
         Err(R::NotAnAssigneeOrAdmin)
+    }
+}
+
+/// In a group's conversation, a user outside the group is assigned (or accepts) only by
+/// an account admin.
+fn require_in_group(
+    state: &Conversation,
+    actor: Actor,
+    user: UserId,
+    groups: &[uuid::Uuid],
+) -> Result<(), R> {
+    match state.group_id {
+        Some(group) if !actor.is_account_admin() && !groups.contains(&group) => {
+            Err(R::OutsideGroup { user, group })
+        }
+        _ => Ok(()),
     }
 }
 

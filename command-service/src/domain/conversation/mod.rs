@@ -9,7 +9,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use command::{Actor, ContactPresets, ConversationCommand};
+pub use command::{Actor, ContactPresets, ConversationCommand, Policy};
 pub use decide::{decide, decide_as};
 pub use rejection::ConversationRejection;
 pub use state::{Conversation, InternalMessage, Status};

@@ -15,7 +15,7 @@ pub enum ConversationRejection {
     Closed,
     #[error("the message has no text, attachment or voice")]
     EmptyMessage,
-    #[error("the conversation must be accepted before replying")]
+    #[error("accept the conversation first: this tenant requires it before anything else")]
     NotAccepted,
     #[error("only an assignee or an account admin may do this")]
     NotAnAssigneeOrAdmin,
@@ -25,6 +25,11 @@ pub enum ConversationRejection {
     MayNotChangeVisibility,
     #[error("only owners and admins may delete a conversation")]
     MayNotDelete,
+    #[error(
+        "{user} is not a member of the conversation's group {group}; only an account admin \
+         assigns outside it"
+    )]
+    OutsideGroup { user: UserId, group: Uuid },
     #[error("assignee {user} is not in the conversation's visibility list")]
     AssigneeNotVisible { user: UserId },
     #[error("invoice {invoice_id} is unpaid")]

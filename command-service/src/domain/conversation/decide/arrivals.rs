@@ -67,7 +67,8 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                 assignees.push(actor.user_id);
             }
             require_within_visibility(&presets.visible_to, &assignees)?;
-            Ok(vec![
+            let starter_takes_it = assignees.contains(&actor.user_id);
+            let mut events = vec![
                 E::ConversationStarted {
                     contact_id,
                     group_id,
@@ -85,7 +86,14 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                     snippet_id,
                     sent_at: now,
                 },
-            ])
+            ];
+            // Whoever starts a chat they are responsible for has taken it.
+            if starter_takes_it {
+                events.push(E::ConversationAccepted {
+                    user: actor.user_id,
+                });
+            }
+            Ok(events)
         }
         other => unreachable!("not a command of this group: {other:?}"),
     }

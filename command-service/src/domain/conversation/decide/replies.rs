@@ -11,7 +11,6 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             channel,
             content,
             snippet_id,
-            require_accept,
             message_id,
             now,
         } => {
@@ -19,13 +18,6 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             require_open_or_resolved(state)?;
             if content.is_empty() {
                 return Err(R::EmptyMessage);
-            }
-            if let Some(actor) = actor
-                && require_accept
-                && actor.role == Role::Agent
-                && !state.accepted_by.contains(&actor.user_id)
-            {
-                return Err(R::NotAccepted);
             }
             let channel = channel.or(state.last_channel).ok_or(R::Invalid {
                 field: "channel",

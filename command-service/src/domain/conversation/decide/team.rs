@@ -6,8 +6,9 @@ use super::*;
 pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
     match command {
         C::AssignConversation {
-            actor: _,
+            actor,
             assignees,
+            assignee_groups,
         } => {
             require_open_or_resolved(state)?;
             let mut unique = Vec::with_capacity(assignees.len());
@@ -17,6 +18,11 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                 }
             }
             require_within_visibility(&state.visible_to, &unique)?;
+            // Those already assigned stay, whoever assigned them.
+            for user in unique.iter().filter(|user| !state.is_assignee(**user)) {
+                let groups = assignee_groups.get(user).map_or(&[][..], Vec::as_slice);
+                require_in_group(state, actor, *user, groups)?;
+            }
             if unique == state.assignees {
                 return Ok(Vec::new());
             }
@@ -39,10 +45,13 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             }
             Ok(vec![E::VisibilityChanged { visible_to }])
         }
-        C::AcceptConversation { actor } => {
+        C::AcceptConversation { actor, groups } => {
             require_open_or_resolved(state)?;
             if state.accepted_by.contains(&actor.user_id) {
                 return Ok(Vec::new());
+            }
+            if !state.is_assignee(actor.user_id) {
+                require_in_group(state, actor, actor.user_id, &groups)?;
             }
             let mut events = vec![E::ConversationAccepted {
                 user: actor.user_id,

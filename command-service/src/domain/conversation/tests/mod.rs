@@ -10,6 +10,8 @@ use caselog_schemas::{Role, UserId};
 
 use super::*;
 
+mod acceptance_and_groups;
+
 struct Given(Conversation);
 
 fn given(history: &[E]) -> Given {
@@ -19,6 +21,16 @@ fn given(history: &[E]) -> Given {
 impl Given {
     fn when(self, command: ConversationCommand) -> Result<Vec<E>, ConversationRejection> {
         decide(&self.0, command)
+    }
+
+    /// As `caller` asks it, under the tenant's `policy`.
+    fn when_as(
+        self,
+        caller: Actor,
+        policy: Policy,
+        command: ConversationCommand,
+    ) -> Result<Vec<E>, ConversationRejection> {
+        decide_as(&self.0, caller, policy, command)
     }
 }
 
@@ -36,6 +48,10 @@ fn admin() -> Actor {
         user_id: user(900),
         role: Role::Admin,
     }
+}
+/// Users `ns` as members of group 2, the group of `started`'s conversation.
+fn in_group_2(ns: &[u128]) -> std::collections::BTreeMap<UserId, Vec<Uuid>> {
+    ns.iter().map(|n| (user(*n), vec![id(2)])).collect()
 }
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -68,14 +84,13 @@ fn inbound(text: &str) -> ConversationCommand {
     }
 }
 
-fn reply(actor: Actor, require_accept: bool) -> ConversationCommand {
+fn reply(actor: Actor) -> ConversationCommand {
     ConversationCommand::SendMessage {
         actor: Some(actor),
         sender_kind: None,
         channel: None,
         content: MessageContent::text("on it"),
         snippet_id: None,
-        require_accept,
         message_id: id(11),
         now: now(),
     }
@@ -144,7 +159,7 @@ fn a_closed_conversation_takes_no_new_message() {
         Err(ConversationRejection::Closed)
     );
     assert_eq!(
-        given(&history).when(reply(agent(1), false)),
+        given(&history).when(reply(agent(1))),
         Err(ConversationRejection::Closed)
     );
 }
@@ -160,7 +175,7 @@ fn an_empty_message_is_refused() {
 #[test]
 fn the_first_human_reply_assigns_an_unassigned_conversation() {
     let events = given(&[started(vec![], None)])
-        .when(reply(agent(1), false))
+        .when(reply(agent(1)))
         .unwrap();
     assert!(matches!(
         events[0],
@@ -188,7 +203,6 @@ fn a_bot_reply_does_not_assign() {
         channel: None,
         content: MessageContent::text("I am a bot"),
         snippet_id: None,
-        require_accept: false,
         message_id: id(12),
         now: now(),
     };
@@ -198,16 +212,28 @@ fn a_bot_reply_does_not_assign() {
 
 #[test]
 fn when_accepting_is_required_an_agent_must_accept_before_replying() {
+    let required = Policy {
+        require_accept: true,
+    };
     let history = [started(vec![], None)];
     assert_eq!(
-        given(&history).when(reply(agent(1), true)),
+        given(&history).when_as(agent(1), required, reply(agent(1))),
         Err(ConversationRejection::NotAccepted)
+    );
+    assert!(
+        given(&history)
+            .when_as(agent(1), Policy::default(), reply(agent(1)))
+            .is_ok()
     );
     let accepted = [
         started(vec![], None),
         E::ConversationAccepted { user: user(1) },
     ];
-    assert!(given(&accepted).when(reply(agent(1), true)).is_ok());
+    assert!(
+        given(&accepted)
+            .when_as(agent(1), required, reply(agent(1)))
+            .is_ok()
+    );
 }
 
 #[test]
@@ -216,6 +242,7 @@ fn assignees_must_be_within_the_visibility_list() {
     let command = ConversationCommand::AssignConversation {
         actor: agent(1),
         assignees: vec![user(1), user(2)],
+        assignee_groups: in_group_2(&[1, 2]),
     };
     assert_eq!(
         given(&history).when(command),
@@ -228,6 +255,7 @@ fn reassigning_is_a_transfer_that_remembers_the_previous_assignees() {
     let command = ConversationCommand::AssignConversation {
         actor: agent(1),
         assignees: vec![user(2), user(2)],
+        assignee_groups: in_group_2(&[2]),
     };
     let events = given(&[started(vec![user(1)], None)])
         .when(command)
@@ -497,6 +525,8 @@ fn an_agent_starting_a_chat_is_its_assignee() {
     assert!(
         matches!(&events[0], E::ConversationStarted { started_by: StartedBy::Agent, assignees, .. } if assignees == &vec![user(1)])
     );
+    // Starting it is taking it: no separate acceptance.
+    assert_eq!(events[2], E::ConversationAccepted { user: user(1) });
     assert_eq!(
         given(&[started(vec![], None)]).when(command),
         Err(ConversationRejection::AlreadyExists)
@@ -515,7 +545,7 @@ fn a_reply_goes_out_on_the_channel_the_customer_last_used_unless_one_is_chosen()
             received_at: now(),
         },
     ];
-    let events = given(&history).when(reply(agent(5), false)).unwrap();
+    let events = given(&history).when(reply(agent(5))).unwrap();
     assert!(matches!(
         events[0],
         E::MessageSent {
@@ -529,7 +559,6 @@ fn a_reply_goes_out_on_the_channel_the_customer_last_used_unless_one_is_chosen()
         channel: Some(Channel::Email),
         content: MessageContent::text("details by email"),
         snippet_id: None,
-        require_accept: false,
         message_id: id(13),
         now: now(),
     };
@@ -640,7 +669,7 @@ fn deleting_with_an_unpaid_invoice_is_refused_and_deleted_is_final() {
     );
     let deleted = [started(vec![user(5)], None), E::ConversationDeleted {}];
     assert_eq!(
-        given(&deleted).when(reply(agent(5), false)),
+        given(&deleted).when(reply(agent(5))),
         Err(ConversationRejection::NotFound)
     );
     assert_eq!(
@@ -684,26 +713,32 @@ fn a_restricted_conversation_is_not_found_for_those_outside_its_list_whatever_th
         note_id: id(20),
     };
     assert_eq!(
-        decide_as(&restricted, agent(2), note(agent(2))),
+        decide_as(&restricted, agent(2), Policy::default(), note(agent(2))),
         Err(ConversationRejection::NotFound)
     );
     assert_eq!(
-        decide_as(&restricted, admin(), note(admin())),
+        decide_as(&restricted, admin(), Policy::default(), note(admin())),
         Err(ConversationRejection::NotFound),
         "an admin outside the list does not see it either"
     );
-    assert!(decide_as(&restricted, agent(1), note(agent(1))).is_ok());
+    assert!(decide_as(&restricted, agent(1), Policy::default(), note(agent(1))).is_ok());
     let owner = Actor {
         user_id: user(901),
         role: Role::Owner,
     };
-    assert!(decide_as(&restricted, owner, note(owner)).is_ok());
+    assert!(decide_as(&restricted, owner, Policy::default(), note(owner)).is_ok());
     let gateway = Actor {
         user_id: user(902),
         role: Role::Integration,
     };
     assert!(
-        decide_as(&restricted, gateway, inbound("still delivered")).is_ok(),
+        decide_as(
+            &restricted,
+            gateway,
+            Policy::default(),
+            inbound("still delivered")
+        )
+        .is_ok(),
         "the channel gateway delivers the customer's messages"
     );
 }
@@ -718,7 +753,6 @@ fn staff_reply_as_agents_and_integrations_as_the_bot_or_the_auto_reply_only() {
             channel: None,
             content: MessageContent::text("hello"),
             snippet_id: None,
-            require_accept: false,
             message_id: id(30),
             now: now(),
         };
