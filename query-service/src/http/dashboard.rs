@@ -20,6 +20,7 @@ use caselog_schemas::Position;
 
 use super::cache::{DashboardKey, count};
 use super::consistency::{MinPosition, Read, settle};
+use super::inbox::require_group_member;
 use super::{ApiError, AppState, require_reader};
 use crate::read_models::conversations::{self, Dashboard};
 use crate::read_models::{self, Projection, Viewer};
@@ -67,7 +68,8 @@ async fn current(
     Ok(dashboard)
 }
 
-/// My counters and my group's, over the conversations I may see.
+/// My counters, and my groups' together and one by one (a group's alone with
+/// `group_id`), over the conversations I may see.
 #[utoipa::path(get, path = "/v1/dashboard", params(DashboardParams), tag = "dashboard",
     responses((status = 200, body = Dashboard)))]
 async fn dashboard(
@@ -79,6 +81,7 @@ async fn dashboard(
     require_reader(&caller)?;
     let viewer = Viewer::of(&caller);
     let version = settle(&state, Projection::Inbox, viewer.tenant_id, min).await?;
+    require_group_member(&state, &viewer, params.group_id).await?;
     let dashboard = current(&state, viewer, params.group_id, version.tenant_position).await?;
     Ok(Read(version, dashboard.as_ref().clone()))
 }
@@ -96,6 +99,7 @@ pub(super) async fn dashboard_stream(
     require_reader(&caller)?;
     let slot = state.limits.stream_slot(&caller)?;
     let viewer = Viewer::of(&caller);
+    require_group_member(&state, &viewer, params.group_id).await?;
     let shutdown = state.shutdown.clone();
     let updates = futures::stream::unfold(
         (state, None::<Position>),

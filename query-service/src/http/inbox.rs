@@ -87,6 +87,26 @@ fn non_blank(text: Option<String>) -> Option<String> {
         .filter(|text| !text.is_empty())
 }
 
+/// A group's inbox and counters are its members' (and every group's are the owners',
+/// admins' and auditors').
+pub(super) async fn require_group_member(
+    state: &AppState,
+    viewer: &Viewer,
+    group_id: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let Some(group_id) = group_id.filter(|_| !viewer.all_groups) else {
+        return Ok(());
+    };
+    if conversations::groups_of(&state.pool, viewer)
+        .await?
+        .contains(&group_id)
+    {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(format!("you are not a member of group {group_id}")).into())
+    }
+}
+
 async fn page(
     state: &AppState,
     caller: &Caller,
@@ -95,6 +115,7 @@ async fn page(
 ) -> Result<Read<Page<ConversationSummary>>, ApiError> {
     let viewer = Viewer::of(caller);
     let version = settle(state, Projection::Inbox, viewer.tenant_id, min).await?;
+    require_group_member(state, &viewer, filter.group_id).await?;
     let key = InboxKey {
         viewer,
         filter: filter.clone(),
@@ -121,7 +142,9 @@ async fn page(
     Ok(Read(version, Page::new(items, filter.limit, cursor_of)))
 }
 
-/// The team inbox: conversations of a group (or all groups), newest activity first.
+/// The team inbox, newest activity first: a group's conversations (a member's, or an
+/// owner's, admin's or auditor's), or every conversation of my groups, of no group and
+/// assigned to me (every group's for owners, admins and auditors).
 #[utoipa::path(get, path = "/v1/inbox/team", params(TeamInboxParams), tag = "inbox",
     responses((status = 200, body = Page<ConversationSummary>)))]
 async fn team_inbox(

@@ -66,6 +66,11 @@ pub struct ConversationSummary {
     pub closed_at: Option<DateTime<Utc>>,
     pub first_response_seconds: Option<i64>,
     pub rating: Option<Rating>,
+    /// Who accepted the conversation.
+    pub accepted_by: Vec<Uuid>,
+    /// Assignees who have not accepted it yet (pending, when the tenant requires
+    /// acceptance).
+    pub awaiting_acceptance: Vec<Uuid>,
     #[serde(skip)]
     pub last_activity_position: i64,
     /// The newest customer message: unread for a viewer whose read mark is before it.
@@ -94,11 +99,18 @@ struct Row {
     first_response_seconds: Option<i64>,
     rating: Option<i16>,
     rating_comment: Option<String>,
+    accepted_by: Vec<Uuid>,
     unread: bool,
 }
 
 impl From<Row> for ConversationSummary {
     fn from(row: Row) -> Self {
+        let awaiting_acceptance = row
+            .assignees
+            .iter()
+            .filter(|user| !row.accepted_by.contains(user))
+            .copied()
+            .collect();
         Self {
             id: row.conversation_id,
             contact: ContactRef {
@@ -122,6 +134,8 @@ impl From<Row> for ConversationSummary {
                 score,
                 comment: row.rating_comment,
             }),
+            awaiting_acceptance,
+            accepted_by: row.accepted_by,
             last_activity_position: row.last_activity_position,
             last_inbound_position: row.last_inbound_position,
         }
@@ -163,6 +177,7 @@ async fn query(
         .bind(filter.after.map(|(position, _)| position))
         .bind(filter.after.map(|(_, id)| id))
         .bind(filter.limit)
+        .bind(viewer.all_groups)
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(ConversationSummary::from).collect())
@@ -219,46 +234,97 @@ pub struct MyCounters {
     pub unreplied: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct GroupCounters {
+    /// Open conversations nobody is assigned.
     pub unassigned: i64,
+    /// Unreplied customer messages in conversations that are not closed.
     pub unreplied: i64,
     pub open: i64,
+}
+
+/// One group's counters; `group_id` null for the conversations of no group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct GroupTile {
+    pub group_id: Option<Uuid>,
+    #[serde(flatten)]
+    pub counters: GroupCounters,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Dashboard {
     pub mine: MyCounters,
+    /// The group asked for, or every group in my scope together.
     pub group: GroupCounters,
+    /// Each group in my scope (the one asked for, or my groups; every group for
+    /// owners, admins and auditors), by group id, the ungrouped last.
+    pub groups: Vec<GroupTile>,
 }
 
+#[derive(sqlx::FromRow)]
+struct DashboardRow {
+    group_id: Option<Uuid>,
+    mine_assigned: i64,
+    mine_unreplied: i64,
+    unassigned: i64,
+    unreplied: i64,
+    open: i64,
+}
+
+/// The viewer's counters and their groups' (`group_id`: one group only).
 pub async fn dashboard(
     pool: &PgPool,
     viewer: &Viewer,
     group_id: Option<Uuid>,
 ) -> Result<Dashboard, sqlx::Error> {
-    let (mine_assigned, mine_unreplied, group_unassigned, group_unreplied, group_open): (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    ) = sqlx::query_as(include_str!("sql/dashboard.sql"))
+    let mut rows: Vec<DashboardRow> = sqlx::query_as(include_str!("sql/dashboard.sql"))
         .bind(viewer.tenant_id.0)
         .bind(viewer.user_id.0)
         .bind(viewer.sees_all)
         .bind(group_id)
-        .fetch_one(pool)
+        .bind(viewer.all_groups)
+        .fetch_all(pool)
         .await?;
+    rows.sort_by_key(|row| (row.group_id.is_none(), row.group_id));
+    let mut mine = MyCounters {
+        assigned: 0,
+        unreplied: 0,
+    };
+    let mut group = GroupCounters::default();
+    let mut groups = Vec::new();
+    for row in rows {
+        mine.assigned += row.mine_assigned;
+        mine.unreplied += row.mine_unreplied;
+        group.unassigned += row.unassigned;
+        group.unreplied += row.unreplied;
+        group.open += row.open;
+        let counters = GroupCounters {
+            unassigned: row.unassigned,
+            unreplied: row.unreplied,
+            open: row.open,
+        };
+        if counters != GroupCounters::default() {
+            groups.push(GroupTile {
+                group_id: row.group_id,
+                counters,
+            });
+        }
+    }
     Ok(Dashboard {
-        mine: MyCounters {
-            assigned: mine_assigned,
-            unreplied: mine_unreplied,
-        },
-        group: GroupCounters {
-            unassigned: group_unassigned,
-            unreplied: group_unreplied,
-            open: group_open,
-        },
+        mine,
+        group,
+        groups,
     })
+}
+
+/// The groups `viewer` belongs to, as the inbox knows them.
+pub async fn groups_of(pool: &PgPool, viewer: &Viewer) -> Result<Vec<Uuid>, sqlx::Error> {
+    let groups: Option<Vec<Uuid>> = sqlx::query_scalar(
+        "SELECT groups FROM rm_inbox.user_groups WHERE tenant_id = $1 AND user_id = $2",
+    )
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
+    .fetch_optional(pool)
+    .await?;
+    Ok(groups.unwrap_or_default())
 }

@@ -11,6 +11,9 @@ pub struct Viewer {
     pub user_id: UserId,
     /// Owners and auditors see every conversation of the tenant.
     pub sees_all: bool,
+    /// Owners, admins and auditors list and count every group's conversations; the
+    /// others their own groups', the ungrouped ones and those assigned to them.
+    pub all_groups: bool,
 }
 
 impl Viewer {
@@ -19,6 +22,7 @@ impl Viewer {
             tenant_id: caller.tenant_id,
             user_id: caller.user_id,
             sees_all: matches!(caller.role, Role::Owner | Role::Auditor),
+            all_groups: matches!(caller.role, Role::Owner | Role::Admin | Role::Auditor),
         }
     }
 

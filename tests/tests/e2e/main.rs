@@ -20,6 +20,7 @@ mod cluster;
 mod directory_and_settings;
 mod erasure;
 mod faults;
+mod groups_and_acceptance;
 mod idempotency;
 mod internal_chat;
 mod isolation_and_visibility;

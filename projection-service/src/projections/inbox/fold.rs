@@ -50,6 +50,8 @@ pub struct ConversationRow {
     pub rating: Option<i16>,
     pub rating_comment: Option<String>,
     pub search_text: String,
+    /// Who accepted the conversation (and has not rejected or left it since).
+    pub accepted_by: Vec<Uuid>,
 }
 
 /// The rows a batch touches, as they stand after the events folded so far.
@@ -64,6 +66,8 @@ pub struct InboxChanges {
     reads: HashMap<(ConversationKey, Uuid), i64>,
     /// Contacts' names: (tenant, contact) -> name.
     contacts: HashMap<(Uuid, Uuid), String>,
+    /// Users' groups: (tenant, user) -> groups.
+    user_groups: HashMap<(Uuid, Uuid), Vec<Uuid>>,
 }
 
 impl InboxChanges {
@@ -85,6 +89,11 @@ impl InboxChanges {
 
     pub fn contact_named(&mut self, tenant_id: Uuid, contact_id: Uuid, name: String) {
         self.contacts.insert((tenant_id, contact_id), name);
+    }
+
+    /// A user's groups as they now stand (none once the user is erased).
+    pub fn user_in_groups(&mut self, tenant_id: Uuid, user_id: Uuid, groups: Vec<Uuid>) {
+        self.user_groups.insert((tenant_id, user_id), groups);
     }
 
     /// The row of a conversation that has just started (a replay of the start keeps
@@ -126,6 +135,7 @@ impl InboxChanges {
                 rating: None,
                 rating_comment: None,
                 search_text: String::new(),
+                accepted_by: Vec::new(),
             });
             self.changed.insert(key);
         }
@@ -183,8 +193,14 @@ impl InboxChanges {
             E::ConversationRejected { user } | E::ConversationLeft { user } => {
                 self.update(key, |row| {
                     row.assignees.retain(|assignee| *assignee != user.0);
+                    row.accepted_by.retain(|accepted| *accepted != user.0);
                 });
             }
+            E::ConversationAccepted { user } => self.update(key, |row| {
+                if !row.accepted_by.contains(&user.0) {
+                    row.accepted_by.push(user.0);
+                }
+            }),
             E::VisibilityChanged { visible_to } => {
                 self.update(key, |row| row.visible_to = user_ids(visible_to));
             }
@@ -210,10 +226,7 @@ impl InboxChanges {
                 row.rating_comment = comment.clone();
             }),
             E::TopicSet { topic } => self.update(key, |row| row.topic = Some(topic.clone())),
-            E::InternalMessageRead { .. }
-            | E::ConversationAccepted { .. }
-            | E::InvoiceAttached { .. }
-            | E::InvoicePaid { .. } => {}
+            E::InternalMessageRead { .. } | E::InvoiceAttached { .. } | E::InvoicePaid { .. } => {}
         }
     }
 
@@ -250,6 +263,10 @@ impl InboxChanges {
 
     pub fn contacts(&self) -> impl Iterator<Item = (&(Uuid, Uuid), &String)> {
         self.contacts.iter()
+    }
+
+    pub fn user_groups(&self) -> impl Iterator<Item = (&(Uuid, Uuid), &Vec<Uuid>)> {
+        self.user_groups.iter()
     }
 }
 

@@ -52,7 +52,14 @@ pub async fn write(conn: &mut PgConnection, changes: &InboxChanges) -> Result<()
         contacts.1.push(*contact_id);
         contacts.2.push(name.as_str());
     }
-    if rows.is_empty() && reads.0.is_empty() && contacts.0.is_empty() {
+    let mut user_groups = (Vec::new(), Vec::new(), Vec::new());
+    for ((tenant_id, user_id), groups) in changes.user_groups() {
+        user_groups.0.push(*tenant_id);
+        user_groups.1.push(*user_id);
+        // Arrays of arrays do not `unnest`: each user's groups go as one JSON array.
+        user_groups.2.push(serde_json::json!(groups));
+    }
+    if rows.is_empty() && reads.0.is_empty() && contacts.0.is_empty() && user_groups.0.is_empty() {
         return Ok(());
     }
     // The rows go as one JSON array of whole rows (arrays of arrays do not `unnest`).
@@ -66,6 +73,9 @@ pub async fn write(conn: &mut PgConnection, changes: &InboxChanges) -> Result<()
         .bind(&contacts.0)
         .bind(&contacts.1)
         .bind(&contacts.2)
+        .bind(&user_groups.0)
+        .bind(&user_groups.1)
+        .bind(&user_groups.2)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -1,5 +1,7 @@
 -- Conversations for the team or my inbox, newest activity first, with the viewer's
 -- unread flag; every filter is optional (NULL: no filter). Visibility: $2 viewer, $3 sees all.
+-- Groups: unless $15 (every group), the viewer's groups, the ungrouped conversations and
+-- those assigned to the viewer.
 -- The page is chosen from the conversations alone (walking the activity index, newest
 -- first, until the page is full); contact names and read marks are joined to that page
 -- only, and the filters that need them look them up per candidate.
@@ -8,6 +10,9 @@ WITH page AS (
   FROM rm_inbox.conversations c
   WHERE c.tenant_id = $1
     AND (c.visible_to IS NULL OR $2 = ANY(c.visible_to) OR $3)
+    AND ($15 OR c.group_id IS NULL OR $2 = ANY(c.assignees)
+         OR c.group_id = ANY(coalesce((SELECT g.groups FROM rm_inbox.user_groups g
+                                       WHERE g.tenant_id = $1 AND g.user_id = $2), '{}')))
     AND ($4::uuid IS NULL OR c.group_id = $4)
     AND ($5::text IS NULL OR c.status = $5)
     AND ($6::text IS NULL OR $6 = ANY(c.channels))
@@ -32,7 +37,7 @@ WITH page AS (
 SELECT c.conversation_id, c.contact_id, ct.name AS contact_name, c.group_id, c.channels,
        c.status, c.assignees, c.visible_to, c.started_at, c.closed_at, c.last_activity_at,
        c.last_activity_position, c.last_inbound_position, c.unreplied_count, c.message_count,
-       c.topic, c.first_response_seconds, c.rating, c.rating_comment,
+       c.topic, c.first_response_seconds, c.rating, c.rating_comment, c.accepted_by,
        c.last_inbound_position > coalesce(r.read_position, 0) AS unread
 FROM page c
 LEFT JOIN rm_inbox.contacts ct

@@ -1,14 +1,27 @@
--- The dashboard's counters over the conversations the viewer may see ($2, $3);
--- $4: the group (NULL: every group).
+-- The dashboard's counters over the conversations the viewer may see ($2, $3), each
+-- group's among those the viewer's groups scope ($5: every group); $4: one group
+-- (NULL: every group in scope). One row per group (NULL: the ungrouped); the caller
+-- sums them.
+WITH scope AS (
+  SELECT coalesce((SELECT g.groups FROM rm_inbox.user_groups g
+                   WHERE g.tenant_id = $1 AND g.user_id = $2), '{}') AS groups
+)
 SELECT
-  count(*) FILTER (WHERE $2 = ANY(assignees) AND status <> 'closed') AS mine_assigned,
-  coalesce(sum(unreplied_count) FILTER (WHERE $2 = ANY(assignees) AND status <> 'closed'), 0)
+  c.group_id,
+  count(*) FILTER (WHERE $2 = ANY(c.assignees) AND c.status <> 'closed') AS mine_assigned,
+  coalesce(sum(c.unreplied_count) FILTER (WHERE $2 = ANY(c.assignees) AND c.status <> 'closed'), 0)
       AS mine_unreplied,
-  count(*) FILTER (WHERE ($4::uuid IS NULL OR group_id = $4)
-                     AND status = 'open' AND cardinality(assignees) = 0) AS group_unassigned,
-  coalesce(sum(unreplied_count) FILTER (WHERE ($4::uuid IS NULL OR group_id = $4)
-                                          AND status <> 'closed'), 0) AS group_unreplied,
-  count(*) FILTER (WHERE ($4::uuid IS NULL OR group_id = $4) AND status = 'open') AS group_open
-FROM rm_inbox.conversations
-WHERE tenant_id = $1
-  AND (visible_to IS NULL OR $2 = ANY(visible_to) OR $3)
+  count(*) FILTER (WHERE in_scope AND c.status = 'open' AND cardinality(c.assignees) = 0)
+      AS unassigned,
+  coalesce(sum(c.unreplied_count) FILTER (WHERE in_scope AND c.status <> 'closed'), 0)
+      AS unreplied,
+  count(*) FILTER (WHERE in_scope AND c.status = 'open') AS open
+FROM rm_inbox.conversations c
+CROSS JOIN scope
+CROSS JOIN LATERAL (
+  SELECT ($4::uuid IS NULL OR c.group_id = $4)
+         AND ($5 OR c.group_id IS NULL OR c.group_id = ANY(scope.groups)) AS in_scope
+) s
+WHERE c.tenant_id = $1
+  AND (c.visible_to IS NULL OR $2 = ANY(c.visible_to) OR $3)
+GROUP BY c.group_id

@@ -209,3 +209,18 @@ fn search_text_stays_bounded() {
     assert_eq!(text.chars().count(), SEARCH_TEXT_LIMIT);
     assert!(!text.contains("more"));
 }
+
+#[test]
+fn acceptance_is_kept_until_the_user_rejects_or_leaves() {
+    let mut case = Case::new();
+    let mut changes = InboxChanges::new([case.key()], vec![]);
+    let (ana, bruno) = (UserId::new_v7(), UserId::new_v7());
+    case.fold(&mut changes, started(), 0);
+    case.fold(&mut changes, E::ConversationAccepted { user: ana }, 1);
+    case.fold(&mut changes, E::ConversationAccepted { user: bruno }, 2);
+    case.fold(&mut changes, E::ConversationAccepted { user: ana }, 3);
+    assert_eq!(row(&changes, case.key()).accepted_by, [ana.0, bruno.0]);
+    case.fold(&mut changes, E::ConversationLeft { user: ana }, 4);
+    case.fold(&mut changes, E::ConversationRejected { user: bruno }, 5);
+    assert!(row(&changes, case.key()).accepted_by.is_empty());
+}

@@ -1,4 +1,5 @@
--- The inbox's batch: read marks, contact names and whole conversation rows, each written once.
+-- The inbox's batch: read marks, contact names, users' groups and whole conversation
+-- rows, each written once.
 WITH marks AS (
   INSERT INTO reads (tenant_id, conversation_id, user_id, read_position)
   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[])
@@ -7,7 +8,12 @@ WITH marks AS (
 names AS (
   INSERT INTO contacts (tenant_id, contact_id, name)
   SELECT * FROM unnest($6::uuid[], $7::uuid[], $8::text[])
-  ON CONFLICT (tenant_id, contact_id) DO UPDATE SET name = EXCLUDED.name)
+  ON CONFLICT (tenant_id, contact_id) DO UPDATE SET name = EXCLUDED.name),
+memberships AS (
+  INSERT INTO user_groups (tenant_id, user_id, groups)
+  SELECT t, u, ARRAY(SELECT jsonb_array_elements_text(g)::uuid)
+  FROM unnest($9::uuid[], $10::uuid[], $11::jsonb[]) AS m(t, u, g)
+  ON CONFLICT (tenant_id, user_id) DO UPDATE SET groups = EXCLUDED.groups)
 INSERT INTO conversations SELECT * FROM jsonb_populate_recordset(NULL::conversations, $1)
 ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
   contact_id = EXCLUDED.contact_id, group_id = EXCLUDED.group_id,
@@ -21,4 +27,4 @@ ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
   last_inbound_position = EXCLUDED.last_inbound_position,
   message_count = EXCLUDED.message_count, topic = EXCLUDED.topic,
   rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment,
-  search_text = EXCLUDED.search_text
+  search_text = EXCLUDED.search_text, accepted_by = EXCLUDED.accepted_by

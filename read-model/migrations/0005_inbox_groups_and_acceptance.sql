@@ -1,0 +1,15 @@
+-- The inbox learns each user's groups (a user's team inbox and counts are their
+-- groups') and who accepted each conversation. Both come from events the log already
+-- holds, so the inbox is replayed from the start to fill them: its rows are emptied
+-- and its checkpoint set back; the projection service catches up from the log.
+ALTER TABLE rm_inbox.conversations ADD COLUMN accepted_by uuid[] NOT NULL DEFAULT '{}';
+
+CREATE TABLE rm_inbox.user_groups (
+    tenant_id uuid   NOT NULL,
+    user_id   uuid   NOT NULL,
+    groups    uuid[] NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+);
+
+TRUNCATE rm_inbox.conversations, rm_inbox.reads, rm_inbox.contacts, rm_inbox.tenant_positions;
+UPDATE rm_inbox.checkpoint SET position = 0;
