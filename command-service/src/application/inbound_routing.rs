@@ -1,9 +1,12 @@
-//! Where a customer's inbound message goes: the contact's newest conversation unless it
-//! is closed (or deleted), in which case the message starts a new one.
+//! Where a customer's inbound message goes: the contact's current conversation (the
+//! one most recently started or reopened) unless it is closed (or deleted), in which
+//! case the message starts a new one.
 //!
-//! The new conversation's id is derived from its predecessor (or, for the contact's
-//! first, from the contact), so two messages racing to start it name the same stream:
-//! one creates it, the other loses the version race, decides again and lands in it.
+//! The new conversation's id is derived from its predecessor as it stood when closed
+//! (or, for the contact's first, from the contact), so two messages racing to start it
+//! name the same stream: one creates it, the other loses the version race, decides
+//! again and lands in it. A conversation closed, reopened and closed again has a new
+//! successor each time.
 
 use uuid::Uuid;
 
@@ -19,15 +22,15 @@ pub async fn conversation_for_inbound(
     tenant_id: TenantId,
     contact_id: Uuid,
 ) -> Result<Uuid, ReadError> {
-    let newest = executor
+    let current = executor
         .reader()
-        .newest_conversation_of_contact(tenant_id, contact_id)
+        .current_conversation_of_contact(tenant_id, contact_id)
         .await?;
-    let Some(newest) = newest else {
+    let Some(current) = current else {
         return Ok(Uuid::new_v5(&contact_id, b"caselog:first-conversation"));
     };
     let loaded = match executor
-        .load::<Conversation, ()>(&conversation_stream(tenant_id, newest))
+        .load::<Conversation, ()>(&conversation_stream(tenant_id, current))
         .await
     {
         Ok(loaded) => loaded,
@@ -40,7 +43,10 @@ pub async fn conversation_for_inbound(
         }
     };
     Ok(match loaded.state.status {
-        Status::Closed | Status::Deleted => Uuid::new_v5(&newest, b"caselog:next-conversation"),
-        Status::New | Status::Open | Status::Resolved => newest,
+        Status::Closed | Status::Deleted => Uuid::new_v5(
+            &current,
+            format!("caselog:next-conversation:{}", loaded.version).as_bytes(),
+        ),
+        Status::New | Status::Open | Status::Resolved => current,
     })
 }

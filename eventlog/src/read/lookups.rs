@@ -1,6 +1,6 @@
 //! The lookups the command side makes on the log itself rather than on a read model,
 //! because they must see every committed event (a read model may lag behind). Each is
-//! served by a partial index of migration 0002, beside which it is written.
+//! served by a partial index of migrations 0002 and 0005.
 
 use std::collections::HashSet;
 
@@ -12,15 +12,16 @@ use super::LogReader;
 use crate::error::ReadError;
 
 impl LogReader {
-    /// The contact's newest conversation, whatever its status: where an inbound
-    /// message goes (`events_conversation_contact_idx`).
-    pub async fn newest_conversation_of_contact(
+    /// The contact's conversation most recently started or reopened, whatever its
+    /// status: where an inbound message goes (`events_conversation_contact_idx`, then
+    /// `events_conversation_opened_idx`).
+    pub async fn current_conversation_of_contact(
         &self,
         tenant_id: TenantId,
         contact_id: Uuid,
     ) -> Result<Option<Uuid>, ReadError> {
         Ok(
-            sqlx::query_scalar(include_str!("sql/newest_conversation_of_contact.sql"))
+            sqlx::query_scalar(include_str!("sql/current_conversation_of_contact.sql"))
                 .bind(tenant_id.0)
                 .bind(contact_id.to_string())
                 .fetch_optional(self.pool())

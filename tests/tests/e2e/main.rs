@@ -35,6 +35,7 @@ mod projections;
 mod python_subscriber;
 mod races_and_pages;
 mod relay;
+mod returning_contacts;
 mod role_matrix;
 mod sealing;
 mod services;

@@ -1,9 +1,0 @@
--- The contact's newest conversation, whatever its status.
-SELECT stream_id
-FROM eventlog.events
-WHERE tenant_id = $1
-  AND stream_type = 'conversation'
-  AND event_type = 'ConversationStarted'
-  AND payload ->> 'contact_id' = $2
-ORDER BY position DESC
-LIMIT 1
