@@ -1,8 +1,15 @@
 -- The inbox learns each user's groups (a user's team inbox and counts are their
--- groups') and who accepted each conversation. Both come from events the log already
+-- groups'), who accepted each conversation, and since when its customer has been
+-- waiting for a human reply (the queue, oldest waiting first). Both come from events the log already
 -- holds, so the inbox is replayed from the start to fill them: its rows are emptied
 -- and its checkpoint set back; the projection service catches up from the log.
-ALTER TABLE rm_inbox.conversations ADD COLUMN accepted_by uuid[] NOT NULL DEFAULT '{}';
+ALTER TABLE rm_inbox.conversations
+    ADD COLUMN accepted_by   uuid[]      NOT NULL DEFAULT '{}',
+    ADD COLUMN waiting_since timestamptz;
+
+CREATE INDEX conversations_waiting_idx
+    ON rm_inbox.conversations (tenant_id, waiting_since, conversation_id)
+    WHERE waiting_since IS NOT NULL AND status = 'open';
 
 CREATE TABLE rm_inbox.user_groups (
     tenant_id uuid   NOT NULL,

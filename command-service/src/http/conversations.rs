@@ -80,8 +80,9 @@ pub struct NoteBody {
     text: String,
 }
 
-/// A customer's message from a channel gateway: joins the contact's open conversation,
-/// or starts a new one when the last is closed.
+/// A customer's message from a channel gateway: joins the contact's current
+/// conversation (the one most recently started or reopened), or starts a new one when
+/// that one is closed.
 #[utoipa::path(post, path = "/v1/inbound-messages", request_body = InboundMessageBody,
     tag = "conversations",
     responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]

@@ -30,9 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct TeamInboxParams {
     group_id: Option<Uuid>,
-    /// open, resolved or closed.
-    #[param(value_type = Option<String>)]
-    status: Option<ConversationStatus>,
+    /// open, resolved or closed; several comma-separated (`open,resolved`: not closed).
+    status: Option<String>,
     /// webchat, whatsapp, sms or email.
     #[param(value_type = Option<String>)]
     channel: Option<Channel>,
@@ -49,22 +48,46 @@ pub struct TeamInboxParams {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct MyInboxParams {
-    /// open, resolved or closed.
+    /// open, resolved or closed; several comma-separated (`open,resolved`: not closed).
+    status: Option<String>,
+    /// webchat, whatsapp, sms or email.
     #[param(value_type = Option<String>)]
-    status: Option<ConversationStatus>,
+    channel: Option<Channel>,
+    unread: Option<bool>,
+    unreplied: Option<bool>,
     q: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
-/// A deleted conversation leaves the inbox: that status is never listed.
-fn check_status(status: Option<ConversationStatus>) -> Result<(), ApiError> {
-    match status {
-        Some(ConversationStatus::Deleted) => {
-            Err(Problem::validation("status must be open, resolved or closed").into())
+/// The statuses a `status` filter names (a deleted conversation leaves the inbox:
+/// that status is never listed).
+fn statuses(filter: Option<&str>) -> Result<Option<Vec<ConversationStatus>>, ApiError> {
+    let Some(filter) = filter else {
+        return Ok(None);
+    };
+    let listed = [
+        ConversationStatus::Open,
+        ConversationStatus::Resolved,
+        ConversationStatus::Closed,
+    ];
+    let mut statuses = Vec::new();
+    for name in filter.split(',').map(str::trim) {
+        let status = listed
+            .into_iter()
+            .find(|status| status.as_str() == name)
+            .ok_or_else(|| {
+                Problem::validation(
+                    "status must be open, resolved or closed, or several of them \
+                     comma-separated",
+                )
+            })?;
+        if !statuses.contains(&status) {
+            statuses.push(status);
         }
-        _ => Ok(()),
     }
+    statuses.sort_by_key(|status| status.as_str());
+    Ok(Some(statuses))
 }
 
 fn parse_cursor(cursor: &Option<String>) -> Result<Option<(i64, Uuid)>, ApiError> {
@@ -154,7 +177,6 @@ async fn team_inbox(
     QueryParams(params): QueryParams<TeamInboxParams>,
 ) -> Result<Read<Page<ConversationSummary>>, ApiError> {
     require_reader(&caller)?;
-    check_status(params.status)?;
     let assignee = match params.assignee.as_deref() {
         None => AssigneeFilter::Anyone,
         Some("me") => AssigneeFilter::User(caller.user_id.0),
@@ -166,7 +188,7 @@ async fn team_inbox(
     };
     let filter = InboxFilter {
         group_id: params.group_id,
-        status: params.status,
+        status: statuses(params.status.as_deref())?,
         channel: params.channel,
         assignee,
         unread: params.unread,
@@ -188,14 +210,13 @@ async fn my_inbox(
     QueryParams(params): QueryParams<MyInboxParams>,
 ) -> Result<Read<Page<ConversationSummary>>, ApiError> {
     require_reader(&caller)?;
-    check_status(params.status)?;
     let filter = InboxFilter {
         group_id: None,
-        status: params.status,
-        channel: None,
+        status: statuses(params.status.as_deref())?,
+        channel: params.channel,
         assignee: AssigneeFilter::User(caller.user_id.0),
-        unread: None,
-        unreplied: None,
+        unread: params.unread,
+        unreplied: params.unreplied,
         text: non_blank(params.q),
         after: parse_cursor(&params.cursor)?,
         limit: limit(params.limit)?,

@@ -16,6 +16,7 @@ mod error;
 mod inbox;
 mod openapi;
 mod pagination;
+mod queue;
 
 use std::time::Duration;
 
@@ -77,6 +78,7 @@ pub struct ExportLimits {
 pub fn router(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(openapi::document())
         .merge(inbox::router())
+        .merge(queue::router())
         .merge(dashboard::router())
         .merge(conversation::router())
         .merge(directory::router())

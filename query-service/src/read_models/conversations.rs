@@ -22,7 +22,8 @@ pub enum AssigneeFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InboxFilter {
     pub group_id: Option<Uuid>,
-    pub status: Option<ConversationStatus>,
+    /// Any of these statuses.
+    pub status: Option<Vec<ConversationStatus>>,
     pub channel: Option<Channel>,
     pub assignee: AssigneeFilter,
     pub unread: Option<bool>,
@@ -66,6 +67,8 @@ pub struct ConversationSummary {
     pub closed_at: Option<DateTime<Utc>>,
     pub first_response_seconds: Option<i64>,
     pub rating: Option<Rating>,
+    /// Since when the customer has waited for a human reply (null: answered).
+    pub waiting_since: Option<DateTime<Utc>>,
     /// Who accepted the conversation.
     pub accepted_by: Vec<Uuid>,
     /// Assignees who have not accepted it yet (pending, when the tenant requires
@@ -79,7 +82,7 @@ pub struct ConversationSummary {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     conversation_id: Uuid,
     contact_id: Uuid,
     contact_name: Option<String>,
@@ -100,6 +103,7 @@ struct Row {
     rating: Option<i16>,
     rating_comment: Option<String>,
     accepted_by: Vec<Uuid>,
+    waiting_since: Option<DateTime<Utc>>,
     unread: bool,
 }
 
@@ -136,6 +140,7 @@ impl From<Row> for ConversationSummary {
             }),
             awaiting_acceptance,
             accepted_by: row.accepted_by,
+            waiting_since: row.waiting_since,
             last_activity_position: row.last_activity_position,
             last_inbound_position: row.last_inbound_position,
         }
@@ -167,7 +172,12 @@ async fn query(
         .bind(viewer.user_id.0)
         .bind(viewer.sees_all)
         .bind(filter.group_id)
-        .bind(filter.status)
+        .bind(filter.status.as_ref().map(|statuses| {
+            statuses
+                .iter()
+                .map(|status| status.as_str())
+                .collect::<Vec<_>>()
+        }))
         .bind(filter.channel.map(Channel::as_str))
         .bind(assignee_mode)
         .bind(assignee)
@@ -228,18 +238,27 @@ pub async fn read_position(
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct MyCounters {
-    /// Conversations assigned to me that are not closed.
+    /// Conversations assigned to me that are not closed
+    /// (`/v1/inbox/mine?status=open,resolved`).
     pub assigned: i64,
-    /// Unreplied customer messages in them.
+    /// Unreplied customer messages in them (the `unreplied_count`s of
+    /// `/v1/inbox/mine?status=open,resolved&unreplied=true`).
     pub unreplied: i64,
+    /// How many of them have unreplied messages (that list's length).
+    pub unreplied_conversations: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct GroupCounters {
-    /// Open conversations nobody is assigned.
+    /// Open conversations nobody is assigned
+    /// (`/v1/inbox/team?status=open&assignee=none`).
     pub unassigned: i64,
-    /// Unreplied customer messages in conversations that are not closed.
+    /// Unreplied customer messages in conversations that are not closed (the
+    /// `unreplied_count`s of `/v1/inbox/team?status=open,resolved&unreplied=true`).
     pub unreplied: i64,
+    /// How many conversations hold them (that list's length).
+    pub unreplied_conversations: i64,
+    /// Open conversations (`/v1/inbox/team?status=open`).
     pub open: i64,
 }
 
@@ -266,8 +285,10 @@ struct DashboardRow {
     group_id: Option<Uuid>,
     mine_assigned: i64,
     mine_unreplied: i64,
+    mine_unreplied_conversations: i64,
     unassigned: i64,
     unreplied: i64,
+    unreplied_conversations: i64,
     open: i64,
 }
 
@@ -289,20 +310,24 @@ pub async fn dashboard(
     let mut mine = MyCounters {
         assigned: 0,
         unreplied: 0,
+        unreplied_conversations: 0,
     };
     let mut group = GroupCounters::default();
     let mut groups = Vec::new();
     for row in rows {
         mine.assigned += row.mine_assigned;
         mine.unreplied += row.mine_unreplied;
-        group.unassigned += row.unassigned;
-        group.unreplied += row.unreplied;
-        group.open += row.open;
+        mine.unreplied_conversations += row.mine_unreplied_conversations;
         let counters = GroupCounters {
             unassigned: row.unassigned,
             unreplied: row.unreplied,
+            unreplied_conversations: row.unreplied_conversations,
             open: row.open,
         };
+        group.unassigned += counters.unassigned;
+        group.unreplied += counters.unreplied;
+        group.unreplied_conversations += counters.unreplied_conversations;
+        group.open += counters.open;
         if counters != GroupCounters::default() {
             groups.push(GroupTile {
                 group_id: row.group_id,

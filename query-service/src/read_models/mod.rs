@@ -8,6 +8,7 @@ pub mod directory;
 pub mod history;
 pub mod internal_messages;
 mod progress;
+pub mod queue;
 mod viewer;
 
 pub use progress::Progress;

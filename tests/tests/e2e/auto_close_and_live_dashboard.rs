@@ -159,7 +159,7 @@ async fn the_dashboard_stream_pushes_the_counters_on_every_change() {
     }
     assert_eq!(
         latest["group"],
-        json!({"unassigned": 1, "unreplied": 1, "open": 1})
+        json!({"unassigned": 1, "unreplied": 1, "unreplied_conversations": 1, "open": 1})
     );
     stack.stop().await;
 }

@@ -112,8 +112,8 @@ async fn each_agent_sees_and_counts_their_groups_and_assignment_stays_within_the
     assert_eq!(
         dashboard["groups"],
         json!([
-            {"group_id": team.support, "unassigned": 1, "unreplied": 1, "open": 1},
-            {"group_id": null, "unassigned": 1, "unreplied": 1, "open": 1},
+            {"group_id": team.support, "unassigned": 1, "unreplied": 1, "unreplied_conversations": 1, "open": 1},
+            {"group_id": null, "unassigned": 1, "unreplied": 1, "unreplied_conversations": 1, "open": 1},
         ])
     );
     let unassigned = team_inbox(&team.ana, "?assignee=none&status=open").await;

@@ -49,7 +49,7 @@ async fn another_tenants_conversations_contacts_and_snippets_are_not_found() {
     }
     assert_eq!(
         owner_b.get("/v1/dashboard").await.ok().body["group"],
-        json!({"unassigned": 0, "unreplied": 0, "open": 0})
+        json!({"unassigned": 0, "unreplied": 0, "unreplied_conversations": 0, "open": 0})
     );
     let before = stack.log_length().await;
     for (path, body) in [
@@ -124,7 +124,7 @@ async fn outside_the_list(
     );
     assert_eq!(
         session.get("/v1/dashboard").await.ok().body["group"],
-        json!({"unassigned": 1, "unreplied": 1, "open": 1}),
+        json!({"unassigned": 1, "unreplied": 1, "unreplied_conversations": 1, "open": 1}),
         "{who}: counts leave it out"
     );
     for path in [
@@ -240,7 +240,7 @@ async fn a_restricted_conversation_is_invisible_outside_its_list_in_every_read_a
     }
     assert_eq!(
         owner.get("/v1/dashboard").await.ok().body["group"],
-        json!({"unassigned": 1, "unreplied": 2, "open": 2})
+        json!({"unassigned": 1, "unreplied": 2, "unreplied_conversations": 2, "open": 2})
     );
 
     // Assignees stay within the list.

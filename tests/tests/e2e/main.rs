@@ -17,6 +17,7 @@ mod bad_input;
 mod bench_smoke;
 mod chat_bell_and_cards;
 mod cluster;
+mod dashboard_tiles;
 mod directory_and_settings;
 mod erasure;
 mod faults;

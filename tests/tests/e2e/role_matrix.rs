@@ -453,6 +453,7 @@ fn read_routes() -> Vec<Route> {
         read_by("/v1/chat/notification-preferences", CHAT_READERS),
         read("/v1/inbox/team"),
         read("/v1/inbox/mine"),
+        read_by("/v1/queue", &[OWNER, ADMIN, SUPERVISOR]),
         read("/v1/dashboard"),
         read("/v1/conversations/{c}"),
         read("/v1/conversations/{c}/history"),

@@ -129,7 +129,7 @@ async fn maria_writes_on_two_channels(team: &Team) -> String {
         .ok();
     assert_eq!(
         dashboard.body["group"],
-        json!({"unassigned": 1, "unreplied": 2, "open": 1})
+        json!({"unassigned": 1, "unreplied": 2, "unreplied_conversations": 1, "open": 1})
     );
     let search = bruno.get("/v1/inbox/team?q=encomenda").await.ok();
     assert_eq!(search.ids(), vec![conversation.clone()]);

@@ -52,6 +52,8 @@ pub struct ConversationRow {
     pub search_text: String,
     /// Who accepted the conversation (and has not rejected or left it since).
     pub accepted_by: Vec<Uuid>,
+    /// When the oldest customer message no human has answered yet arrived.
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 /// The rows a batch touches, as they stand after the events folded so far.
@@ -136,6 +138,7 @@ impl InboxChanges {
                 rating_comment: None,
                 search_text: String::new(),
                 accepted_by: Vec::new(),
+                waiting_since: None,
             });
             self.changed.insert(key);
         }
@@ -152,6 +155,7 @@ impl InboxChanges {
                 channel, content, ..
             } => self.update(key, |row| {
                 row.add_channel(*channel);
+                row.waiting_since.get_or_insert(at);
                 row.unreplied_count += 1;
                 row.message_count += 1;
                 row.first_inbound_at.get_or_insert(at);
@@ -171,6 +175,7 @@ impl InboxChanges {
                     row.add_channel(*channel);
                     if human {
                         row.unreplied_count = 0;
+                        row.waiting_since = None;
                         if row.first_response_seconds.is_none() {
                             row.first_response_seconds =
                                 row.first_inbound_at.map(|first| seconds_between(first, at));

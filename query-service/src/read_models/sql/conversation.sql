@@ -4,6 +4,7 @@ SELECT c.conversation_id, c.contact_id, ct.name AS contact_name, c.group_id, c.c
        c.status, c.assignees, c.visible_to, c.started_at, c.closed_at, c.last_activity_at,
        c.last_activity_position, c.last_inbound_position, c.unreplied_count, c.message_count,
        c.topic, c.first_response_seconds, c.rating, c.rating_comment, c.accepted_by,
+       c.waiting_since,
        c.last_inbound_position > coalesce(r.read_position, 0) AS unread
 FROM rm_inbox.conversations c
 LEFT JOIN rm_inbox.contacts ct

@@ -14,7 +14,7 @@ WITH page AS (
          OR c.group_id = ANY(coalesce((SELECT g.groups FROM rm_inbox.user_groups g
                                        WHERE g.tenant_id = $1 AND g.user_id = $2), '{}')))
     AND ($4::uuid IS NULL OR c.group_id = $4)
-    AND ($5::text IS NULL OR c.status = $5)
+    AND ($5::text[] IS NULL OR c.status = ANY($5))
     AND ($6::text IS NULL OR $6 = ANY(c.channels))
     AND ($7::text IS NULL
          OR ($7 = 'none' AND cardinality(c.assignees) = 0)
@@ -38,6 +38,7 @@ SELECT c.conversation_id, c.contact_id, ct.name AS contact_name, c.group_id, c.c
        c.status, c.assignees, c.visible_to, c.started_at, c.closed_at, c.last_activity_at,
        c.last_activity_position, c.last_inbound_position, c.unreplied_count, c.message_count,
        c.topic, c.first_response_seconds, c.rating, c.rating_comment, c.accepted_by,
+       c.waiting_since,
        c.last_inbound_position > coalesce(r.read_position, 0) AS unread
 FROM page c
 LEFT JOIN rm_inbox.contacts ct

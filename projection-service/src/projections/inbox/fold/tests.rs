@@ -112,6 +112,11 @@ fn a_human_reply_answers_the_customer_and_marks_what_came_before_as_read() {
     );
     let after_bot = row(&changes, case.key());
     assert_eq!(after_bot.unreplied_count, 2, "a bot does not answer");
+    assert_eq!(
+        after_bot.waiting_since,
+        Some(case.start + Duration::seconds(10)),
+        "waiting since the first unanswered message"
+    );
     assert_eq!(after_bot.first_response_seconds, None);
 
     case.fold(
@@ -121,6 +126,7 @@ fn a_human_reply_answers_the_customer_and_marks_what_came_before_as_read() {
     );
     let after_agent = row(&changes, case.key());
     assert_eq!(after_agent.unreplied_count, 0);
+    assert_eq!(after_agent.waiting_since, None);
     assert_eq!(after_agent.first_response_seconds, Some(61));
     assert_eq!(after_agent.message_count, 4);
     assert_eq!(after_agent.channels, ["whatsapp", "email"]);

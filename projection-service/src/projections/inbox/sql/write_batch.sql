@@ -27,4 +27,5 @@ ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
   last_inbound_position = EXCLUDED.last_inbound_position,
   message_count = EXCLUDED.message_count, topic = EXCLUDED.topic,
   rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment,
-  search_text = EXCLUDED.search_text, accepted_by = EXCLUDED.accepted_by
+  search_text = EXCLUDED.search_text, accepted_by = EXCLUDED.accepted_by,
+  waiting_since = EXCLUDED.waiting_since
