@@ -1,6 +1,7 @@
 -- The inbox learns each user's groups (a user's team inbox and counts are their
 -- groups'), who accepted each conversation, and since when its customer has been
--- waiting for a human reply (the queue, oldest waiting first). Both come from events the log already
+-- waiting for a human reply (the queue, oldest waiting first), and each user's unread
+-- internal messages per conversation. Both come from events the log already
 -- holds, so the inbox is replayed from the start to fill them: its rows are emptied
 -- and its checkpoint set back; the projection service catches up from the log.
 ALTER TABLE rm_inbox.conversations
@@ -17,6 +18,16 @@ CREATE TABLE rm_inbox.user_groups (
     groups    uuid[] NOT NULL,
     PRIMARY KEY (tenant_id, user_id)
 );
+
+CREATE TABLE rm_inbox.unread_internal (
+    tenant_id           uuid NOT NULL,
+    conversation_id     uuid NOT NULL,
+    internal_message_id uuid NOT NULL,
+    recipient           uuid NOT NULL,
+    PRIMARY KEY (tenant_id, conversation_id, internal_message_id)
+);
+CREATE INDEX unread_internal_recipient_idx
+    ON rm_inbox.unread_internal (tenant_id, conversation_id, recipient);
 
 TRUNCATE rm_inbox.conversations, rm_inbox.reads, rm_inbox.contacts, rm_inbox.tenant_positions;
 UPDATE rm_inbox.checkpoint SET position = 0;

@@ -14,6 +14,7 @@ mod dashboard;
 mod directory;
 mod error;
 mod inbox;
+mod internal_messages;
 mod openapi;
 mod pagination;
 mod queue;
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(openapi::document())
         .merge(inbox::router())
         .merge(queue::router())
+        .merge(internal_messages::router())
         .merge(dashboard::router())
         .merge(conversation::router())
         .merge(directory::router())

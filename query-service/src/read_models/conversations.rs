@@ -67,6 +67,8 @@ pub struct ConversationSummary {
     pub closed_at: Option<DateTime<Utc>>,
     pub first_response_seconds: Option<i64>,
     pub rating: Option<Rating>,
+    /// Internal messages to me in this conversation that I have not read.
+    pub unread_internal: i64,
     /// Since when the customer has waited for a human reply (null: answered).
     pub waiting_since: Option<DateTime<Utc>>,
     /// Who accepted the conversation.
@@ -104,6 +106,7 @@ pub(super) struct Row {
     rating_comment: Option<String>,
     accepted_by: Vec<Uuid>,
     waiting_since: Option<DateTime<Utc>>,
+    unread_internal: i64,
     unread: bool,
 }
 
@@ -141,6 +144,7 @@ impl From<Row> for ConversationSummary {
             awaiting_acceptance,
             accepted_by: row.accepted_by,
             waiting_since: row.waiting_since,
+            unread_internal: row.unread_internal,
             last_activity_position: row.last_activity_position,
             last_inbound_position: row.last_inbound_position,
         }

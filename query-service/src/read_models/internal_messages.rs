@@ -42,3 +42,32 @@ pub async fn for_viewer(
         .fetch_all(pool)
         .await
 }
+
+/// An internal message with the conversation it is about.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CaseInternalMessage {
+    pub conversation_id: Uuid,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub message: InternalMessage,
+}
+
+/// The internal messages the viewer sent or received, across the conversations they
+/// may see, newest first (before `before`, a position).
+pub async fn mine(
+    pool: &PgPool,
+    viewer: &Viewer,
+    only_unread: bool,
+    before: Option<Position>,
+    limit: i64,
+) -> Result<Vec<CaseInternalMessage>, sqlx::Error> {
+    sqlx::query_as(include_str!("sql/my_internal_messages.sql"))
+        .bind(viewer.tenant_id.0)
+        .bind(viewer.user_id.0)
+        .bind(viewer.sees_all)
+        .bind(only_unread)
+        .bind(before.map(|position| position.0))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}

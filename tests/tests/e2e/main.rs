@@ -24,6 +24,7 @@ mod faults;
 mod groups_and_acceptance;
 mod idempotency;
 mod internal_chat;
+mod internal_messages_across_cases;
 mod isolation_and_visibility;
 mod least_privilege;
 mod limits;

@@ -458,6 +458,7 @@ fn read_routes() -> Vec<Route> {
         read("/v1/conversations/{c}"),
         read("/v1/conversations/{c}/history"),
         read("/v1/conversations/{c}/internal-messages"),
+        read("/v1/internal-messages"),
         read("/v1/conversations/{c}/verify"),
         read("/v1/conversations/{c}/export.pdf"),
         read_by("/v1/events", &[AUDITOR]),

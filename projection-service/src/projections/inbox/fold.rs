@@ -70,6 +70,9 @@ pub struct InboxChanges {
     contacts: HashMap<(Uuid, Uuid), String>,
     /// Users' groups: (tenant, user) -> groups.
     user_groups: HashMap<(Uuid, Uuid), Vec<Uuid>>,
+    /// Internal messages: (conversation, message) -> its recipient while unread,
+    /// `None` once read.
+    unread_internal: HashMap<(ConversationKey, Uuid), Option<Uuid>>,
 }
 
 impl InboxChanges {
@@ -151,6 +154,63 @@ impl InboxChanges {
         let position = event.position.0;
         match conversation {
             E::ConversationStarted { .. } => self.start(key, event, conversation),
+            E::MessageReceived { .. } | E::MessageSent { .. } => {
+                self.message(key, at, position, conversation);
+            }
+            E::HandedOffToHuman { .. } | E::PrivateNoteAdded { .. } => {
+                self.update(key, |row| row.touch(at, position));
+            }
+            E::InternalMessageSent { .. } | E::InternalMessageRead { .. } => {
+                self.internal_message(key, at, position, conversation);
+            }
+            E::ConversationAssigned { assignees, .. } => self.update(key, |row| {
+                row.assignees = assignees.iter().map(|user| user.0).collect();
+            }),
+            E::ConversationRejected { user } | E::ConversationLeft { user } => {
+                self.update(key, |row| {
+                    row.assignees.retain(|assignee| *assignee != user.0);
+                    row.accepted_by.retain(|accepted| *accepted != user.0);
+                });
+            }
+            E::ConversationAccepted { user } => self.update(key, |row| {
+                if !row.accepted_by.contains(&user.0) {
+                    row.accepted_by.push(user.0);
+                }
+            }),
+            E::VisibilityChanged { visible_to } => {
+                self.update(key, |row| row.visible_to = user_ids(visible_to));
+            }
+            E::ConversationRead { user, .. } => self.mark_read(key, user.0, position),
+            E::ConversationResolved {} => {
+                self.update(key, |row| row.set_status(ConversationStatus::Resolved, at));
+            }
+            E::ConversationReopened {} => {
+                self.update(key, |row| row.set_status(ConversationStatus::Open, at));
+            }
+            E::ConversationClosed { .. } => {
+                self.update(key, |row| row.set_status(ConversationStatus::Closed, at));
+            }
+            E::ConversationDeleted {} => {
+                self.rows.insert(key, None);
+                self.changed.remove(&key);
+                self.deleted.insert(key);
+                self.reads
+                    .retain(|(conversation, _), _| *conversation != key);
+                self.unread_internal
+                    .retain(|(conversation, _), _| *conversation != key);
+            }
+            E::ConversationRated { score, comment } => self.update(key, |row| {
+                row.rating = Some(i16::from(*score));
+                row.rating_comment = comment.clone();
+            }),
+            E::TopicSet { topic } => self.update(key, |row| row.topic = Some(topic.clone())),
+            E::InvoiceAttached { .. } | E::InvoicePaid { .. } => {}
+        }
+    }
+
+    /// A customer's message, or the team's (or the bot's) reply.
+    fn message(&mut self, key: ConversationKey, at: DateTime<Utc>, position: i64, event: &E) {
+        match event {
             E::MessageReceived {
                 channel, content, ..
             } => self.update(key, |row| {
@@ -189,49 +249,40 @@ impl InboxChanges {
                     self.mark_read(key, author.0, position);
                 }
             }
-            E::HandedOffToHuman { .. }
-            | E::PrivateNoteAdded { .. }
-            | E::InternalMessageSent { .. } => self.update(key, |row| row.touch(at, position)),
-            E::ConversationAssigned { assignees, .. } => self.update(key, |row| {
-                row.assignees = assignees.iter().map(|user| user.0).collect();
-            }),
-            E::ConversationRejected { user } | E::ConversationLeft { user } => {
-                self.update(key, |row| {
-                    row.assignees.retain(|assignee| *assignee != user.0);
-                    row.accepted_by.retain(|accepted| *accepted != user.0);
-                });
-            }
-            E::ConversationAccepted { user } => self.update(key, |row| {
-                if !row.accepted_by.contains(&user.0) {
-                    row.accepted_by.push(user.0);
+            _ => {}
+        }
+    }
+
+    /// An internal message sent (unread by its recipient) or read.
+    fn internal_message(
+        &mut self,
+        key: ConversationKey,
+        at: DateTime<Utc>,
+        position: i64,
+        event: &E,
+    ) {
+        match event {
+            E::InternalMessageSent {
+                internal_message_id,
+                from,
+                to,
+                ..
+            } => {
+                self.update(key, |row| row.touch(at, position));
+                // A note to oneself waits for nobody.
+                if from != to {
+                    self.unread_internal
+                        .insert((key, *internal_message_id), Some(to.0));
                 }
-            }),
-            E::VisibilityChanged { visible_to } => {
-                self.update(key, |row| row.visible_to = user_ids(visible_to));
             }
-            E::ConversationRead { user, .. } => self.mark_read(key, user.0, position),
-            E::ConversationResolved {} => {
-                self.update(key, |row| row.set_status(ConversationStatus::Resolved, at));
+            E::InternalMessageRead {
+                internal_message_id,
+                ..
+            } => {
+                self.unread_internal
+                    .insert((key, *internal_message_id), None);
             }
-            E::ConversationReopened {} => {
-                self.update(key, |row| row.set_status(ConversationStatus::Open, at));
-            }
-            E::ConversationClosed { .. } => {
-                self.update(key, |row| row.set_status(ConversationStatus::Closed, at));
-            }
-            E::ConversationDeleted {} => {
-                self.rows.insert(key, None);
-                self.changed.remove(&key);
-                self.deleted.insert(key);
-                self.reads
-                    .retain(|(conversation, _), _| *conversation != key);
-            }
-            E::ConversationRated { score, comment } => self.update(key, |row| {
-                row.rating = Some(i16::from(*score));
-                row.rating_comment = comment.clone();
-            }),
-            E::TopicSet { topic } => self.update(key, |row| row.topic = Some(topic.clone())),
-            E::InternalMessageRead { .. } | E::InvoiceAttached { .. } | E::InvoicePaid { .. } => {}
+            _ => {}
         }
     }
 
@@ -272,6 +323,13 @@ impl InboxChanges {
 
     pub fn user_groups(&self) -> impl Iterator<Item = (&(Uuid, Uuid), &Vec<Uuid>)> {
         self.user_groups.iter()
+    }
+
+    /// Internal messages now unread (with their recipient) or read (`None`).
+    pub fn unread_internal(
+        &self,
+    ) -> impl Iterator<Item = (&(ConversationKey, Uuid), &Option<Uuid>)> {
+        self.unread_internal.iter()
     }
 }
 

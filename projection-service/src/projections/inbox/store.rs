@@ -28,7 +28,10 @@ pub async fn write(conn: &mut PgConnection, changes: &InboxChanges) -> Result<()
         sqlx::query(
             "WITH gone AS ( \
                DELETE FROM reads r USING unnest($1::uuid[], $2::uuid[]) AS k(tenant_id, conversation_id) \
-               WHERE r.tenant_id = k.tenant_id AND r.conversation_id = k.conversation_id) \
+               WHERE r.tenant_id = k.tenant_id AND r.conversation_id = k.conversation_id), \
+             unread_gone AS ( \
+               DELETE FROM unread_internal u USING unnest($1::uuid[], $2::uuid[]) AS k(tenant_id, conversation_id) \
+               WHERE u.tenant_id = k.tenant_id AND u.conversation_id = k.conversation_id) \
              DELETE FROM conversations c USING unnest($1::uuid[], $2::uuid[]) AS k(tenant_id, conversation_id) \
              WHERE c.tenant_id = k.tenant_id AND c.conversation_id = k.conversation_id",
         )
@@ -59,7 +62,19 @@ pub async fn write(conn: &mut PgConnection, changes: &InboxChanges) -> Result<()
         // Arrays of arrays do not `unnest`: each user's groups go as one JSON array.
         user_groups.2.push(serde_json::json!(groups));
     }
-    if rows.is_empty() && reads.0.is_empty() && contacts.0.is_empty() && user_groups.0.is_empty() {
+    let mut internal = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (((tenant_id, conversation_id), message_id), recipient) in changes.unread_internal() {
+        internal.0.push(*tenant_id);
+        internal.1.push(*conversation_id);
+        internal.2.push(*message_id);
+        internal.3.push(*recipient);
+    }
+    if rows.is_empty()
+        && reads.0.is_empty()
+        && contacts.0.is_empty()
+        && user_groups.0.is_empty()
+        && internal.0.is_empty()
+    {
         return Ok(());
     }
     // The rows go as one JSON array of whole rows (arrays of arrays do not `unnest`).
@@ -76,6 +91,10 @@ pub async fn write(conn: &mut PgConnection, changes: &InboxChanges) -> Result<()
         .bind(&user_groups.0)
         .bind(&user_groups.1)
         .bind(&user_groups.2)
+        .bind(&internal.0)
+        .bind(&internal.1)
+        .bind(&internal.2)
+        .bind(&internal.3)
         .execute(&mut *conn)
         .await?;
     Ok(())

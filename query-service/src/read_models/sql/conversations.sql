@@ -39,6 +39,9 @@ SELECT c.conversation_id, c.contact_id, ct.name AS contact_name, c.group_id, c.c
        c.last_activity_position, c.last_inbound_position, c.unreplied_count, c.message_count,
        c.topic, c.first_response_seconds, c.rating, c.rating_comment, c.accepted_by,
        c.waiting_since,
+       (SELECT count(*) FROM rm_inbox.unread_internal u
+        WHERE u.tenant_id = c.tenant_id AND u.conversation_id = c.conversation_id
+          AND u.recipient = $2) AS unread_internal,
        c.last_inbound_position > coalesce(r.read_position, 0) AS unread
 FROM page c
 LEFT JOIN rm_inbox.contacts ct

@@ -1,5 +1,5 @@
--- The inbox's batch: read marks, contact names, users' groups and whole conversation
--- rows, each written once.
+-- The inbox's batch: read marks, contact names, users' groups, unread internal
+-- messages (a NULL recipient: read) and whole conversation rows, each written once.
 WITH marks AS (
   INSERT INTO reads (tenant_id, conversation_id, user_id, read_position)
   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[])
@@ -13,7 +13,18 @@ memberships AS (
   INSERT INTO user_groups (tenant_id, user_id, groups)
   SELECT t, u, ARRAY(SELECT jsonb_array_elements_text(g)::uuid)
   FROM unnest($9::uuid[], $10::uuid[], $11::jsonb[]) AS m(t, u, g)
-  ON CONFLICT (tenant_id, user_id) DO UPDATE SET groups = EXCLUDED.groups)
+  ON CONFLICT (tenant_id, user_id) DO UPDATE SET groups = EXCLUDED.groups),
+internal_read AS (
+  DELETE FROM unread_internal u
+  USING unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::uuid[]) AS m(t, c, id, recipient)
+  WHERE m.recipient IS NULL
+    AND u.tenant_id = m.t AND u.conversation_id = m.c AND u.internal_message_id = m.id),
+internal_sent AS (
+  INSERT INTO unread_internal (tenant_id, conversation_id, internal_message_id, recipient)
+  SELECT t, c, id, recipient
+  FROM unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::uuid[]) AS m(t, c, id, recipient)
+  WHERE recipient IS NOT NULL
+  ON CONFLICT DO NOTHING)
 INSERT INTO conversations SELECT * FROM jsonb_populate_recordset(NULL::conversations, $1)
 ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
   contact_id = EXCLUDED.contact_id, group_id = EXCLUDED.group_id,
