@@ -1,12 +1,13 @@
 -- The inbox learns each user's groups (a user's team inbox and counts are their
 -- groups'), who accepted each conversation, and since when its customer has been
 -- waiting for a human reply (the queue, oldest waiting first), and each user's unread
--- internal messages per conversation. Both come from events the log already
+-- internal messages per conversation, and whether the chatbot answers it. Both come from events the log already
 -- holds, so the inbox is replayed from the start to fill them: its rows are emptied
 -- and its checkpoint set back; the projection service catches up from the log.
 ALTER TABLE rm_inbox.conversations
     ADD COLUMN accepted_by   uuid[]      NOT NULL DEFAULT '{}',
-    ADD COLUMN waiting_since timestamptz;
+    ADD COLUMN waiting_since timestamptz,
+    ADD COLUMN bot_active    boolean     NOT NULL DEFAULT false;
 
 CREATE INDEX conversations_waiting_idx
     ON rm_inbox.conversations (tenant_id, waiting_since, conversation_id)

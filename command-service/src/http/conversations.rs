@@ -27,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_conversation))
         .routes(routes!(send_message))
         .routes(routes!(hand_off_to_human))
+        .routes(routes!(enable_bot))
+        .routes(routes!(disable_bot))
         .routes(routes!(add_private_note))
 }
 
@@ -246,4 +248,32 @@ async fn add_private_note(
     Ok(run_conversation_command(&state, &context, id, command)
         .await?
         .with_id(note_id))
+}
+
+/// Lets the channel's chatbot answer the conversation (staff, or the integration).
+#[utoipa::path(post, path = "/v1/conversations/{id}/bot/enable", tag = "conversations",
+    responses((status = 200, body = CommandResponse)))]
+async fn enable_bot(
+    State(state): State<AppState>,
+    context: CommandContext,
+    Path(id): Path<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    context.require_role(STAFF_AND_INTEGRATION)?;
+    let actor = (context.caller.role != Role::Integration).then(|| context.actor());
+    let command = ConversationCommand::EnableBot { actor };
+    run_conversation_command(&state, &context, id, command).await
+}
+
+/// Stops the chatbot so a person can answer; a reply is refused while it answers.
+#[utoipa::path(post, path = "/v1/conversations/{id}/bot/disable", tag = "conversations",
+    responses((status = 200, body = CommandResponse)))]
+async fn disable_bot(
+    State(state): State<AppState>,
+    context: CommandContext,
+    Path(id): Path<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    context.require_role(STAFF_AND_INTEGRATION)?;
+    let actor = (context.caller.role != Role::Integration).then(|| context.actor());
+    let command = ConversationCommand::DisableBot { actor };
+    run_conversation_command(&state, &context, id, command).await
 }

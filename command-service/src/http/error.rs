@@ -109,6 +109,8 @@ fn conversation_problem(rejection: &C) -> ProblemType {
         C::Closed
         | C::NotAccepted
         | C::OutsideGroup { .. }
+        | C::BotAnswering
+        | C::BotDisabled
         | C::UnpaidInvoice { .. }
         | C::InvoiceAlreadyAttached { .. }
         | C::WrongStatus { .. }

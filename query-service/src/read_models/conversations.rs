@@ -69,6 +69,8 @@ pub struct ConversationSummary {
     pub rating: Option<Rating>,
     /// Internal messages to me in this conversation that I have not read.
     pub unread_internal: i64,
+    /// Whether the channel's chatbot answers it (a person replies once it is disabled).
+    pub bot_active: bool,
     /// Since when the customer has waited for a human reply (null: answered).
     pub waiting_since: Option<DateTime<Utc>>,
     /// Who accepted the conversation.
@@ -107,6 +109,7 @@ pub(super) struct Row {
     accepted_by: Vec<Uuid>,
     waiting_since: Option<DateTime<Utc>>,
     unread_internal: i64,
+    bot_active: bool,
     unread: bool,
 }
 
@@ -145,6 +148,7 @@ impl From<Row> for ConversationSummary {
             accepted_by: row.accepted_by,
             waiting_since: row.waiting_since,
             unread_internal: row.unread_internal,
+            bot_active: row.bot_active,
             last_activity_position: row.last_activity_position,
             last_inbound_position: row.last_inbound_position,
         }

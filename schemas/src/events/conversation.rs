@@ -63,6 +63,17 @@ pub enum ConversationEvent {
     HandedOffToHuman {
         reason: Option<String>,
     },
+    /// The channel's chatbot answers this conversation: a person replies only once it
+    /// is disabled. Enabled by the bot's first message, or by hand.
+    BotEnabled {
+        /// Who switched it on; null when the bot's own message did.
+        by: Option<UserId>,
+    },
+    /// The chatbot stops answering: a person took over (or the bot handed off).
+    BotDisabled {
+        /// Who switched it off; null when the bot's hand-off did.
+        by: Option<UserId>,
+    },
     PrivateNoteAdded {
         note_id: Uuid,
         author: UserId,

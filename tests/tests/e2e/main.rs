@@ -16,6 +16,7 @@ mod auto_close_and_live_dashboard;
 mod bad_input;
 mod bench_smoke;
 mod chat_bell_and_cards;
+mod chatbot;
 mod cluster;
 mod dashboard_tiles;
 mod directory_and_settings;

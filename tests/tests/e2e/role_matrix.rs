@@ -201,6 +201,18 @@ fn conversation_message_routes() -> Vec<Route> {
         ),
         command(
             Method::POST,
+            "/v1/conversations/{c}/bot/enable",
+            None,
+            &[OWNER, ADMIN, SUPERVISOR, AGENT, INTEGRATION],
+        ),
+        command(
+            Method::POST,
+            "/v1/conversations/{c}/bot/disable",
+            None,
+            &[OWNER, ADMIN, SUPERVISOR, AGENT, INTEGRATION],
+        ),
+        command(
+            Method::POST,
             "/v1/conversations/{c}/notes",
             Some(|_| json!({"text": "note"})),
             STAFF,

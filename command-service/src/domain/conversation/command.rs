@@ -79,6 +79,14 @@ pub enum ConversationCommand {
     HandOffToHuman {
         reason: Option<String>,
     },
+    /// Lets the channel's chatbot answer (`actor` `None`: the integration itself).
+    EnableBot {
+        actor: Option<Actor>,
+    },
+    /// Stops the chatbot, so a person can answer.
+    DisableBot {
+        actor: Option<Actor>,
+    },
     AddPrivateNote {
         actor: Actor,
         text: String,

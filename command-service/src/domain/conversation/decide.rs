@@ -6,7 +6,7 @@ use caselog_schemas::{Role, UserId};
 
 use super::command::{Actor, ConversationCommand as C, Policy};
 use super::rejection::ConversationRejection as R;
-use super::state::{Conversation, Status};
+use super::state::{Bot, Conversation, Status};
 
 mod arrivals;
 mod details;
@@ -45,9 +45,11 @@ pub fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
         C::ReceiveInboundMessage { .. } | C::StartConversation { .. } => {
             arrivals::decide(state, command)
         }
-        C::SendMessage { .. } | C::HandOffToHuman { .. } | C::AddPrivateNote { .. } => {
-            replies::decide(state, command)
-        }
+        C::SendMessage { .. }
+        | C::HandOffToHuman { .. }
+        | C::EnableBot { .. }
+        | C::DisableBot { .. }
+        | C::AddPrivateNote { .. } => replies::decide(state, command),
         C::SendInternalMessage { .. } | C::MarkInternalMessageRead { .. } => {
             internal::decide(state, command)
         }

@@ -12,4 +12,4 @@ mod tests;
 pub use command::{Actor, ContactPresets, ConversationCommand, Policy};
 pub use decide::{decide, decide_as};
 pub use rejection::ConversationRejection;
-pub use state::{Conversation, InternalMessage, Status};
+pub use state::{Bot, Conversation, InternalMessage, Status};

@@ -56,6 +56,13 @@ pub enum ConversationRejection {
         field: &'static str,
         reason: &'static str,
     },
+    #[error(
+        "the chatbot is answering this conversation: disable it \
+         (POST /v1/conversations/{{id}}/bot/disable) before replying"
+    )]
+    BotAnswering,
+    #[error("the chatbot was disabled for this conversation: a person answers it now")]
+    BotDisabled,
     #[error("{user} is not an assignee")]
     NotAssigned { user: UserId },
     #[error("the {} role may not send {kind:?} messages", role.as_str())]

@@ -21,6 +21,18 @@ pub enum Status {
     Deleted,
 }
 
+/// Whether the channel's chatbot answers the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bot {
+    /// No bot has spoken or been switched on here.
+    #[default]
+    Absent,
+    /// The bot answers: a person must disable it before replying.
+    Answering,
+    /// Switched off: a person answers, and the bot stays quiet.
+    Disabled,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InternalMessage {
     pub from: UserId,
@@ -45,6 +57,7 @@ pub struct Conversation {
     pub internal_messages: BTreeMap<Uuid, InternalMessage>,
     pub last_message_id: Option<Uuid>,
     pub has_messages: bool,
+    pub bot: Bot,
 }
 
 impl Conversation {
@@ -150,6 +163,8 @@ impl Conversation {
             E::InvoicePaid { invoice_id } => {
                 self.invoices.insert(invoice_id.clone(), true);
             }
+            E::BotEnabled { .. } => self.bot = Bot::Answering,
+            E::BotDisabled { .. } => self.bot = Bot::Disabled,
             E::HandedOffToHuman { .. }
             | E::PrivateNoteAdded { .. }
             | E::ConversationRead { .. }

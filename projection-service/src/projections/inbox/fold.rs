@@ -54,6 +54,8 @@ pub struct ConversationRow {
     pub accepted_by: Vec<Uuid>,
     /// When the oldest customer message no human has answered yet arrived.
     pub waiting_since: Option<DateTime<Utc>>,
+    /// Whether the channel's chatbot answers it.
+    pub bot_active: bool,
 }
 
 /// The rows a batch touches, as they stand after the events folded so far.
@@ -142,6 +144,7 @@ impl InboxChanges {
                 search_text: String::new(),
                 accepted_by: Vec::new(),
                 waiting_since: None,
+                bot_active: false,
             });
             self.changed.insert(key);
         }
@@ -172,6 +175,8 @@ impl InboxChanges {
                     row.accepted_by.retain(|accepted| *accepted != user.0);
                 });
             }
+            E::BotEnabled { .. } => self.update(key, |row| row.bot_active = true),
+            E::BotDisabled { .. } => self.update(key, |row| row.bot_active = false),
             E::ConversationAccepted { user } => self.update(key, |row| {
                 if !row.accepted_by.contains(&user.0) {
                     row.accepted_by.push(user.0);

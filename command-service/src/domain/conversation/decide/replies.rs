@@ -1,4 +1,5 @@
-//! The team's replies to the contact, the bot's hand-off, and private notes.
+//! The team's replies to the contact, the chatbot (on, off, its hand-off), and
+//! private notes.
 
 use super::*;
 
@@ -23,7 +24,8 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                 field: "channel",
                 reason: "no channel to reply on",
             })?;
-            let mut events = vec![E::MessageSent {
+            let mut events = bot_for_reply(state, sender_kind)?;
+            events.push(E::MessageSent {
                 message_id,
                 channel,
                 sender_kind,
@@ -31,7 +33,7 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                 content,
                 snippet_id,
                 sent_at: now,
-            }];
+            });
             // An unassigned conversation belongs to the agent who first replies.
             if let Some(actor) =
                 actor.filter(|_| sender_kind.is_human() && state.assignees.is_empty())
@@ -46,7 +48,30 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
         }
         C::HandOffToHuman { reason } => {
             require_open_or_resolved(state)?;
-            Ok(vec![E::HandedOffToHuman { reason }])
+            let mut events = vec![E::HandedOffToHuman { reason }];
+            if state.bot == Bot::Answering {
+                events.push(E::BotDisabled { by: None });
+            }
+            Ok(events)
+        }
+        C::EnableBot { actor } => {
+            require_open_or_resolved(state)?;
+            if state.bot == Bot::Answering {
+                return Ok(Vec::new());
+            }
+            Ok(vec![E::BotEnabled {
+                by: actor.map(|actor| actor.user_id),
+            }])
+        }
+        C::DisableBot { actor } => {
+            require_exists(state)?;
+            // Switched off before it ever spoke, it stays quiet when it would.
+            if state.bot == Bot::Disabled {
+                return Ok(Vec::new());
+            }
+            Ok(vec![E::BotDisabled {
+                by: actor.map(|actor| actor.user_id),
+            }])
         }
         C::AddPrivateNote {
             actor,
@@ -62,6 +87,17 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             }])
         }
         other => unreachable!("not a command of this group: {other:?}"),
+    }
+}
+
+/// What the chatbot's state says about a reply: a person does not talk over an
+/// answering bot, a disabled bot stays quiet, and a bot's first word switches it on.
+fn bot_for_reply(state: &Conversation, sender_kind: SenderKind) -> Result<Vec<E>, R> {
+    match (sender_kind, state.bot) {
+        (SenderKind::Agent, Bot::Answering) => Err(R::BotAnswering),
+        (SenderKind::Bot, Bot::Disabled) => Err(R::BotDisabled),
+        (SenderKind::Bot, Bot::Absent) => Ok(vec![E::BotEnabled { by: None }]),
+        _ => Ok(Vec::new()),
     }
 }
 

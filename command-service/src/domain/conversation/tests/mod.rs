@@ -11,6 +11,7 @@ use caselog_schemas::{Role, UserId};
 use super::*;
 
 mod acceptance_and_groups;
+mod chatbot;
 
 struct Given(Conversation);
 
@@ -207,7 +208,9 @@ fn a_bot_reply_does_not_assign() {
         now: now(),
     };
     let events = given(&[started(vec![], None)]).when(command).unwrap();
-    assert_eq!(events.len(), 1);
+    assert_eq!(events[0], E::BotEnabled { by: None }, "its first word");
+    assert!(matches!(events[1], E::MessageSent { .. }));
+    assert_eq!(events.len(), 2, "no assignment");
 }
 
 #[test]
@@ -756,9 +759,14 @@ fn staff_reply_as_agents_and_integrations_as_the_bot_or_the_auto_reply_only() {
             message_id: id(30),
             now: now(),
         };
-    let kind_of = |events: Vec<E>| match &events[0] {
-        E::MessageSent { sender_kind, .. } => *sender_kind,
-        other => panic!("{other:?}"),
+    let kind_of = |events: Vec<E>| {
+        events
+            .iter()
+            .find_map(|event| match event {
+                E::MessageSent { sender_kind, .. } => Some(*sender_kind),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no message in {events:?}"))
     };
     assert_eq!(
         kind_of(open().when(reply_as(Some(agent(1)), None)).unwrap()),
