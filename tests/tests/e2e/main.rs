@@ -38,6 +38,7 @@ mod projections;
 mod python_subscriber;
 mod races_and_pages;
 mod relay;
+mod replies_and_transfers;
 mod returning_contacts;
 mod role_matrix;
 mod sealing;
