@@ -318,6 +318,7 @@ async fn an_event_missing_from_jetstream_is_filled_from_the_log() {
             "conversation_started",
             "message_received",
             "private_note_added",
+            "bot_enabled",
             "message_sent"
         ]
     );

@@ -1,7 +1,8 @@
 //! The internal chat read model: where channels, members, messages, cards, reactions
 //! and each user's notification bell are built. It reads the chat streams, the users'
-//! read marks, and the directory's notification preferences — never a conversation's
-//! events, so chat cannot change a support count or a case history.
+//! read marks, and from the directory who the staff are and their notification
+//! preferences — never a conversation's events, so chat cannot change a support count
+//! or a case history.
 
 mod channels;
 mod notify;
@@ -46,6 +47,28 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
             .await?;
             Ok(())
         }
+        "directory" if matches!(event.event_type.as_str(), "UserUpserted" | "UserErased") => {
+            staff(conn, event).await
+        }
         _ => Ok(()),
     }
+}
+
+/// Who reads announcements: the tenant's owners, admins, supervisors and agents.
+async fn staff(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(), ApplyError> {
+    let is_staff = match from_stored(&event.event_type, &event.payload)? {
+        DirectoryEvent::UserUpserted { role, .. } => role.is_staff(),
+        _ => false,
+    };
+    let statement = if is_staff {
+        "INSERT INTO staff (tenant_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM staff WHERE tenant_id = $1 AND user_id = $2"
+    };
+    sqlx::query(statement)
+        .bind(event.tenant_id.0)
+        .bind(event.stream_id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -92,8 +92,9 @@ pub async fn notify(
         return Ok(());
     };
     let mentions: Vec<Uuid> = posted.mentions.iter().map(|user| user.0).collect();
-    // Members, and mentioned users who are not members but may read the channel
-    // (public and announcement channels are read by everyone).
+    // Members, every staff member for an announcement, and mentioned users who are not
+    // members but may read the channel (public and announcement channels are read by
+    // everyone).
     let recipients: Vec<(Uuid, String, bool, Option<serde_json::Value>)> =
         sqlx::query_as(include_str!("sql/recipients.sql"))
             .bind(tenant_id)
@@ -101,6 +102,7 @@ pub async fn notify(
             .bind(&mentions)
             .bind(matches!(channel_kind.as_str(), "public" | "announcement"))
             .bind(posted.author.0)
+            .bind(channel_kind == "announcement")
             .fetch_all(&mut *conn)
             .await?;
 
