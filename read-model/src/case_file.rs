@@ -44,7 +44,10 @@ impl TimelineEntry {
     pub fn is_internal(&self) -> bool {
         matches!(
             self.kind.as_str(),
-            "private_note_added" | "internal_message_sent" | "internal_message_read"
+            "private_note_added"
+                | "internal_message_sent"
+                | "internal_message_read"
+                | "internal_thread_deleted"
         )
     }
 }

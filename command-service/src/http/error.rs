@@ -105,6 +105,7 @@ fn conversation_problem(rejection: &C) -> ProblemType {
         | C::MayNotChangeVisibility
         | C::MayNotDelete
         | C::NotTheRecipient
+        | C::MayNotDeleteInternalMessages
         | C::SenderKindNotAllowed { .. } => ProblemType::Forbidden,
         C::Closed
         | C::NotAccepted

@@ -14,7 +14,7 @@ use caselog_schemas::UserId;
 use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
-use super::roles::{INTEGRATION, INVOICE_PAYERS, STAFF, STAFF_AND_INTEGRATION};
+use super::roles::{ACCOUNT_ADMINS, INTEGRATION, INVOICE_PAYERS, STAFF, STAFF_AND_INTEGRATION};
 use super::{AppState, run_conversation_command};
 use crate::domain::conversation::ConversationCommand;
 
@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(send_internal_message))
         .routes(routes!(mark_internal_message_read))
+        .routes(routes!(delete_internal_thread))
         .routes(routes!(attach_invoice))
         .routes(routes!(mark_invoice_paid))
         .routes(routes!(rate))
@@ -98,6 +99,23 @@ async fn mark_internal_message_read(
 ) -> Result<CommandResponse, ApiError> {
     context.require_role(STAFF)?;
     let command = ConversationCommand::MarkInternalMessageRead {
+        actor: context.actor(),
+        internal_message_id: message_id,
+    };
+    run_conversation_command(&state, &context, id, command).await
+}
+
+/// Deletes an internal message and every reply to it (account owners and admins); the
+/// case history records who deleted it, and the log keeps it for auditors.
+#[utoipa::path(delete, path = "/v1/conversations/{id}/internal-messages/{message_id}",
+    tag = "internal messages", responses((status = 200, body = CommandResponse)))]
+async fn delete_internal_thread(
+    State(state): State<AppState>,
+    context: CommandContext,
+    Path((id, message_id)): Path<(Uuid, Uuid)>,
+) -> Result<CommandResponse, ApiError> {
+    context.require_role(ACCOUNT_ADMINS)?;
+    let command = ConversationCommand::DeleteInternalThread {
         actor: context.actor(),
         internal_message_id: message_id,
     };

@@ -1,5 +1,6 @@
 //! Internal messages per case and recipient: who wrote to whom, what, in reply to
-//! which, and when the recipient read it.
+//! which, and when the recipient read it. A thread an admin deleted leaves (the case
+//! history records the deletion; the log keeps the messages for auditors).
 
 use sqlx::PgConnection;
 
@@ -49,6 +50,16 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
             .bind(event.tenant_id.0)
             .bind(internal_message_id)
             .bind(event.recorded_at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        E::InternalThreadDeleted { message_ids, .. } => {
+            sqlx::query(
+                "DELETE FROM internal_messages \
+                 WHERE tenant_id = $1 AND internal_message_id = ANY($2)",
+            )
+            .bind(event.tenant_id.0)
+            .bind(message_ids)
             .execute(&mut *conn)
             .await?;
         }

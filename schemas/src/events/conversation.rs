@@ -90,6 +90,15 @@ pub enum ConversationEvent {
         internal_message_id: Uuid,
         reader: UserId,
     },
+    /// An account admin deleted an internal message and every reply to it: they leave
+    /// the internal messages; the log keeps them for auditors.
+    InternalThreadDeleted {
+        /// The message the thread was deleted from.
+        internal_message_id: Uuid,
+        /// Every message deleted: that one and the replies to it, to any depth.
+        message_ids: Vec<Uuid>,
+        deleted_by: UserId,
+    },
     ConversationAssigned {
         assignees: Vec<UserId>,
         previous_assignees: Vec<UserId>,

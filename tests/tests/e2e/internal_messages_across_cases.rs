@@ -111,3 +111,57 @@ async fn unread_internal_messages_show_on_the_inbox_rows_and_in_one_list_across_
         .collect();
     assert_eq!(conversations, [first.as_str()]);
 }
+
+#[tokio::test]
+async fn an_admin_deletes_an_internal_thread_and_the_history_says_who() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let ana = stack.session(tenant, Uuid::now_v7(), Role::Agent);
+    let bruno = stack.session(tenant, Uuid::now_v7(), Role::Agent);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    admin.register(&ana, "agent").await;
+    admin.register(&bruno, "agent").await;
+    let case = gateway
+        .inbound(admin.new_contact("Maria").await, "sms", "olá")
+        .await;
+    let question = ask(&ana, &case, bruno.user, "who handles refunds?").await;
+    bruno
+        .post(
+            &format!("/v1/conversations/{case}/internal-messages"),
+            json!({"to": ana.user, "text": "finance does", "in_reply_to": question}),
+        )
+        .await
+        .ok();
+    let other = ask(&ana, &case, bruno.user, "lunch?").await;
+    let thread = format!("/v1/conversations/{case}/internal-messages/{question}");
+
+    let refused = ana.delete(&thread).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    admin.delete(&thread).await.ok();
+    let again = admin.delete(&thread).await;
+    assert_eq!(again.status, 404, "{}", again.body);
+
+    let left = bruno
+        .get(&format!("/v1/conversations/{case}/internal-messages"))
+        .await
+        .ok();
+    assert_eq!(left.ids(), vec![other]);
+    let detail = bruno.get(&format!("/v1/conversations/{case}")).await.ok();
+    assert_eq!(
+        detail.body["unread_internal"], 1,
+        "only the other one waits"
+    );
+    let history = ana
+        .get(&format!("/v1/conversations/{case}/history"))
+        .await
+        .ok();
+    let deletion = history
+        .items()
+        .iter()
+        .find(|entry| entry["kind"] == "internal_thread_deleted")
+        .unwrap()
+        .clone();
+    assert_eq!(deletion["actor"]["user_id"], json!(admin.user));
+    assert_eq!(deletion["data"]["message_ids"].as_array().unwrap().len(), 2);
+}

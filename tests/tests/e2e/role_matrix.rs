@@ -230,6 +230,12 @@ fn conversation_message_routes() -> Vec<Route> {
             Some(empty),
             STAFF,
         ),
+        command(
+            Method::DELETE,
+            "/v1/conversations/{c}/internal-messages/{new}",
+            None,
+            ACCOUNT_ADMINS,
+        ),
     ]
 }
 

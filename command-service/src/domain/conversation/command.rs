@@ -99,6 +99,11 @@ pub enum ConversationCommand {
         in_reply_to: Option<Uuid>,
         internal_message_id: Uuid,
     },
+    /// Deletes an internal message and the replies to it (account admins).
+    DeleteInternalThread {
+        actor: Actor,
+        internal_message_id: Uuid,
+    },
     MarkInternalMessageRead {
         actor: Actor,
         internal_message_id: Uuid,

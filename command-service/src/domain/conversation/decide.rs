@@ -50,9 +50,9 @@ pub fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
         | C::EnableBot { .. }
         | C::DisableBot { .. }
         | C::AddPrivateNote { .. } => replies::decide(state, command),
-        C::SendInternalMessage { .. } | C::MarkInternalMessageRead { .. } => {
-            internal::decide(state, command)
-        }
+        C::SendInternalMessage { .. }
+        | C::MarkInternalMessageRead { .. }
+        | C::DeleteInternalThread { .. } => internal::decide(state, command),
         C::AssignConversation { .. }
         | C::SetVisibility { .. }
         | C::AcceptConversation { .. }

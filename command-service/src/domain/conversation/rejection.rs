@@ -45,6 +45,8 @@ pub enum ConversationRejection {
     },
     #[error("internal message {internal_message_id} does not exist in this conversation")]
     UnknownInternalMessage { internal_message_id: Uuid },
+    #[error("only owners and admins may delete internal messages")]
+    MayNotDeleteInternalMessages,
     #[error("only the recipient may mark an internal message read")]
     NotTheRecipient,
     #[error("a rating is a score from 1 to 5")]

@@ -37,6 +37,7 @@ pub enum Bot {
 pub struct InternalMessage {
     pub from: UserId,
     pub to: UserId,
+    pub in_reply_to: Option<Uuid>,
     pub read: bool,
 }
 
@@ -77,6 +78,24 @@ impl Conversation {
                 .visible_to
                 .as_ref()
                 .is_none_or(|list| list.contains(&actor.user_id))
+    }
+
+    /// An internal message and every reply to it, to any depth, oldest first.
+    pub fn internal_thread(&self, root: Uuid) -> Vec<Uuid> {
+        let mut thread = vec![root];
+        let mut next = 0;
+        while next < thread.len() {
+            let parent = thread[next];
+            let replies: Vec<Uuid> = self
+                .internal_messages
+                .iter()
+                .filter(|(id, message)| message.in_reply_to == Some(parent) && !thread.contains(id))
+                .map(|(id, _)| *id)
+                .collect();
+            thread.extend(replies);
+            next += 1;
+        }
+        thread
     }
 
     pub fn unpaid_invoice(&self) -> Option<&str> {
@@ -125,6 +144,7 @@ impl Conversation {
                 internal_message_id,
                 from,
                 to,
+                in_reply_to,
                 ..
             } => {
                 self.internal_messages.insert(
@@ -132,9 +152,15 @@ impl Conversation {
                     InternalMessage {
                         from: *from,
                         to: *to,
+                        in_reply_to: *in_reply_to,
                         read: false,
                     },
                 );
+            }
+            E::InternalThreadDeleted { message_ids, .. } => {
+                for id in message_ids {
+                    self.internal_messages.remove(id);
+                }
             }
             E::InternalMessageRead {
                 internal_message_id,

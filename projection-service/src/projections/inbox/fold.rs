@@ -163,7 +163,9 @@ impl InboxChanges {
             E::HandedOffToHuman { .. } | E::PrivateNoteAdded { .. } => {
                 self.update(key, |row| row.touch(at, position));
             }
-            E::InternalMessageSent { .. } | E::InternalMessageRead { .. } => {
+            E::InternalMessageSent { .. }
+            | E::InternalMessageRead { .. }
+            | E::InternalThreadDeleted { .. } => {
                 self.internal_message(key, at, position, conversation);
             }
             E::ConversationAssigned { assignees, .. } => self.update(key, |row| {
@@ -286,6 +288,11 @@ impl InboxChanges {
             } => {
                 self.unread_internal
                     .insert((key, *internal_message_id), None);
+            }
+            E::InternalThreadDeleted { message_ids, .. } => {
+                for id in message_ids {
+                    self.unread_internal.insert((key, *id), None);
+                }
             }
             _ => {}
         }

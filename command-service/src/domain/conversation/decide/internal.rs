@@ -57,6 +57,25 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                 reader: actor.user_id,
             }])
         }
+        C::DeleteInternalThread {
+            actor,
+            internal_message_id,
+        } => {
+            require_exists(state)?;
+            if !actor.is_account_admin() {
+                return Err(R::MayNotDeleteInternalMessages);
+            }
+            if !state.internal_messages.contains_key(&internal_message_id) {
+                return Err(R::UnknownInternalMessage {
+                    internal_message_id,
+                });
+            }
+            Ok(vec![E::InternalThreadDeleted {
+                internal_message_id,
+                message_ids: state.internal_thread(internal_message_id),
+                deleted_by: actor.user_id,
+            }])
+        }
         other => unreachable!("not a command of this group: {other:?}"),
     }
 }

@@ -12,6 +12,7 @@ use super::*;
 
 mod acceptance_and_groups;
 mod chatbot;
+mod internal_threads;
 
 struct Given(Conversation);
 
