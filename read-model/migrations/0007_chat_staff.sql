@@ -1,5 +1,6 @@
--- The chat learns who the tenant's staff are: an announcement reaches every staff
--- member's bell (their preferences and mute allowing), not only the channel's members.
+-- The chat learns who the tenant's staff are (an announcement reaches every staff
+-- member's bell, their preferences and mute allowing, not only the channel's members)
+-- and who deleted a message.
 -- The log already holds the users, so the chat is replayed from the start to fill it:
 -- its rows are emptied and its checkpoint set back.
 CREATE TABLE rm_chat.staff (
@@ -7,6 +8,8 @@ CREATE TABLE rm_chat.staff (
     user_id   uuid NOT NULL,
     PRIMARY KEY (tenant_id, user_id)
 );
+
+ALTER TABLE rm_chat.messages ADD COLUMN deleted_by uuid;
 
 TRUNCATE rm_chat.channels, rm_chat.members, rm_chat.messages, rm_chat.reactions,
          rm_chat.cards, rm_chat.notification_preferences, rm_chat.notifications,

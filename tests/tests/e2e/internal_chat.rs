@@ -105,6 +105,12 @@ async fn only_account_admins_delete(team: &Team, general: &str, message: &str) {
         .ok();
     let deleted = find(messages.items(), message).unwrap();
     assert_eq!(deleted["deleted"], true);
+    assert_eq!(
+        deleted["deleted_by"],
+        json!(team.admin.user),
+        "who deleted it shows"
+    );
+    assert!(deleted["deleted_at"].is_string());
     assert_eq!(deleted["content"], Value::Null);
     assert_eq!(deleted["reactions"], json!([]));
 }

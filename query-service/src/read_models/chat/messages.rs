@@ -33,6 +33,9 @@ pub struct ChatMessage {
     pub posted_at: DateTime<Utc>,
     pub position: i64,
     pub deleted: bool,
+    /// Who deleted it (an account owner or admin), and when.
+    pub deleted_by: Option<Uuid>,
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -45,6 +48,7 @@ struct Row {
     posted_at: DateTime<Utc>,
     position: i64,
     deleted_at: Option<DateTime<Utc>>,
+    deleted_by: Option<Uuid>,
 }
 
 /// Messages of a channel the viewer may see (checked by the caller) before `before`.
@@ -56,7 +60,8 @@ pub async fn page(
     limit: i64,
 ) -> Result<Vec<ChatMessage>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT message_id, author, content, mentions, card_id, posted_at, position, deleted_at \
+        "SELECT message_id, author, content, mentions, card_id, posted_at, position, deleted_at, \
+                deleted_by \
          FROM rm_chat.messages WHERE tenant_id = $1 AND channel_id = $2 \
            AND ($3::bigint IS NULL OR position < $3) \
          ORDER BY position DESC LIMIT $4",
@@ -109,6 +114,8 @@ pub async fn page(
                 posted_at: row.posted_at,
                 position: row.position,
                 deleted: row.deleted_at.is_some(),
+                deleted_by: row.deleted_by,
+                deleted_at: row.deleted_at,
             }
         })
         .collect())

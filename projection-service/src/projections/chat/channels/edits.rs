@@ -10,15 +10,20 @@ pub(super) async fn apply(
     let tenant_id = event.tenant_id.0;
     let at = event.recorded_at;
     match channel_event {
-        E::MessageDeleted { message_id, .. } => {
+        E::MessageDeleted {
+            message_id,
+            deleted_by,
+        } => {
             // What was said leaves the read model; the log keeps it for auditors.
             sqlx::query(
-                "UPDATE messages SET content = NULL, mentions = '{}', deleted_at = $3 \
+                "UPDATE messages SET content = NULL, mentions = '{}', deleted_at = $3, \
+                   deleted_by = $4 \
                  WHERE tenant_id = $1 AND message_id = $2",
             )
             .bind(tenant_id)
             .bind(message_id)
             .bind(at)
+            .bind(deleted_by.0)
             .execute(&mut *conn)
             .await?;
             for statement in [
