@@ -16,3 +16,6 @@ TRUNCATE rm_chat.channels, rm_chat.members, rm_chat.messages, rm_chat.reactions,
          rm_chat.tenant_positions;
 UPDATE rm_chat.checkpoint SET position = 0;
 DELETE FROM projections.dead_letters WHERE projection = 'chat';
+
+-- The chat's live stream: a tenant's messages after a position.
+CREATE INDEX messages_by_position ON rm_chat.messages (tenant_id, position);

@@ -11,6 +11,7 @@ pub mod log;
 pub mod pdf;
 pub mod services;
 pub mod session;
+pub mod sse;
 pub mod stack;
 
 use std::time::Duration;

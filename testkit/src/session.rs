@@ -288,6 +288,24 @@ impl Session {
         send_response(response).await
     }
 
+    /// Opens a live stream of the query service (resuming after `last_event_id`).
+    pub async fn subscribe(
+        &self,
+        path: &str,
+        last_event_id: Option<i64>,
+    ) -> crate::sse::EventStream {
+        let mut request = self
+            .http
+            .get(format!("{}{path}", self.query_url))
+            .bearer_auth(&self.token);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.expect("the service answers");
+        assert_eq!(response.status(), 200, "{path} opens");
+        crate::sse::EventStream::new(response)
+    }
+
     /// Reads from the query service once it has applied every command sent so far.
     pub async fn get(&self, path: &str) -> Reply {
         let request = self

@@ -24,7 +24,7 @@ use crate::read_models::chat::notifications::{self, Notification};
 use crate::read_models::{ModelVersion, Projection, Viewer, chat};
 
 /// The chat is the team's: auditors and integrations do not read it.
-const CHAT_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Supervisor, Role::Agent];
+pub(super) const CHAT_READERS: &[Role] = &[Role::Owner, Role::Admin, Role::Supervisor, Role::Agent];
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -15,6 +15,7 @@ mod directory;
 mod error;
 mod inbox;
 mod internal_messages;
+mod live;
 mod openapi;
 mod pagination;
 mod queue;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
     // The server-sent-events stream lives outside the request timeout.
     let api = caselog_platform::http::with_api_layers(api, &state.limits);
     api.merge(dashboard::stream_router())
+        .merge(live::stream_router())
         .merge(caselog_platform::http::openapi_router(document))
         .with_state(state)
 }

@@ -9,7 +9,11 @@ use caselog_platform::http::BearerAuth;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "caselog query API", description = "Read models: inboxes, dashboard, conversations, history, audit, directory, internal chat."),
-    paths(super::dashboard::dashboard_stream),
+    paths(
+        super::dashboard::dashboard_stream,
+        super::live::inbox_stream,
+        super::live::chat_stream
+    ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

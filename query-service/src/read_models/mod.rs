@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod directory;
 pub mod history;
 pub mod internal_messages;
+pub mod live;
 mod progress;
 pub mod queue;
 mod viewer;

@@ -29,6 +29,7 @@ mod internal_messages_across_cases;
 mod isolation_and_visibility;
 mod least_privilege;
 mod limits;
+mod live_streams;
 mod log_appends;
 mod log_order_under_concurrency;
 mod log_tamper_evidence;

@@ -76,11 +76,15 @@ const fn read_by(path: &'static str, allowed: &'static [Role]) -> Route {
 }
 
 const fn read_stream(path: &'static str) -> Route {
+    read_stream_by(path, READERS)
+}
+
+const fn read_stream_by(path: &'static str, allowed: &'static [Role]) -> Route {
     Route {
         method: Method::GET,
         path,
         body: None,
-        allowed: READERS,
+        allowed,
         read: true,
         stream: true,
     }
@@ -483,6 +487,8 @@ fn read_routes() -> Vec<Route> {
         // An unknown card: the allowed roles get 404, the others 403 first.
         read_by("/v1/chat/cards/{new}", CHAT_READERS),
         read_stream("/v1/dashboard/stream"),
+        read_stream("/v1/inbox/stream"),
+        read_stream_by("/v1/chat/stream", CHAT_READERS),
         read("/v1/contacts/{contact}"),
         read("/v1/contacts"),
         read("/v1/snippets"),

@@ -56,6 +56,8 @@ pub struct ConversationRow {
     pub waiting_since: Option<DateTime<Utc>>,
     /// Whether the channel's chatbot answers it.
     pub bot_active: bool,
+    /// The position of the last event that changed the row.
+    pub updated_position: i64,
 }
 
 /// The rows a batch touches, as they stand after the events folded so far.
@@ -75,6 +77,8 @@ pub struct InboxChanges {
     /// Internal messages: (conversation, message) -> its recipient while unread,
     /// `None` once read.
     unread_internal: HashMap<(ConversationKey, Uuid), Option<Uuid>>,
+    /// The position of the event being folded.
+    position: i64,
 }
 
 impl InboxChanges {
@@ -145,6 +149,7 @@ impl InboxChanges {
                 accepted_by: Vec::new(),
                 waiting_since: None,
                 bot_active: false,
+                updated_position: position,
             });
             self.changed.insert(key);
         }
@@ -155,6 +160,7 @@ impl InboxChanges {
         let key = (event.tenant_id.0, event.stream_id.0);
         let at = event.recorded_at;
         let position = event.position.0;
+        self.position = position;
         match conversation {
             E::ConversationStarted { .. } => self.start(key, event, conversation),
             E::MessageReceived { .. } | E::MessageSent { .. } => {
@@ -303,6 +309,7 @@ impl InboxChanges {
     fn update(&mut self, key: ConversationKey, change: impl FnOnce(&mut ConversationRow)) {
         if let Some(Some(row)) = self.rows.get_mut(&key) {
             change(row);
+            row.updated_position = self.position;
             self.changed.insert(key);
         }
     }

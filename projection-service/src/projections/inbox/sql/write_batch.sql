@@ -39,4 +39,5 @@ ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
   message_count = EXCLUDED.message_count, topic = EXCLUDED.topic,
   rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment,
   search_text = EXCLUDED.search_text, accepted_by = EXCLUDED.accepted_by,
-  waiting_since = EXCLUDED.waiting_since, bot_active = EXCLUDED.bot_active
+  waiting_since = EXCLUDED.waiting_since, bot_active = EXCLUDED.bot_active,
+  updated_position = EXCLUDED.updated_position
