@@ -2,14 +2,17 @@
 -- groups'), who accepted each conversation, and since when its customer has been
 -- waiting for a human reply (the queue, oldest waiting first), and each user's unread
 -- internal messages per conversation, whether the chatbot answers it, and the position
--- of the last event that changed each row (the inbox's live stream resumes from it). Both come from events the log already
+-- of the last event that changed each row (the inbox's live stream resumes from it),
+-- and for a returning contact their previous conversation and its agent. Both come from events the log already
 -- holds, so the inbox is replayed from the start to fill them: its rows are emptied
 -- and its checkpoint set back; the projection service catches up from the log.
 ALTER TABLE rm_inbox.conversations
     ADD COLUMN accepted_by   uuid[]      NOT NULL DEFAULT '{}',
     ADD COLUMN waiting_since timestamptz,
     ADD COLUMN bot_active    boolean     NOT NULL DEFAULT false,
-    ADD COLUMN updated_position bigint   NOT NULL DEFAULT 0;
+    ADD COLUMN updated_position bigint   NOT NULL DEFAULT 0,
+    ADD COLUMN previous_conversation_id uuid,
+    ADD COLUMN previous_agent uuid;
 
 CREATE INDEX conversations_updated_idx
     ON rm_inbox.conversations (tenant_id, updated_position);

@@ -1,6 +1,7 @@
 -- The chat learns who the tenant's staff are (an announcement reaches every staff
 -- member's bell, their preferences and mute allowing, not only the channel's members)
--- and who deleted a message.
+-- and who deleted a message; the bell also tells an agent first when a contact they
+-- handled comes back (a notification about a conversation, not a channel).
 -- The log already holds the users, so the chat is replayed from the start to fill it:
 -- its rows are emptied and its checkpoint set back.
 CREATE TABLE rm_chat.staff (
@@ -10,6 +11,9 @@ CREATE TABLE rm_chat.staff (
 );
 
 ALTER TABLE rm_chat.messages ADD COLUMN deleted_by uuid;
+ALTER TABLE rm_chat.notifications
+    ALTER COLUMN channel_id DROP NOT NULL,
+    ADD COLUMN conversation_id uuid;
 
 TRUNCATE rm_chat.channels, rm_chat.members, rm_chat.messages, rm_chat.reactions,
          rm_chat.cards, rm_chat.notification_preferences, rm_chat.notifications,

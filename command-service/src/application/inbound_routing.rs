@@ -15,19 +15,30 @@ use caselog_schemas::TenantId;
 
 use super::conversation_stream;
 use super::executor::{CommandExecutor, ExecuteError};
-use crate::domain::conversation::{Conversation, Status};
+use crate::domain::conversation::{Conversation, Predecessor, Status};
+
+/// Where an inbound message goes, and the conversation before it when it starts a new
+/// one after a close.
+#[derive(Debug, Clone, Copy)]
+pub struct InboundRoute {
+    pub conversation_id: Uuid,
+    pub predecessor: Option<Predecessor>,
+}
 
 pub async fn conversation_for_inbound(
     executor: &CommandExecutor,
     tenant_id: TenantId,
     contact_id: Uuid,
-) -> Result<Uuid, ReadError> {
+) -> Result<InboundRoute, ReadError> {
     let current = executor
         .reader()
         .current_conversation_of_contact(tenant_id, contact_id)
         .await?;
     let Some(current) = current else {
-        return Ok(Uuid::new_v5(&contact_id, b"caselog:first-conversation"));
+        return Ok(InboundRoute {
+            conversation_id: Uuid::new_v5(&contact_id, b"caselog:first-conversation"),
+            predecessor: None,
+        });
     };
     let loaded = match executor
         .load::<Conversation, ()>(&conversation_stream(tenant_id, current))
@@ -42,11 +53,21 @@ pub async fn conversation_for_inbound(
             });
         }
     };
-    Ok(match loaded.state.status {
-        Status::Closed | Status::Deleted => Uuid::new_v5(
-            &current,
-            format!("caselog:next-conversation:{}", loaded.version).as_bytes(),
-        ),
-        Status::New | Status::Open | Status::Resolved => current,
+    let state = loaded.state;
+    Ok(match state.status {
+        Status::Closed | Status::Deleted => InboundRoute {
+            conversation_id: Uuid::new_v5(
+                &current,
+                format!("caselog:next-conversation:{}", loaded.version).as_bytes(),
+            ),
+            predecessor: (state.status == Status::Closed).then(|| Predecessor {
+                conversation_id: current,
+                last_agent: state.last_agent.or(state.assignees.first().copied()),
+            }),
+        },
+        Status::New | Status::Open | Status::Resolved => InboundRoute {
+            conversation_id: current,
+            predecessor: None,
+        },
     })
 }

@@ -16,7 +16,7 @@ pub use executor::{
     Aggregate, CommandExecutor, CommandOptions, ExecuteError, Executed, Loaded, Refusal,
     SYSTEM_KEY_PREFIX,
 };
-pub use inbound_routing::conversation_for_inbound;
+pub use inbound_routing::{InboundRoute, conversation_for_inbound};
 
 use caselog_eventlog::StreamRef;
 use caselog_schemas::{StreamId, StreamType, TenantId};

@@ -98,13 +98,14 @@ async fn receive_inbound_message(
         .lookup
         .require_contact(context.tenant(), body.contact_id)
         .await?;
-    let conversation_id =
+    let route =
         conversation_for_inbound(&state.executor, context.tenant(), body.contact_id).await?;
     let message_id = context.new_id();
     let command = ConversationCommand::ReceiveInboundMessage {
         contact_id: body.contact_id,
         group_id: contact.details.group_id,
         presets: presets_of(&contact),
+        predecessor: route.predecessor,
         channel: body.channel,
         external_id: body.external_id,
         content: MessageContent {
@@ -116,7 +117,7 @@ async fn receive_inbound_message(
         now: Utc::now(),
     };
     Ok(
-        run_conversation_command(&state, &context, conversation_id, command)
+        run_conversation_command(&state, &context, route.conversation_id, command)
             .await?
             .with_id(message_id),
     )

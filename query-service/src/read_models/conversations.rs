@@ -71,6 +71,10 @@ pub struct ConversationSummary {
     pub unread_internal: i64,
     /// Whether the channel's chatbot answers it (a person replies once it is disabled).
     pub bot_active: bool,
+    /// A returning contact's previous conversation, and the agent who last handled it
+    /// there (told first, in their bell).
+    pub previous_conversation_id: Option<Uuid>,
+    pub previous_agent: Option<Uuid>,
     /// Since when the customer has waited for a human reply (null: answered).
     pub waiting_since: Option<DateTime<Utc>>,
     /// Who accepted the conversation.
@@ -110,6 +114,8 @@ pub(super) struct Row {
     waiting_since: Option<DateTime<Utc>>,
     unread_internal: i64,
     bot_active: bool,
+    previous_conversation_id: Option<Uuid>,
+    previous_agent: Option<Uuid>,
     unread: bool,
 }
 
@@ -149,6 +155,8 @@ impl From<Row> for ConversationSummary {
             waiting_since: row.waiting_since,
             unread_internal: row.unread_internal,
             bot_active: row.bot_active,
+            previous_conversation_id: row.previous_conversation_id,
+            previous_agent: row.previous_agent,
             last_activity_position: row.last_activity_position,
             last_inbound_position: row.last_inbound_position,
         }

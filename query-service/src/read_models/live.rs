@@ -51,15 +51,17 @@ pub async fn conversations_changed(
 pub struct ChatNews {
     /// `message` or `notification`.
     pub kind: String,
-    pub channel_id: Uuid,
-    /// The message's id (a notification's id is its message's).
+    /// Null for a returning contact's notification.
+    pub channel_id: Option<Uuid>,
+    /// The message's id (a notification's id is its message's; a returning contact's
+    /// is their new conversation's).
     pub message_id: Uuid,
-    pub author: Uuid,
+    pub author: Option<Uuid>,
     /// `{text?, attachments?, voice?}` of a message; null for a notification or a card.
     pub content: Option<serde_json::Value>,
     /// A shared card: read it with `GET /v1/chat/cards/{card_id}`.
     pub card_id: Option<Uuid>,
-    /// A notification's kind: `mention`, `dm` or `announcement`.
+    /// A notification's kind: `mention`, `dm`, `announcement` or `returning_contact`.
     pub notification: Option<String>,
     pub at: DateTime<Utc>,
     pub position: i64,

@@ -63,6 +63,14 @@ pub enum ConversationEvent {
     HandedOffToHuman {
         reason: Option<String>,
     },
+    /// The contact came back after their previous conversation closed: the agent who
+    /// last handled them is named, and told first.
+    ContactReturned {
+        previous_conversation_id: Uuid,
+        /// Who last answered the contact there (or was assigned it); null when nobody
+        /// did, or when they may not see the new conversation.
+        previous_agent: Option<UserId>,
+    },
     /// The channel's chatbot answers this conversation: a person replies only once it
     /// is disabled. Enabled by the bot's first message, or by hand.
     BotEnabled {

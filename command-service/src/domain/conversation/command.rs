@@ -32,6 +32,14 @@ pub struct Policy {
     pub require_accept: bool,
 }
 
+/// The contact's previous conversation, when a new one starts after it closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Predecessor {
+    pub conversation_id: Uuid,
+    /// Who last handled it: its last human replier, or else its first assignee.
+    pub last_agent: Option<UserId>,
+}
+
 /// A contact's presets, applied to each new conversation of that contact.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactPresets {
@@ -46,6 +54,8 @@ pub enum ConversationCommand {
         contact_id: Uuid,
         group_id: Option<Uuid>,
         presets: ContactPresets,
+        /// The conversation before this one, when it starts a new one after a close.
+        predecessor: Option<Predecessor>,
         channel: Channel,
         external_id: Option<String>,
         content: MessageContent,

@@ -4,7 +4,7 @@
 use caselog_schemas::events::{CloseReason, ConversationEvent as E, SenderKind, StartedBy};
 use caselog_schemas::{Role, UserId};
 
-use super::command::{Actor, ConversationCommand as C, Policy};
+use super::command::{Actor, ConversationCommand as C, Policy, Predecessor};
 use super::rejection::ConversationRejection as R;
 use super::state::{Bot, Conversation, Status};
 

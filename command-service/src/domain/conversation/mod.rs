@@ -9,7 +9,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use command::{Actor, ContactPresets, ConversationCommand, Policy};
+pub use command::{Actor, ContactPresets, ConversationCommand, Policy, Predecessor};
 pub use decide::{decide, decide_as};
 pub use rejection::ConversationRejection;
 pub use state::{Bot, Conversation, InternalMessage, Status};

@@ -59,6 +59,8 @@ pub struct Conversation {
     pub last_message_id: Option<Uuid>,
     pub has_messages: bool,
     pub bot: Bot,
+    /// Who last answered the contact (a person's reply).
+    pub last_agent: Option<UserId>,
 }
 
 impl Conversation {
@@ -105,6 +107,27 @@ impl Conversation {
             .map(|(id, _)| id.as_str())
     }
 
+    /// A message in or out: the channels it used, the last one, the last message.
+    fn message(mut self, event: &ConversationEvent) -> Self {
+        if let ConversationEvent::MessageReceived {
+            message_id,
+            channel,
+            ..
+        }
+        | ConversationEvent::MessageSent {
+            message_id,
+            channel,
+            ..
+        } = event
+        {
+            self.channels.insert(*channel);
+            self.last_channel = Some(*channel);
+            self.last_message_id = Some(*message_id);
+            self.has_messages = true;
+        }
+        self
+    }
+
     /// Folds one event into the state.
     pub fn evolve(mut self, event: &ConversationEvent) -> Self {
         use ConversationEvent as E;
@@ -125,21 +148,16 @@ impl Conversation {
                 self.assignees = assignees.clone();
                 self.visible_to = visible_to.clone();
             }
-            E::MessageReceived {
-                message_id,
-                channel,
+            E::MessageSent {
+                author: Some(author),
+                sender_kind,
                 ..
+            } if sender_kind.is_human() => {
+                self.last_agent = Some(*author);
+                self = self.message(event);
             }
-            | E::MessageSent {
-                message_id,
-                channel,
-                ..
-            } => {
-                self.channels.insert(*channel);
-                self.last_channel = Some(*channel);
-                self.last_message_id = Some(*message_id);
-                self.has_messages = true;
-            }
+            E::MessageReceived { .. } | E::MessageSent { .. } => self = self.message(event),
+            E::ContactReturned { .. } => {}
             E::InternalMessageSent {
                 internal_message_id,
                 from,

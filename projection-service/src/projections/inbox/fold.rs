@@ -58,6 +58,9 @@ pub struct ConversationRow {
     pub bot_active: bool,
     /// The position of the last event that changed the row.
     pub updated_position: i64,
+    /// A returning contact's previous conversation, and the agent who handled it.
+    pub previous_conversation_id: Option<Uuid>,
+    pub previous_agent: Option<Uuid>,
 }
 
 /// The rows a batch touches, as they stand after the events folded so far.
@@ -150,6 +153,8 @@ impl InboxChanges {
                 waiting_since: None,
                 bot_active: false,
                 updated_position: position,
+                previous_conversation_id: None,
+                previous_agent: None,
             });
             self.changed.insert(key);
         }
@@ -183,6 +188,13 @@ impl InboxChanges {
                     row.accepted_by.retain(|accepted| *accepted != user.0);
                 });
             }
+            E::ContactReturned {
+                previous_conversation_id,
+                previous_agent,
+            } => self.update(key, |row| {
+                row.previous_conversation_id = Some(*previous_conversation_id);
+                row.previous_agent = previous_agent.map(|agent| agent.0);
+            }),
             E::BotEnabled { .. } => self.update(key, |row| row.bot_active = true),
             E::BotDisabled { .. } => self.update(key, |row| row.bot_active = false),
             E::ConversationAccepted { user } => self.update(key, |row| {

@@ -15,14 +15,19 @@ const EXCERPT_CHARS: usize = 140;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Notification {
-    /// The message's id: mark it read with `POST /v1/chat/notifications/read`.
+    /// The message's id (a returning contact's: the new conversation's): mark it read
+    /// with `POST /v1/chat/notifications/read`.
     pub id: Uuid,
-    /// `mention`, `dm` or `announcement`.
+    /// `mention`, `dm`, `announcement`, or `returning_contact` (a contact you handled
+    /// came back: `conversation_id` is their new conversation).
     pub kind: String,
-    pub channel_id: Uuid,
-    pub channel_kind: String,
-    pub channel_name: String,
-    pub author: Uuid,
+    /// The channel of a chat notification; null for a returning contact.
+    pub channel_id: Option<Uuid>,
+    pub channel_kind: Option<String>,
+    pub channel_name: Option<String>,
+    /// Who wrote the message; null for a returning contact.
+    pub author: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
     /// The start of the message's text.
     pub excerpt: Option<String>,
     pub card: Option<Card>,
@@ -37,10 +42,11 @@ pub struct Notification {
 struct Row {
     message_id: Uuid,
     kind: String,
-    channel_id: Uuid,
-    channel_kind: String,
-    channel_name: String,
-    author: Uuid,
+    channel_id: Option<Uuid>,
+    channel_kind: Option<String>,
+    channel_name: Option<String>,
+    author: Option<Uuid>,
+    conversation_id: Option<Uuid>,
     text: Option<String>,
     card_id: Option<Uuid>,
     email: bool,
@@ -58,11 +64,13 @@ pub async fn page(
 ) -> Result<Vec<Notification>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT n.message_id, n.kind, n.channel_id, c.kind AS channel_kind, c.name AS channel_name, \
-                x.author, x.content->>'text' AS text, x.card_id, n.email, n.at, n.position, n.read_at \
+                x.author, x.content->>'text' AS text, x.card_id, n.conversation_id, n.email, n.at, \
+                n.position, n.read_at \
          FROM rm_chat.notifications n \
-         JOIN rm_chat.channels c ON c.tenant_id = n.tenant_id AND c.channel_id = n.channel_id \
-         JOIN rm_chat.messages x ON x.tenant_id = n.tenant_id AND x.message_id = n.message_id \
-         WHERE n.tenant_id = $1 AND n.user_id = $2 AND n.bell AND {} \
+         LEFT JOIN rm_chat.channels c ON c.tenant_id = n.tenant_id AND c.channel_id = n.channel_id \
+         LEFT JOIN rm_chat.messages x ON x.tenant_id = n.tenant_id AND x.message_id = n.message_id \
+         WHERE n.tenant_id = $1 AND n.user_id = $2 AND n.bell \
+           AND (n.channel_id IS NULL OR {}) \
            AND (NOT $3 OR n.read_at IS NULL) AND ($4::bigint IS NULL OR n.position < $4) \
          ORDER BY n.position DESC LIMIT $5",
         super::VISIBLE
@@ -85,6 +93,7 @@ pub async fn page(
             channel_kind: row.channel_kind,
             channel_name: row.channel_name,
             author: row.author,
+            conversation_id: row.conversation_id,
             excerpt: row
                 .text
                 .map(|text| text.chars().take(EXCERPT_CHARS).collect()),

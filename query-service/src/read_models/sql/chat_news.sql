@@ -15,7 +15,7 @@ UNION ALL
 (SELECT 'notification', n.channel_id, n.message_id, x.author, NULL, NULL, n.kind, n.at,
         n.position
  FROM rm_chat.notifications n
- JOIN rm_chat.messages x ON x.tenant_id = n.tenant_id AND x.message_id = n.message_id
+ LEFT JOIN rm_chat.messages x ON x.tenant_id = n.tenant_id AND x.message_id = n.message_id
  WHERE n.tenant_id = $1 AND n.user_id = $2 AND n.bell AND n.position > $3
  ORDER BY n.position
  LIMIT $4)

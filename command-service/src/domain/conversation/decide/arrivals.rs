@@ -9,6 +9,7 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             contact_id,
             group_id,
             presets,
+            predecessor,
             channel,
             external_id,
             content,
@@ -26,7 +27,7 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                 received_at: now,
             };
             match state.status {
-                Status::New => Ok(vec![
+                Status::New => Ok(opening(
                     E::ConversationStarted {
                         contact_id,
                         group_id,
@@ -35,8 +36,9 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
                         assignees: presets.auto_assign,
                         visible_to: presets.visible_to,
                     },
+                    predecessor,
                     received,
-                ]),
+                )),
                 // A new message brings a resolved conversation back to the team.
                 Status::Resolved => Ok(vec![E::ConversationReopened {}, received]),
                 Status::Open => Ok(vec![received]),
@@ -97,4 +99,23 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
         }
         other => unreachable!("not a command of this group: {other:?}"),
     }
+}
+
+/// A conversation a customer's message starts: its start, that the contact came back
+/// (when a previous conversation closed before it), and the message. The agent who
+/// last handled the contact is named only if they may see the new conversation.
+fn opening(started: E, predecessor: Option<Predecessor>, received: E) -> Vec<E> {
+    let E::ConversationStarted { visible_to, .. } = &started else {
+        unreachable!("a start opens a conversation");
+    };
+    let returned = predecessor.map(|before| E::ContactReturned {
+        previous_conversation_id: before.conversation_id,
+        previous_agent: before
+            .last_agent
+            .filter(|agent| visible_to.as_ref().is_none_or(|list| list.contains(agent))),
+    });
+    [Some(started), returned, Some(received)]
+        .into_iter()
+        .flatten()
+        .collect()
 }

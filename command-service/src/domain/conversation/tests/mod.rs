@@ -13,6 +13,7 @@ use super::*;
 mod acceptance_and_groups;
 mod chatbot;
 mod internal_threads;
+mod returning;
 
 struct Given(Conversation);
 
@@ -78,6 +79,7 @@ fn inbound(text: &str) -> ConversationCommand {
         contact_id: id(1),
         group_id: Some(id(2)),
         presets: ContactPresets::default(),
+        predecessor: None,
         channel: Channel::Whatsapp,
         external_id: None,
         content: MessageContent::text(text),
@@ -107,6 +109,7 @@ fn an_inbound_message_to_a_new_stream_starts_the_conversation_with_the_contact_p
     let command = match inbound("hello") {
         ConversationCommand::ReceiveInboundMessage {
             presets: _,
+            predecessor,
             contact_id,
             group_id,
             channel,
@@ -116,6 +119,7 @@ fn an_inbound_message_to_a_new_stream_starts_the_conversation_with_the_contact_p
             now,
         } => ConversationCommand::ReceiveInboundMessage {
             presets,
+            predecessor,
             contact_id,
             group_id,
             channel,

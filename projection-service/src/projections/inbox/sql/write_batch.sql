@@ -40,4 +40,6 @@ ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET
   rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment,
   search_text = EXCLUDED.search_text, accepted_by = EXCLUDED.accepted_by,
   waiting_since = EXCLUDED.waiting_since, bot_active = EXCLUDED.bot_active,
-  updated_position = EXCLUDED.updated_position
+  updated_position = EXCLUDED.updated_position,
+  previous_conversation_id = EXCLUDED.previous_conversation_id,
+  previous_agent = EXCLUDED.previous_agent
