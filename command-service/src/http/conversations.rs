@@ -259,10 +259,7 @@ async fn enable_bot(
     context: CommandContext,
     Path(id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
-    context.require_role(STAFF_AND_INTEGRATION)?;
-    let actor = (context.caller.role != Role::Integration).then(|| context.actor());
-    let command = ConversationCommand::EnableBot { actor };
-    run_conversation_command(&state, &context, id, command).await
+    switch_bot(&state, &context, id, true).await
 }
 
 /// Stops the chatbot so a person can answer; a reply is refused while it answers.
@@ -273,8 +270,22 @@ async fn disable_bot(
     context: CommandContext,
     Path(id): Path<Uuid>,
 ) -> Result<CommandResponse, ApiError> {
+    switch_bot(&state, &context, id, false).await
+}
+
+/// The chatbot on or off, by staff (named) or the integration itself (`None`).
+async fn switch_bot(
+    state: &AppState,
+    context: &CommandContext,
+    id: Uuid,
+    on: bool,
+) -> Result<CommandResponse, ApiError> {
     context.require_role(STAFF_AND_INTEGRATION)?;
     let actor = (context.caller.role != Role::Integration).then(|| context.actor());
-    let command = ConversationCommand::DisableBot { actor };
-    run_conversation_command(&state, &context, id, command).await
+    let command = if on {
+        ConversationCommand::EnableBot { actor }
+    } else {
+        ConversationCommand::DisableBot { actor }
+    };
+    run_conversation_command(state, context, id, command).await
 }

@@ -183,29 +183,33 @@ async fn query(
         AssigneeFilter::Nobody => (Some("none"), None),
         AssigneeFilter::User(user) => (Some("user"), Some(user)),
     };
-    let rows: Vec<Row> = sqlx::query_as(include_str!("sql/conversations.sql"))
-        .bind(viewer.tenant_id.0)
-        .bind(viewer.user_id.0)
-        .bind(viewer.sees_all)
-        .bind(filter.group_id)
-        .bind(filter.status.as_ref().map(|statuses| {
-            statuses
-                .iter()
-                .map(|status| status.as_str())
-                .collect::<Vec<_>>()
-        }))
-        .bind(filter.channel.map(Channel::as_str))
-        .bind(assignee_mode)
-        .bind(assignee)
-        .bind(filter.unread)
-        .bind(filter.unreplied)
-        .bind(filter.text.as_deref().map(like_pattern))
-        .bind(filter.after.map(|(position, _)| position))
-        .bind(filter.after.map(|(_, id)| id))
-        .bind(filter.limit)
-        .bind(viewer.all_groups)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        include_str!("sql/conversations.sql"),
+        include_str!("sql/summary_columns.sql"),
+        include_str!("sql/conversations_rows.sql")
+    ))
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
+    .bind(viewer.sees_all)
+    .bind(filter.group_id)
+    .bind(filter.status.as_ref().map(|statuses| {
+        statuses
+            .iter()
+            .map(|status| status.as_str())
+            .collect::<Vec<_>>()
+    }))
+    .bind(filter.channel.map(Channel::as_str))
+    .bind(assignee_mode)
+    .bind(assignee)
+    .bind(filter.unread)
+    .bind(filter.unreplied)
+    .bind(filter.text.as_deref().map(like_pattern))
+    .bind(filter.after.map(|(position, _)| position))
+    .bind(filter.after.map(|(_, id)| id))
+    .bind(filter.limit)
+    .bind(viewer.all_groups)
+    .fetch_all(pool)
+    .await?;
     Ok(rows.into_iter().map(ConversationSummary::from).collect())
 }
 
@@ -224,13 +228,16 @@ pub async fn conversation(
     viewer: &Viewer,
     conversation_id: Uuid,
 ) -> Result<Option<ConversationSummary>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(include_str!("sql/conversation.sql"))
-        .bind(viewer.tenant_id.0)
-        .bind(conversation_id)
-        .bind(viewer.user_id.0)
-        .bind(viewer.sees_all)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<Row> = sqlx::query_as(concat!(
+        include_str!("sql/summary_columns.sql"),
+        include_str!("sql/conversation.sql")
+    ))
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
+    .bind(viewer.sees_all)
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await?;
     Ok(row.map(ConversationSummary::from))
 }
 

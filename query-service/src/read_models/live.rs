@@ -30,15 +30,18 @@ pub async fn conversations_changed(
     viewer: &Viewer,
     after: Position,
 ) -> Result<Vec<(Position, ConversationSummary)>, sqlx::Error> {
-    let rows: Vec<ChangedRow> = sqlx::query_as(include_str!("sql/conversations_changed.sql"))
-        .bind(viewer.tenant_id.0)
-        .bind(viewer.user_id.0)
-        .bind(viewer.sees_all)
-        .bind(viewer.all_groups)
-        .bind(after.0)
-        .bind(BATCH)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<ChangedRow> = sqlx::query_as(concat!(
+        include_str!("sql/summary_columns.sql"),
+        include_str!("sql/conversations_changed.sql")
+    ))
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
+    .bind(viewer.sees_all)
+    .bind(viewer.all_groups)
+    .bind(after.0)
+    .bind(BATCH)
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|row| (Position(row.updated_position), row.row.into()))

@@ -44,18 +44,21 @@ pub async fn queue(
     viewer: &Viewer,
     filter: &QueueFilter,
 ) -> Result<Vec<QueueEntry>, sqlx::Error> {
-    let rows: Vec<QueueRow> = sqlx::query_as(include_str!("sql/queue.sql"))
-        .bind(viewer.tenant_id.0)
-        .bind(viewer.user_id.0)
-        .bind(viewer.sees_all)
-        .bind(viewer.all_groups)
-        .bind(filter.group_id)
-        .bind(filter.unassigned)
-        .bind(filter.after.map(|(since, _)| since))
-        .bind(filter.after.map(|(_, id)| id))
-        .bind(filter.limit)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<QueueRow> = sqlx::query_as(concat!(
+        include_str!("sql/summary_columns.sql"),
+        include_str!("sql/queue.sql")
+    ))
+    .bind(viewer.tenant_id.0)
+    .bind(viewer.user_id.0)
+    .bind(viewer.sees_all)
+    .bind(viewer.all_groups)
+    .bind(filter.group_id)
+    .bind(filter.unassigned)
+    .bind(filter.after.map(|(since, _)| since))
+    .bind(filter.after.map(|(_, id)| id))
+    .bind(filter.limit)
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|row| QueueEntry {

@@ -1,16 +1,8 @@
 -- The waiting queue: open conversations with a customer message no human has answered,
 -- oldest waiting first. Visibility: $2 viewer, $3 sees all; groups as the team inbox
 -- ($4: every group); $5 one group; $6 only the unassigned; after ($7, $8); $9 a page.
-SELECT c.conversation_id, c.contact_id, ct.name AS contact_name, c.group_id, c.channels,
-       c.status, c.assignees, c.visible_to, c.started_at, c.closed_at, c.last_activity_at,
-       c.last_activity_position, c.last_inbound_position, c.unreplied_count, c.message_count,
-       c.topic, c.first_response_seconds, c.rating, c.rating_comment, c.accepted_by,
-       c.waiting_since, c.bot_active, c.previous_conversation_id, c.previous_agent,
-       (SELECT count(*) FROM rm_inbox.unread_internal u
-        WHERE u.tenant_id = c.tenant_id AND u.conversation_id = c.conversation_id
-          AND u.recipient = $2) AS unread_internal,
-       c.last_inbound_position > coalesce(r.read_position, 0) AS unread,
-       greatest(extract(epoch FROM now() - c.waiting_since), 0)::bigint AS waiting_seconds
+-- (After `summary_columns.sql`.)
+     , greatest(extract(epoch FROM now() - c.waiting_since), 0)::bigint AS waiting_seconds
 FROM rm_inbox.conversations c
 LEFT JOIN rm_inbox.contacts ct
        ON ct.tenant_id = c.tenant_id AND ct.contact_id = c.contact_id
