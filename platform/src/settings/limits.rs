@@ -53,12 +53,13 @@ pub struct LimitSettings {
         default_value = "2000"
     )]
     pub burst_per_tenant: std::num::NonZeroU32,
-    /// Open event streams (the live dashboard) per user.
+    /// Open event streams (dashboard, inbox, chat) per user: a front end holds three,
+    /// so two tabs fit.
     #[arg(
         long,
         env = "CASELOG_MAX_STREAMS_PER_USER",
         value_name = "CASELOG_MAX_STREAMS_PER_USER",
-        default_value = "4"
+        default_value = "6"
     )]
     pub max_streams_per_user: usize,
 }
