@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 use caselog_eventlog::ReadError;
-use caselog_schemas::events::{TenantSettings, snippet_library_id};
+use caselog_schemas::events::{CardEntityType, TenantSettings, item_id, snippet_library_id};
 use caselog_schemas::{TenantId, UserId};
 
 use super::executor::{CommandExecutor, ExecuteError};
 use super::{conversation_stream, directory_stream};
 use crate::domain::conversation::Conversation;
-use crate::domain::directory::{Contact, DirectoryEntry, Snippet};
+use crate::domain::directory::{Contact, DirectoryEntry, ItemFields, Snippet};
 
 #[derive(Clone)]
 pub struct DirectoryLookup {
@@ -90,6 +90,20 @@ impl DirectoryLookup {
             .snippets()
             .and_then(|snippets| snippets.get(&snippet_id))
             .cloned())
+    }
+
+    /// An integration's registered item, if it is registered.
+    pub async fn item(
+        &self,
+        tenant_id: TenantId,
+        entity_type: CardEntityType,
+        entity_id: &str,
+    ) -> Result<Option<ItemFields>, ReadError> {
+        let id = item_id(tenant_id.0, entity_type, entity_id);
+        Ok(match self.entry(tenant_id, id).await? {
+            DirectoryEntry::Item(item) => Some(item),
+            _ => None,
+        })
     }
 
     /// The groups each of `users` belongs to (none for an id that is no user).

@@ -8,6 +8,7 @@ mod conversations;
 mod directory;
 mod error;
 mod internal_messages;
+mod items;
 mod openapi;
 mod relay;
 mod response;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     let (api, document) = OpenApiRouter::with_openapi(openapi::document())
         .merge(directory::router())
         .merge(settings::router())
+        .merge(items::router())
         .merge(conversations::router())
         .merge(conversation_workflow::router())
         .merge(internal_messages::router())

@@ -1,4 +1,5 @@
-//! The directory read model: users, groups, contacts with presets, snippets, settings.
+//! The directory read model: users, groups, contacts with presets, snippets, settings,
+//! integrations' items.
 
 use sqlx::PgConnection;
 
@@ -8,6 +9,7 @@ use caselog_schemas::events::{DirectoryEvent as E, from_stored};
 use super::ApplyError;
 use super::access::user_ids;
 
+mod items;
 mod people;
 mod workspace;
 
@@ -27,6 +29,7 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
         | E::SnippetDeleted { .. }
         | E::SettingsUpdated { .. }
         | E::NotificationPreferencesSet { .. } => workspace::apply(conn, event, decoded).await?,
+        E::ItemRegistered { .. } | E::ItemRemoved {} => items::apply(conn, event, decoded).await?,
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub struct Viewer {
     /// Owners, admins and auditors list and count every group's conversations; the
     /// others their own groups', the ungrouped ones and those assigned to them.
     pub all_groups: bool,
+    pub role: Role,
 }
 
 impl Viewer {
@@ -23,6 +24,7 @@ impl Viewer {
             user_id: caller.user_id,
             sees_all: matches!(caller.role, Role::Owner | Role::Auditor),
             all_groups: matches!(caller.role, Role::Owner | Role::Admin | Role::Auditor),
+            role: caller.role,
         }
     }
 

@@ -6,12 +6,55 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::chat::CardEntityType;
 use crate::ids::UserId;
 use crate::role::Role;
 
 /// The stream id of a tenant's snippet library.
 pub fn snippet_library_id(tenant_id: Uuid) -> Uuid {
     Uuid::new_v5(&tenant_id, b"caselog:snippet-library")
+}
+
+/// The directory stream of an item an integration registered (a deal, a task…):
+/// one per tenant, type and the source module's id.
+pub fn item_id(tenant_id: Uuid, entity_type: CardEntityType, entity_id: &str) -> Uuid {
+    Uuid::new_v5(
+        &tenant_id,
+        format!("caselog:item:{}:{entity_id}", entity_type.as_str()).as_bytes(),
+    )
+}
+
+/// Who may open an integration's item: these users, the members of these groups, and
+/// the users of these roles. All empty: every staff member.
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    utoipa::ToSchema,
+)]
+pub struct ItemAccess {
+    #[serde(default)]
+    pub users: Vec<UserId>,
+    #[serde(default)]
+    pub groups: Vec<Uuid>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+impl ItemAccess {
+    /// Whether a user of `role` in `groups` may open the item.
+    pub fn allows(&self, user: UserId, role: Role, groups: &[Uuid]) -> bool {
+        let open = self.users.is_empty() && self.groups.is_empty() && self.roles.is_empty();
+        (open && role.is_staff())
+            || self.users.contains(&user)
+            || self.roles.contains(&role)
+            || self.groups.iter().any(|group| groups.contains(group))
+    }
 }
 
 /// A tenant's settings, stored whole on each change.
@@ -86,6 +129,18 @@ pub enum DirectoryEvent {
         dm: DeliveryPreference,
         announcement: DeliveryPreference,
     },
+    /// An integration registered (or updated) one of its module's items, so staff can
+    /// share it as a card: what it shows and who may open it.
+    ItemRegistered {
+        entity_type: CardEntityType,
+        entity_id: String,
+        title: String,
+        summary: Option<String>,
+        url: String,
+        access: ItemAccess,
+    },
+    /// The item is gone from its module: its cards show it unavailable.
+    ItemRemoved {},
 }
 
 /// Where one kind of chat notification goes.

@@ -18,7 +18,8 @@ pub use chat::{
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
 pub use conversation::{CloseReason, ConversationEvent, StartedBy};
 pub use directory::{
-    DeliveryPreference, DirectoryEvent, NotificationPreferences, TenantSettings, snippet_library_id,
+    DeliveryPreference, DirectoryEvent, ItemAccess, NotificationPreferences, TenantSettings,
+    item_id, snippet_library_id,
 };
 
 use serde::Serialize;

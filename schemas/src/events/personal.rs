@@ -59,6 +59,7 @@ const COMMENT: &[PersonalField] = &[PersonalField::text("comment")];
 const REASON: &[PersonalField] = &[PersonalField::text("reason")];
 const NOTE: &[PersonalField] = &[PersonalField::text("personal_note")];
 const USER: &[PersonalField] = &[PersonalField::text("name"), PersonalField::text("email")];
+const ITEM: &[PersonalField] = &[PersonalField::text("title"), PersonalField::text("summary")];
 const CONTACT: &[PersonalField] = &[
     PersonalField::text("name"),
     PersonalField::text("firstname"),
@@ -76,6 +77,7 @@ pub fn personal_fields(stream_type: &str, event_type: &str) -> &'static [Persona
         ("conversation", "HandedOffToHuman") => REASON,
         ("directory", "ContactUpserted") => CONTACT,
         ("directory", "UserUpserted") => USER,
+        ("directory", "ItemRegistered") => ITEM,
         ("chat_channel", "MessagePosted") => MESSAGE,
         ("chat_channel", "CardShared") => TEXT,
         ("chat_channel", "MemberPreferencesSet") => NOTE,

@@ -306,24 +306,23 @@ async fn contact_and_integration_cards_and_who_may_share_which() {
         .await
         .ok()
         .field("id");
+    crm.put(
+        "/v1/items/deal/D-77",
+        json!({"title": "ACME renewal", "summary": "stuck in negotiation",
+               "url": "https://crm.test/deals/D-77"}),
+    )
+    .await
+    .ok();
     let deal = crm
-        .post(
-            &cards,
-            json!({"entity_type": "deal", "entity_id": "D-77", "title": "ACME renewal",
-                   "summary": "stuck in negotiation", "url": "https://crm.test/deals/D-77"}),
-        )
+        .post(&cards, json!({"entity_type": "deal", "entity_id": "D-77"}))
         .await
         .ok()
         .field("id");
-    // Staff do not make up deal cards; integrations do not describe caselog's items.
+    // No card of an item nobody registered; integrations do not describe caselog's items.
     let refused = ana
-        .post(
-            &cards,
-            json!({"entity_type": "deal", "entity_id": "D-1", "title": "fake",
-                   "url": "https://crm.test/deals/D-1"}),
-        )
+        .post(&cards, json!({"entity_type": "deal", "entity_id": "D-1"}))
         .await;
-    assert_eq!(refused.status, 403);
+    assert_eq!(refused.status, 404, "{}", refused.body);
     let refused = crm
         .post(
             &cards,
@@ -331,18 +330,31 @@ async fn contact_and_integration_cards_and_who_may_share_which() {
         )
         .await;
     assert_eq!(refused.status, 403);
-    for bad in [
-        json!({"entity_type": "deal", "entity_id": "D-2", "url": "https://crm.test/x"}),
-        json!({"entity_type": "deal", "entity_id": "D-2", "title": "x", "url": "ftp://crm.test/x"}),
-        json!({"entity_type": "spaceship", "entity_id": "1"}),
+    for (path, bad) in [
+        ("/v1/items/deal/D-2", json!({"url": "https://crm.test/x"})),
+        (
+            "/v1/items/deal/D-2",
+            json!({"title": "x", "url": "ftp://crm.test/x"}),
+        ),
+        (
+            "/v1/items/contact/C-1",
+            json!({"title": "x", "url": "https://crm.test/x"}),
+        ),
     ] {
-        let reply = crm.post(&cards, bad.clone()).await;
+        let reply = crm.put(path, bad.clone()).await;
         assert_eq!(
             (reply.status, reply.problem_type()),
             (422, "caselog:validation"),
             "{bad}"
         );
     }
+    let spaceship = crm
+        .post(
+            &cards,
+            json!({"entity_type": "spaceship", "entity_id": "1"}),
+        )
+        .await;
+    assert_eq!(spaceship.status, 422, "{}", spaceship.body);
     let unknown = ana
         .post(
             &cards,
@@ -435,4 +447,86 @@ async fn chat_never_changes_a_case_history_or_the_support_counts() {
     .unwrap();
     assert_eq!(streams, vec!["chat_channel".to_owned()]);
     stack.stop().await;
+}
+
+#[tokio::test]
+async fn an_integrations_item_opens_for_whom_its_access_names_on_every_read_and_in_a_dm() {
+    let stack = Stack::start().await;
+    let people = team(
+        &stack,
+        &[
+            (Role::Admin, "admin"),
+            (Role::Agent, "agent"),
+            (Role::Agent, "agent"),
+            (Role::Integration, "integration"),
+        ],
+    )
+    .await;
+    let (admin, ana, rui, crm) = (&people[0], &people[1], &people[2], &people[3]);
+    let billing = Uuid::now_v7();
+    admin
+        .put(&format!("/v1/groups/{billing}"), json!({"name": "Billing"}))
+        .await
+        .ok();
+    admin
+        .put(
+            &format!("/v1/users/{}", ana.user),
+            json!({"name": "Ana", "email": "ana@example.com", "role": "agent",
+                   "groups": [billing]}),
+        )
+        .await
+        .ok();
+    let register = |title: &str, access: Value| {
+        let crm = crm.clone();
+        let body = json!({"title": title, "url": "https://crm.test/deals/D-9",
+                          "access": access});
+        async move { crm.put("/v1/items/deal/D-9", body).await.ok() }
+    };
+    register("ACME renewal", json!({"groups": [billing]})).await;
+    let dm = ana
+        .post("/v1/chat/dms", json!({"with": rui.user}))
+        .await
+        .ok()
+        .field("stream_id");
+    let card = ana
+        .post(
+            &format!("/v1/chat/channels/{dm}/cards"),
+            json!({"entity_type": "deal", "entity_id": "D-9", "message": "can you help?"}),
+        )
+        .await
+        .ok()
+        .field("id");
+    let refused = rui
+        .post(
+            &format!("/v1/chat/channels/{dm}/cards"),
+            json!({"entity_type": "deal", "entity_id": "D-9"}),
+        )
+        .await;
+    assert_eq!(refused.status, 404, "Rui may not open it: {}", refused.body);
+
+    let seen = |who: &Session| {
+        let (who, path) = (who.clone(), format!("/v1/chat/cards/{card}"));
+        async move { who.get(&path).await.ok().body }
+    };
+    sync(&[admin, ana, rui, crm]);
+    assert_eq!(seen(ana).await["title"], "ACME renewal");
+    let restricted = seen(rui).await;
+    assert_eq!(restricted["state"], "restricted");
+    assert_eq!(restricted["title"], Value::Null);
+
+    // Read again every time: a new title, and Rui let in by name.
+    register(
+        "ACME renewal (won)",
+        json!({"groups": [billing], "users": [rui.user]}),
+    )
+    .await;
+    sync(&[admin, ana, rui, crm]);
+    let opened = seen(rui).await;
+    assert_eq!(
+        (opened["state"].as_str(), opened["title"].as_str()),
+        (Some("available"), Some("ACME renewal (won)"))
+    );
+    crm.delete("/v1/items/deal/D-9").await.ok();
+    sync(&[admin, ana, rui, crm]);
+    assert_eq!(seen(ana).await["state"], "unavailable");
 }

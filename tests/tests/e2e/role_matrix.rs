@@ -443,12 +443,17 @@ fn chat_message_routes() -> Vec<Route> {
         command(
             Method::POST,
             "/v1/chat/channels/{ch}/cards",
-            Some(|_| {
-                json!({"entity_type": "task", "entity_id": "T-1", "title": "Call back",
-                            "url": "https://tasks.test/T-1"})
-            }),
+            Some(|_| json!({"entity_type": "task", "entity_id": "T-1"})),
+            &[OWNER, ADMIN, SUPERVISOR, AGENT, INTEGRATION],
+        ),
+        command(
+            Method::PUT,
+            "/v1/items/task/T-1",
+            Some(|_| json!({"title": "Call back", "url": "https://tasks.test/T-1"})),
             &[INTEGRATION],
         ),
+        // An unknown item: the integration gets 404, the others 403 first.
+        command(Method::DELETE, "/v1/items/task/T-404", None, &[INTEGRATION]),
         command(
             Method::POST,
             "/v1/chat/channels/{ch}/read",

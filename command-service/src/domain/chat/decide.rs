@@ -95,7 +95,9 @@ fn share(author: UserId, card: NewCard, now: chrono::DateTime<chrono::Utc>) -> R
                 reason: "conversation and contact cards are built from caselog's data; leave out title, summary and url",
             });
         }
-        (false, None) => return Err(R::Blank { field: "title" }),
+        // What an integration's card shows comes from its registered item, read again on
+        // every read; a description given with it is kept as it was described then.
+        (false, None) => None,
         (false, Some(description)) => Some(require_description(description)?),
     };
     let text = optional_text("message", text, TEXT_MAX)?;

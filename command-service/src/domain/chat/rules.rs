@@ -149,7 +149,7 @@ pub fn may_remove(
 /// other seven types come from their source modules through the integration role.
 pub fn may_share(entity_type: CardEntityType, actor: Actor) -> Result<(), R> {
     match (entity_type.is_caselog_own(), actor.role) {
-        (true, role) if role.is_staff() => Ok(()),
+        (_, role) if role.is_staff() => Ok(()),
         (true, _) => Err(R::CardBuiltByCaselog { entity_type }),
         (false, Role::Integration) => Ok(()),
         (false, _) => Err(R::CardComesFromIntegration { entity_type }),

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use caselog_schemas::events::{DeliveryPreference, TenantSettings};
+use caselog_schemas::events::{CardEntityType, DeliveryPreference, ItemAccess, TenantSettings};
 use caselog_schemas::{Role, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,17 @@ impl SettingsChange {
     }
 }
 
+/// An integration's item as it registers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemFields {
+    pub entity_type: CardEntityType,
+    pub entity_id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub url: String,
+    pub access: ItemAccess,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DirectoryCommand {
     UpsertUser(UserDetails),
@@ -72,6 +83,9 @@ pub enum DirectoryCommand {
     },
     /// Changes the settings it names (a full replacement names them all).
     ChangeSettings(SettingsChange),
+    /// An integration registers (or updates) one of its items.
+    RegisterItem(ItemFields),
+    RemoveItem,
     CreateSnippet {
         snippet_id: Uuid,
         fields: SnippetFields,

@@ -9,6 +9,7 @@ use super::command::{ContactDetails, DirectoryCommand as C, SnippetFields};
 use super::rejection::DirectoryRejection as R;
 use super::state::{Contact, DirectoryEntry, User};
 
+mod items;
 mod people;
 mod workspace;
 
@@ -21,6 +22,7 @@ pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R>
         C::UpsertUser(..) | C::EraseUser | C::UpsertGroup { .. } | C::UpsertContact { .. } => {
             people::decide(id, entry, command)
         }
+        C::RegisterItem(..) | C::RemoveItem => items::decide(id, entry, command),
         C::ChangeSettings(..)
         | C::CreateSnippet { .. }
         | C::UpdateSnippet { .. }

@@ -10,7 +10,9 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use command::{ContactDetails, DirectoryCommand, SettingsChange, SnippetFields, UserDetails};
+pub use command::{
+    ContactDetails, DirectoryCommand, ItemFields, SettingsChange, SnippetFields, UserDetails,
+};
 pub use decide::{SNIPPET_LIMIT, decide};
 pub use rejection::DirectoryRejection;
 pub use snippet::{ContactVariables, expand_snippet};

@@ -31,6 +31,8 @@ pub enum DirectoryRejection {
     UnknownUser { id: Uuid },
     #[error("snippet {snippet_id} does not exist")]
     UnknownSnippet { snippet_id: Uuid },
+    #[error("no such item is registered")]
+    UnknownItem,
     #[error("the internal chat is switched off for this account")]
     ChatSwitchedOff,
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use caselog_schemas::events::{DirectoryEvent, TenantSettings};
 use caselog_schemas::{Role, UserId};
 
-use super::command::ContactDetails;
+use super::command::{ContactDetails, ItemFields};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -45,6 +45,8 @@ pub enum DirectoryEntry {
     Contact(Contact),
     Settings(TenantSettings),
     SnippetLibrary(BTreeMap<Uuid, Snippet>),
+    /// An integration's item (a deal, a task…), shareable as a card.
+    Item(ItemFields),
 }
 
 impl DirectoryEntry {
@@ -57,6 +59,7 @@ impl DirectoryEntry {
             DirectoryEntry::Contact(_) => "contact",
             DirectoryEntry::Settings(_) => "settings",
             DirectoryEntry::SnippetLibrary(_) => "snippet library",
+            DirectoryEntry::Item(_) => "item",
         }
     }
 
@@ -73,6 +76,43 @@ impl DirectoryEntry {
             DirectoryEntry::SnippetLibrary(snippets) => Some(snippets),
             _ => None,
         }
+    }
+
+    /// A snippet of the library created, changed or deleted.
+    fn snippet_changed(self, event: &DirectoryEvent) -> Self {
+        use DirectoryEvent as E;
+        let mut snippets = match self {
+            DirectoryEntry::SnippetLibrary(snippets) => snippets,
+            _ => BTreeMap::new(),
+        };
+        match event {
+            E::SnippetCreated {
+                snippet_id,
+                name,
+                text,
+                theme,
+            }
+            | E::SnippetUpdated {
+                snippet_id,
+                name,
+                text,
+                theme,
+            } => {
+                snippets.insert(
+                    *snippet_id,
+                    Snippet {
+                        name: name.clone(),
+                        text: text.clone(),
+                        theme: theme.clone(),
+                    },
+                );
+            }
+            E::SnippetDeleted { snippet_id } => {
+                snippets.remove(snippet_id);
+            }
+            _ => {}
+        }
+        DirectoryEntry::SnippetLibrary(snippets)
     }
 
     /// Folds one event into the entry.
@@ -140,44 +180,31 @@ impl DirectoryEntry {
             (_, E::SettingsUpdated { settings }) => DirectoryEntry::Settings(settings.clone()),
             (
                 entry,
-                E::SnippetCreated {
-                    snippet_id,
-                    name,
-                    text,
-                    theme,
-                }
-                | E::SnippetUpdated {
-                    snippet_id,
-                    name,
-                    text,
-                    theme,
-                },
-            ) => {
-                let mut snippets = match entry {
-                    DirectoryEntry::SnippetLibrary(snippets) => snippets,
-                    _ => BTreeMap::new(),
-                };
-                snippets.insert(
-                    *snippet_id,
-                    Snippet {
-                        name: name.clone(),
-                        text: text.clone(),
-                        theme: theme.clone(),
-                    },
-                );
-                DirectoryEntry::SnippetLibrary(snippets)
-            }
-            (entry, E::SnippetDeleted { snippet_id }) => {
-                let mut snippets = match entry {
-                    DirectoryEntry::SnippetLibrary(snippets) => snippets,
-                    _ => BTreeMap::new(),
-                };
-                snippets.remove(snippet_id);
-                DirectoryEntry::SnippetLibrary(snippets)
-            }
+                E::SnippetCreated { .. } | E::SnippetUpdated { .. } | E::SnippetDeleted { .. },
+            ) => entry.snippet_changed(event),
             // Notification preferences belong to the chat (issue 5); they do not change
             // what the entry is.
             (entry, E::NotificationPreferencesSet { .. }) => entry,
+            (
+                _,
+                E::ItemRegistered {
+                    entity_type,
+                    entity_id,
+                    title,
+                    summary,
+                    url,
+                    access,
+                },
+            ) => DirectoryEntry::Item(ItemFields {
+                entity_type: *entity_type,
+                entity_id: entity_id.clone(),
+                title: title.clone(),
+                summary: summary.clone(),
+                url: url.clone(),
+                access: access.clone(),
+            }),
+            // Removed, the id may name the item again when it is registered again.
+            (_, E::ItemRemoved {}) => DirectoryEntry::Empty,
         }
     }
 

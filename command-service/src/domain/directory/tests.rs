@@ -400,3 +400,55 @@ fn notification_preferences_belong_to_a_known_user_with_the_chat_on() {
         DirectoryEntry::from_history(&user)
     );
 }
+
+fn deal(title: &str, url: &str) -> DirectoryCommand {
+    DirectoryCommand::RegisterItem(ItemFields {
+        entity_type: caselog_schemas::events::CardEntityType::Deal,
+        entity_id: "D-9".into(),
+        title: title.into(),
+        summary: None,
+        url: url.into(),
+        access: caselog_schemas::events::ItemAccess::default(),
+    })
+}
+
+#[test]
+fn an_integration_registers_an_item_once_and_removes_it() {
+    let registered = when(&[], deal("ACME renewal", "https://crm.test/D-9")).unwrap();
+    assert!(
+        matches!(&registered[..], [E::ItemRegistered { title, .. }] if title == "ACME renewal")
+    );
+    assert_eq!(
+        when(&registered, deal("ACME renewal", "https://crm.test/D-9")),
+        Ok(vec![]),
+        "the same item again changes nothing"
+    );
+    assert_eq!(
+        when(&registered, DirectoryCommand::RemoveItem),
+        Ok(vec![E::ItemRemoved {}])
+    );
+    assert_eq!(
+        when(&[], DirectoryCommand::RemoveItem),
+        Err(DirectoryRejection::UnknownItem)
+    );
+    assert!(when(&[], deal(" ", "https://crm.test/D-9")).is_err());
+    assert!(when(&[], deal("x", "ftp://crm.test/D-9")).is_err());
+}
+
+#[test]
+fn an_items_access_names_users_groups_or_roles_and_empty_is_every_staff_member() {
+    use caselog_schemas::events::ItemAccess;
+    let (ana, rui) = (UserId(id(2)), UserId(id(3)));
+    let open = ItemAccess::default();
+    assert!(open.allows(ana, Role::Agent, &[]));
+    assert!(!open.allows(ana, Role::Integration, &[]));
+    let billing = ItemAccess {
+        groups: vec![id(7)],
+        users: vec![rui],
+        roles: vec![Role::Admin],
+    };
+    assert!(billing.allows(ana, Role::Agent, &[id(7)]));
+    assert!(!billing.allows(ana, Role::Agent, &[id(8)]));
+    assert!(billing.allows(rui, Role::Agent, &[]));
+    assert!(billing.allows(ana, Role::Admin, &[]));
+}

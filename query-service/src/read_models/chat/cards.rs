@@ -2,7 +2,8 @@
 //! a conversation's card is checked against the conversation's visibility now (not
 //! when it was shared): outside its list, the viewer gets the card with no title,
 //! summary or contact name, only that it is restricted. A deleted conversation's card
-//! says so.
+//! says so. An integration's card shows its registered item as it now stands, to
+//! those its access names; a removed (or never registered) item is unavailable.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,8 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use caselog_schemas::events::ItemAccess;
 
 use crate::read_models::Viewer;
 
@@ -51,9 +54,6 @@ struct StoredCard {
     channel_id: Uuid,
     entity_type: String,
     entity_id: String,
-    title: Option<String>,
-    summary: Option<String>,
-    url: Option<String>,
     shared_by: Uuid,
     shared_at: DateTime<Utc>,
 }
@@ -105,8 +105,8 @@ pub async fn resolve(
         return Ok(HashMap::new());
     }
     let stored: Vec<StoredCard> = sqlx::query_as(
-        "SELECT card_id, channel_id, entity_type, entity_id, title, summary, url, shared_by, \
-                shared_at FROM rm_chat.cards WHERE tenant_id = $1 AND card_id = ANY($2)",
+        "SELECT card_id, channel_id, entity_type, entity_id, shared_by, shared_at \
+         FROM rm_chat.cards WHERE tenant_id = $1 AND card_id = ANY($2)",
     )
     .bind(viewer.tenant_id.0)
     .bind(card_ids)
@@ -117,23 +117,57 @@ pub async fn resolve(
         let resolved = match card.entity_type.as_str() {
             "conversation" => conversation_card(pool, viewer, card).await?,
             "contact" => contact_card(pool, viewer, card).await?,
-            _ => integration_card(card),
+            _ => integration_card(pool, viewer, card).await?,
         };
         cards.insert(resolved.id, resolved);
     }
     Ok(cards)
 }
 
-fn integration_card(card: StoredCard) -> Card {
-    let (title, summary, url) = (card.title.clone(), card.summary.clone(), card.url.clone());
+#[derive(sqlx::FromRow)]
+struct ItemFacts {
+    title: String,
+    summary: Option<String>,
+    url: String,
+    access: serde_json::Value,
+    viewer_groups: Option<Vec<Uuid>>,
+}
+
+async fn integration_card(
+    pool: &PgPool,
+    viewer: &Viewer,
+    card: StoredCard,
+) -> Result<Card, sqlx::Error> {
+    let item: Option<ItemFacts> = sqlx::query_as(
+        "SELECT i.title, i.summary, i.url, i.access, \
+                (SELECT u.groups FROM rm_directory.users u \
+                 WHERE u.tenant_id = i.tenant_id AND u.user_id = $4) AS viewer_groups \
+         FROM rm_directory.items i \
+         WHERE i.tenant_id = $1 AND i.entity_type = $2 AND i.entity_id = $3",
+    )
+    .bind(viewer.tenant_id.0)
+    .bind(&card.entity_type)
+    .bind(&card.entity_id)
+    .bind(viewer.user_id.0)
+    .fetch_optional(pool)
+    .await?;
+    let Some(item) = item else {
+        return Ok(card.shown(CardState::Unavailable));
+    };
+    let access: ItemAccess =
+        serde_json::from_value(item.access).map_err(|error| sqlx::Error::Decode(error.into()))?;
+    let groups = item.viewer_groups.unwrap_or_default();
+    if !access.allows(viewer.user_id, viewer.role, &groups) {
+        return Ok(card.shown(CardState::Restricted));
+    }
     let icon = Some(card.entity_type.clone());
-    Card {
-        title,
-        summary,
-        url,
+    Ok(Card {
+        title: Some(item.title),
+        summary: item.summary,
+        url: Some(item.url),
         icon,
         ..card.shown(CardState::Available)
-    }
+    })
 }
 
 async fn conversation_card(
