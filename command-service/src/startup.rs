@@ -81,6 +81,7 @@ impl Application {
             executor,
             lookup,
             relay_status,
+            files: caselog_eventlog::FileObjects::new(pool.clone()),
             tokens: tokens.clone(),
             limits: ApiLimits::new(&settings.limits, tokens),
         };

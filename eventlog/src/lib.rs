@@ -18,6 +18,7 @@
 pub mod append;
 pub mod erasure;
 mod error;
+pub mod files;
 pub mod hash;
 mod listen;
 mod model;
@@ -36,6 +37,7 @@ pub use append::{EventLog, WriterConfig};
 pub use caselog_schemas::Position;
 pub use erasure::{ErasureError, StreamKeys, make_readable};
 pub use error::{AppendError, ReadError};
+pub use files::{FileObjects, StoreError};
 pub use listen::listen_for_head;
 pub use model::{
     AppendOutcome, AppendRequest, AppendedEvent, ExpectedVersion, NewEvent, StreamRef,
@@ -70,7 +72,10 @@ pub fn runtime_grants(role: &str) -> Vec<String> {
     vec![
         format!("GRANT USAGE ON SCHEMA eventlog TO {role}"),
         format!("GRANT SELECT ON ALL TABLES IN SCHEMA eventlog TO {role}"),
-        format!("GRANT INSERT ON eventlog.events, eventlog.idempotency_keys TO {role}"),
+        format!(
+            "GRANT INSERT ON eventlog.events, eventlog.idempotency_keys, eventlog.file_objects \
+             TO {role}"
+        ),
         format!("GRANT INSERT, UPDATE ON eventlog.stream_keys TO {role}"),
     ]
 }

@@ -6,6 +6,7 @@
 use uuid::Uuid;
 
 use caselog_eventlog::ReadError;
+use caselog_schemas::events::Attachment;
 use caselog_schemas::{TenantId, UserId};
 
 use super::DirectoryLookup;
@@ -53,6 +54,30 @@ impl DirectoryLookup {
         let mut mentioned = listed.to_vec();
         mentioned.extend(text.map(mentions_in).unwrap_or_default());
         self.require_users(tenant_id, "mentions", &mentioned).await
+    }
+
+    /// The attachments the library's files `file_ids` make (a linked file at its URL, an
+    /// uploaded one at its content route); an id that is no file is refused.
+    pub async fn attachments_of(
+        &self,
+        tenant_id: TenantId,
+        file_ids: &[Uuid],
+    ) -> Result<Vec<Attachment>, InputError> {
+        let mut attachments = Vec::with_capacity(file_ids.len());
+        for id in file_ids {
+            let file = self.file(tenant_id, *id).await?.ok_or_else(|| {
+                InputError::Invalid(format!("file_ids: {id} is not a file of the library"))
+            })?;
+            attachments.push(Attachment {
+                name: file.name,
+                media_type: file.media_type,
+                size_bytes: file.size_bytes,
+                url: file
+                    .url
+                    .unwrap_or_else(|| format!("/v1/files/{id}/content")),
+            });
+        }
+        Ok(attachments)
     }
 
     /// Refuses ids that are not groups of the tenant, naming the field.

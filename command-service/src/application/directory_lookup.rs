@@ -13,7 +13,7 @@ use caselog_schemas::{TenantId, UserId};
 use super::executor::{CommandExecutor, ExecuteError};
 use super::{conversation_stream, directory_stream};
 use crate::domain::conversation::Conversation;
-use crate::domain::directory::{Contact, DirectoryEntry, ItemFields, Snippet};
+use crate::domain::directory::{Contact, DirectoryEntry, FileFields, ItemFields, Snippet};
 
 #[derive(Clone)]
 pub struct DirectoryLookup {
@@ -90,6 +90,18 @@ impl DirectoryLookup {
             .snippets()
             .and_then(|snippets| snippets.get(&snippet_id))
             .cloned())
+    }
+
+    /// A file of the library, if it is one.
+    pub async fn file(
+        &self,
+        tenant_id: TenantId,
+        file_id: Uuid,
+    ) -> Result<Option<FileFields>, ReadError> {
+        Ok(match self.entry(tenant_id, file_id).await? {
+            DirectoryEntry::File(file) => Some(file),
+            _ => None,
+        })
     }
 
     /// An integration's registered item, if it is registered.

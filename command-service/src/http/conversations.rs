@@ -65,6 +65,9 @@ pub struct MessageBody {
     snippet_id: Option<Uuid>,
     #[serde(default)]
     attachments: Vec<Attachment>,
+    /// Files of the library to attach, by id (after `attachments`).
+    #[serde(default)]
+    file_ids: Vec<Uuid>,
     voice: Option<Voice>,
     /// `agent` (default for staff); `bot` or `auto_reply` for the integration role.
     sender_kind: Option<SenderKind>,
@@ -195,6 +198,13 @@ async fn send_message(
         .lookup
         .message_text(context.tenant(), body.text, body.snippet_id, contact_id)
         .await?;
+    let mut attachments = body.attachments;
+    attachments.extend(
+        state
+            .lookup
+            .attachments_of(context.tenant(), &body.file_ids)
+            .await?,
+    );
     let message_id = context.new_id();
     let command = ConversationCommand::SendMessage {
         actor: (!is_integration).then(|| context.actor()),
@@ -202,7 +212,7 @@ async fn send_message(
         channel: body.channel,
         content: MessageContent {
             text,
-            attachments: body.attachments,
+            attachments,
             voice: body.voice,
         },
         snippet_id: body.snippet_id,

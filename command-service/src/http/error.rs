@@ -127,7 +127,9 @@ fn conversation_problem(rejection: &C) -> ProblemType {
 fn directory_problem(rejection: &D) -> ProblemType {
     match rejection {
         D::IdTakenByAnotherKind { .. } | D::SnippetExists { .. } => ProblemType::Conflict,
-        D::UnknownSnippet { .. } | D::UnknownUser { .. } | D::UnknownItem => ProblemType::NotFound,
+        D::UnknownSnippet { .. } | D::UnknownUser { .. } | D::UnknownItem | D::UnknownFile => {
+            ProblemType::NotFound
+        }
         D::SnippetLimitReached { .. } => ProblemType::Rule,
         D::ChatSwitchedOff => ProblemType::Forbidden,
         D::Blank { .. }

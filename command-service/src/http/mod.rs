@@ -7,6 +7,7 @@ mod conversation_workflow;
 mod conversations;
 mod directory;
 mod error;
+mod files;
 mod internal_messages;
 mod items;
 mod openapi;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub executor: CommandExecutor,
     pub lookup: DirectoryLookup,
     pub relay_status: RelayStatus,
+    /// The files library's uploaded objects.
+    pub files: caselog_eventlog::FileObjects,
     pub tokens: TokenVerifier,
     pub limits: ApiLimits,
 }
@@ -53,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(settings::router())
         .merge(items::router())
+        .merge(files::router())
         .merge(conversations::router())
         .merge(conversation_workflow::router())
         .merge(internal_messages::router())

@@ -16,3 +16,5 @@ pub const STAFF_AND_INTEGRATION: &[Role] = &[
 pub const INTEGRATION: &[Role] = &[Role::Integration];
 /// Marking an invoice paid: the payment integration, or an account admin by hand.
 pub const INVOICE_PAYERS: &[Role] = &[Role::Integration, Role::Owner, Role::Admin];
+/// The files library's managers: owners, admins and supervisors.
+pub const FILE_MANAGERS: &[Role] = &[Role::Owner, Role::Admin, Role::Supervisor];

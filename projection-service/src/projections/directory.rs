@@ -1,5 +1,5 @@
 //! The directory read model: users, groups, contacts with presets, snippets, settings,
-//! integrations' items.
+//! integrations' items, the files library.
 
 use sqlx::PgConnection;
 
@@ -29,7 +29,9 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
         | E::SnippetDeleted { .. }
         | E::SettingsUpdated { .. }
         | E::NotificationPreferencesSet { .. } => workspace::apply(conn, event, decoded).await?,
-        E::ItemRegistered { .. } | E::ItemRemoved {} => items::apply(conn, event, decoded).await?,
+        E::ItemRegistered { .. } | E::ItemRemoved {} | E::FileAdded { .. } | E::FileRemoved {} => {
+            items::apply(conn, event, decoded).await?;
+        }
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ mod conversation;
 mod dashboard;
 mod directory;
 mod error;
+mod files;
 mod inbox;
 mod internal_messages;
 mod live;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::router())
         .merge(conversation::router())
         .merge(directory::router())
+        .merge(files::router())
         .merge(audit::router())
         .merge(chat::router())
         .split_for_parts();

@@ -1,4 +1,5 @@
-//! The directory read model: contacts, snippets, users, the tenant's settings.
+//! The directory read model: contacts, snippets, users, the tenant's settings, the
+//! files library.
 
 use serde::Serialize;
 use sqlx::PgPool;
@@ -162,4 +163,55 @@ pub async fn settings(pool: &PgPool, tenant: TenantId) -> Result<TenantSettings,
             serde_json::from_value(value).map_err(|error| sqlx::Error::Decode(error.into()))
         }
     }
+}
+
+/// A file of the library: at `url`, or uploaded (its content at `content_url`).
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct LibraryFile {
+    pub id: Uuid,
+    pub name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    /// Where a linked file is; null for an uploaded one.
+    pub url: Option<String>,
+    /// The SHA-256 of an uploaded file's content.
+    pub sha256: Option<String>,
+}
+
+/// The library's files, by id after `after`.
+pub async fn files(
+    pool: &PgPool,
+    tenant: TenantId,
+    search: &Search,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<LibraryFile>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT file_id AS id, name, media_type, size_bytes, url, sha256 FROM rm_directory.files \
+         WHERE tenant_id = $1 AND ($2::uuid IS NULL OR file_id > $2) \
+           AND ($4::text IS NULL OR name ILIKE $4) \
+         ORDER BY file_id LIMIT $3",
+    )
+    .bind(tenant.0)
+    .bind(after)
+    .bind(limit)
+    .bind(search.pattern())
+    .fetch_all(pool)
+    .await
+}
+
+/// One file of the library.
+pub async fn file(
+    pool: &PgPool,
+    tenant: TenantId,
+    file_id: Uuid,
+) -> Result<Option<LibraryFile>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT file_id AS id, name, media_type, size_bytes, url, sha256 FROM rm_directory.files \
+         WHERE tenant_id = $1 AND file_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(file_id)
+    .fetch_optional(pool)
+    .await
 }

@@ -141,6 +141,17 @@ pub enum DirectoryEvent {
     },
     /// The item is gone from its module: its cards show it unavailable.
     ItemRemoved {},
+    /// A file in the tenant's library, for agents to attach: at a URL, or uploaded
+    /// (stored beside the log and named by its SHA-256).
+    FileAdded {
+        name: String,
+        media_type: String,
+        size_bytes: u64,
+        url: Option<String>,
+        sha256: Option<String>,
+    },
+    /// The file left the library (an uploaded object's bytes stay, like the log).
+    FileRemoved {},
 }
 
 /// Where one kind of chat notification goes.

@@ -22,6 +22,7 @@ mod dashboard_tiles;
 mod directory_and_settings;
 mod erasure;
 mod faults;
+mod files_library;
 mod groups_and_acceptance;
 mod idempotency;
 mod internal_chat;

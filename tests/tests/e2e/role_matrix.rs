@@ -152,6 +152,28 @@ fn directory_routes() -> Vec<Route> {
         ),
         command(
             Method::PUT,
+            "/v1/files/{new}",
+            Some(|_| {
+                json!({"name": "price list.pdf", "media_type": "application/pdf",
+                       "size_bytes": 1200, "url": "https://files.example/p.pdf"})
+            }),
+            &[OWNER, ADMIN, SUPERVISOR],
+        ),
+        command(
+            Method::PUT,
+            "/v1/files/{new}/content?name=notes.json",
+            Some(|_| json!({"note": "uploaded"})),
+            &[OWNER, ADMIN, SUPERVISOR],
+        ),
+        // An unknown file: the allowed roles get 404, the others 403 first.
+        command(
+            Method::DELETE,
+            "/v1/files/{new}",
+            None,
+            &[OWNER, ADMIN, SUPERVISOR],
+        ),
+        command(
+            Method::PUT,
             "/v1/snippets/{snippet}",
             Some(|_| json!({"name": "s2", "text": "t2"})),
             ACCOUNT_ADMINS,
@@ -497,6 +519,8 @@ fn read_routes() -> Vec<Route> {
         read("/v1/contacts/{contact}"),
         read("/v1/contacts"),
         read("/v1/snippets"),
+        read("/v1/files"),
+        read("/v1/files/{new}/content"),
         read("/v1/users"),
         read("/v1/settings"),
     ]

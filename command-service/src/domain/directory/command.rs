@@ -67,6 +67,16 @@ pub struct ItemFields {
     pub access: ItemAccess,
 }
 
+/// A file of the library: at a URL, or uploaded (named by its SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFields {
+    pub name: String,
+    pub media_type: String,
+    pub size_bytes: u64,
+    pub url: Option<String>,
+    pub sha256: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DirectoryCommand {
     UpsertUser(UserDetails),
@@ -86,6 +96,9 @@ pub enum DirectoryCommand {
     /// An integration registers (or updates) one of its items.
     RegisterItem(ItemFields),
     RemoveItem,
+    /// Adds (or replaces) a file of the library.
+    AddFile(FileFields),
+    RemoveFile,
     CreateSnippet {
         snippet_id: Uuid,
         fields: SnippetFields,

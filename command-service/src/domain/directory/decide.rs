@@ -22,7 +22,9 @@ pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R>
         C::UpsertUser(..) | C::EraseUser | C::UpsertGroup { .. } | C::UpsertContact { .. } => {
             people::decide(id, entry, command)
         }
-        C::RegisterItem(..) | C::RemoveItem => items::decide(id, entry, command),
+        C::RegisterItem(..) | C::RemoveItem | C::AddFile(..) | C::RemoveFile => {
+            items::decide(id, entry, command)
+        }
         C::ChangeSettings(..)
         | C::CreateSnippet { .. }
         | C::UpdateSnippet { .. }

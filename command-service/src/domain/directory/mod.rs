@@ -11,7 +11,8 @@ mod state;
 mod tests;
 
 pub use command::{
-    ContactDetails, DirectoryCommand, ItemFields, SettingsChange, SnippetFields, UserDetails,
+    ContactDetails, DirectoryCommand, FileFields, ItemFields, SettingsChange, SnippetFields,
+    UserDetails,
 };
 pub use decide::{SNIPPET_LIMIT, decide};
 pub use rejection::DirectoryRejection;

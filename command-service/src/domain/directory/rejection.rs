@@ -33,6 +33,8 @@ pub enum DirectoryRejection {
     UnknownSnippet { snippet_id: Uuid },
     #[error("no such item is registered")]
     UnknownItem,
+    #[error("no such file in the library")]
+    UnknownFile,
     #[error("the internal chat is switched off for this account")]
     ChatSwitchedOff,
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use caselog_schemas::events::{DirectoryEvent, TenantSettings};
 use caselog_schemas::{Role, UserId};
 
-use super::command::{ContactDetails, ItemFields};
+use super::command::{ContactDetails, FileFields, ItemFields};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -47,6 +47,8 @@ pub enum DirectoryEntry {
     SnippetLibrary(BTreeMap<Uuid, Snippet>),
     /// An integration's item (a deal, a task…), shareable as a card.
     Item(ItemFields),
+    /// A file of the library.
+    File(FileFields),
 }
 
 impl DirectoryEntry {
@@ -60,6 +62,7 @@ impl DirectoryEntry {
             DirectoryEntry::Settings(_) => "settings",
             DirectoryEntry::SnippetLibrary(_) => "snippet library",
             DirectoryEntry::Item(_) => "item",
+            DirectoryEntry::File(_) => "file",
         }
     }
 
@@ -113,6 +116,42 @@ impl DirectoryEntry {
             _ => {}
         }
         DirectoryEntry::SnippetLibrary(snippets)
+    }
+
+    /// An integration's item, or a file of the library, as registered.
+    fn registered(event: &DirectoryEvent) -> Self {
+        use DirectoryEvent as E;
+        match event {
+            E::ItemRegistered {
+                entity_type,
+                entity_id,
+                title,
+                summary,
+                url,
+                access,
+            } => DirectoryEntry::Item(ItemFields {
+                entity_type: *entity_type,
+                entity_id: entity_id.clone(),
+                title: title.clone(),
+                summary: summary.clone(),
+                url: url.clone(),
+                access: access.clone(),
+            }),
+            E::FileAdded {
+                name,
+                media_type,
+                size_bytes,
+                url,
+                sha256,
+            } => DirectoryEntry::File(FileFields {
+                name: name.clone(),
+                media_type: media_type.clone(),
+                size_bytes: *size_bytes,
+                url: url.clone(),
+                sha256: sha256.clone(),
+            }),
+            _ => DirectoryEntry::Empty,
+        }
     }
 
     /// Folds one event into the entry.
@@ -185,26 +224,9 @@ impl DirectoryEntry {
             // Notification preferences belong to the chat (issue 5); they do not change
             // what the entry is.
             (entry, E::NotificationPreferencesSet { .. }) => entry,
-            (
-                _,
-                E::ItemRegistered {
-                    entity_type,
-                    entity_id,
-                    title,
-                    summary,
-                    url,
-                    access,
-                },
-            ) => DirectoryEntry::Item(ItemFields {
-                entity_type: *entity_type,
-                entity_id: entity_id.clone(),
-                title: title.clone(),
-                summary: summary.clone(),
-                url: url.clone(),
-                access: access.clone(),
-            }),
             // Removed, the id may name the item again when it is registered again.
-            (_, E::ItemRemoved {}) => DirectoryEntry::Empty,
+            (_, E::ItemRemoved {} | E::FileRemoved {}) => DirectoryEntry::Empty,
+            (_, E::ItemRegistered { .. } | E::FileAdded { .. }) => Self::registered(event),
         }
     }
 

@@ -452,3 +452,45 @@ fn an_items_access_names_users_groups_or_roles_and_empty_is_every_staff_member()
     assert!(billing.allows(rui, Role::Agent, &[]));
     assert!(billing.allows(ana, Role::Admin, &[]));
 }
+
+#[test]
+fn a_file_is_uploaded_or_linked_and_named_with_a_media_type() {
+    let file = |url: Option<&str>, sha256: Option<&str>, media_type: &str| {
+        DirectoryCommand::AddFile(FileFields {
+            name: "returns form.pdf".into(),
+            media_type: media_type.into(),
+            size_bytes: 10,
+            url: url.map(Into::into),
+            sha256: sha256.map(Into::into),
+        })
+    };
+    assert!(
+        when(
+            &[],
+            file(Some("https://files.example/f"), None, "application/pdf")
+        )
+        .is_ok()
+    );
+    assert!(when(&[], file(None, Some("ab12"), "application/pdf")).is_ok());
+    assert!(
+        when(&[], file(None, None, "application/pdf")).is_err(),
+        "neither"
+    );
+    assert!(
+        when(
+            &[],
+            file(Some("file:///etc/passwd"), None, "application/pdf")
+        )
+        .is_err()
+    );
+    assert!(when(&[], file(Some("https://files.example/f"), None, "pdf")).is_err());
+    let added = when(&[], file(None, Some("ab12"), "application/pdf")).unwrap();
+    assert_eq!(
+        when(&added, DirectoryCommand::RemoveFile),
+        Ok(vec![E::FileRemoved {}])
+    );
+    assert_eq!(
+        when(&[], DirectoryCommand::RemoveFile),
+        Err(DirectoryRejection::UnknownFile)
+    );
+}

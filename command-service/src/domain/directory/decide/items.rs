@@ -1,5 +1,6 @@
 //! The items integrations register (deals, tasks, products, charges, calendar events,
-//! broadcasts, campaigns): what a card of one shows, and who may open it.
+//! broadcasts, campaigns): what a card of one shows, and who may open it; and the
+//! files of the tenant's library agents attach.
 
 use super::*;
 
@@ -37,6 +38,37 @@ pub(super) fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec
         C::RemoveItem => match entry {
             DirectoryEntry::Item(_) => Ok(vec![E::ItemRemoved {}]),
             _ => Err(R::UnknownItem),
+        },
+        C::AddFile(file) => {
+            require_kind(id, entry, "file")?;
+            require_text("name", &file.name)?;
+            if !file.media_type.contains('/') {
+                return Err(R::Invalid {
+                    field: "media_type",
+                    reason: "a media type such as application/pdf",
+                });
+            }
+            let web = |url: &String| url.starts_with("https://") || url.starts_with("http://");
+            if file.sha256.is_none() && !file.url.as_ref().is_some_and(web) {
+                return Err(R::Invalid {
+                    field: "url",
+                    reason: "a file is uploaded, or found at an http(s) URL",
+                });
+            }
+            if matches!(entry, DirectoryEntry::File(current) if *current == file) {
+                return Ok(Vec::new());
+            }
+            Ok(vec![E::FileAdded {
+                name: file.name,
+                media_type: file.media_type,
+                size_bytes: file.size_bytes,
+                url: file.url,
+                sha256: file.sha256,
+            }])
+        }
+        C::RemoveFile => match entry {
+            DirectoryEntry::File(_) => Ok(vec![E::FileRemoved {}]),
+            _ => Err(R::UnknownFile),
         },
         other => unreachable!("not a command of this group: {other:?}"),
     }
