@@ -28,9 +28,8 @@ async fn ask(from: &Session, conversation: &str, to: Uuid, text: &str) -> String
     .field("id")
 }
 
-#[tokio::test]
-async fn unread_internal_messages_show_on_the_inbox_rows_and_in_one_list_across_cases() {
-    let stack = Stack::start().await;
+/// An admin, two agents (Ana and Bruno) and the channel gateway of a new tenant.
+async fn team(stack: &Stack) -> [Session; 4] {
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let ana = stack.session(tenant, Uuid::now_v7(), Role::Agent);
@@ -38,6 +37,13 @@ async fn unread_internal_messages_show_on_the_inbox_rows_and_in_one_list_across_
     let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
     admin.register(&ana, "agent").await;
     admin.register(&bruno, "agent").await;
+    [admin, ana, bruno, gateway]
+}
+
+#[tokio::test]
+async fn unread_internal_messages_show_on_the_inbox_rows_and_in_one_list_across_cases() {
+    let stack = Stack::start().await;
+    let [admin, ana, bruno, gateway] = team(&stack).await;
     let first = gateway
         .inbound(admin.new_contact("Maria").await, "sms", "olá")
         .await;
@@ -115,13 +121,7 @@ async fn unread_internal_messages_show_on_the_inbox_rows_and_in_one_list_across_
 #[tokio::test]
 async fn an_admin_deletes_an_internal_thread_and_the_history_says_who() {
     let stack = Stack::start().await;
-    let tenant = Uuid::now_v7();
-    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
-    let ana = stack.session(tenant, Uuid::now_v7(), Role::Agent);
-    let bruno = stack.session(tenant, Uuid::now_v7(), Role::Agent);
-    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    admin.register(&ana, "agent").await;
-    admin.register(&bruno, "agent").await;
+    let [admin, ana, bruno, gateway] = team(&stack).await;
     let case = gateway
         .inbound(admin.new_contact("Maria").await, "sms", "olá")
         .await;
