@@ -1,4 +1,8 @@
-//! The per-stream hash chain (README "For auditors").
+//! The hash chains (README "Trusting the log").
+//!
+//! Each event is hashed on its own fields and its stream's previous hash (the stream
+//! chain); that hash is then linked into its tenant's chain and into the whole log's
+//! chain by [`tenant_link`] and [`log_link`].
 //!
 //! `hash = SHA-256(canonical)` where `canonical` is the compact JSON array
 //!
@@ -76,6 +80,33 @@ pub fn canonical_encoding(fields: &HashedFields<'_>) -> String {
         Value::from(hex::encode(fields.previous_hash)),
     ]);
     serde_json::to_string(&array).expect("a serde_json::Value always serialises")
+}
+
+const TENANT_CHAIN_TAG: &[u8] = b"caselog-tenant-v1";
+const LOG_CHAIN_TAG: &[u8] = b"caselog-log-v1";
+
+/// The tenant chain: `SHA-256("caselog-tenant-v1" || previous tenant_hash || hash)`,
+/// where `previous` is the tenant's previous event's `tenant_hash` ([`GENESIS`] before
+/// its first event). It lets a tenant's auditor check that none of the tenant's events
+/// is missing without seeing any other tenant's.
+pub fn tenant_link(previous: &Hash, event_hash: &Hash) -> Hash {
+    link(TENANT_CHAIN_TAG, previous, event_hash)
+}
+
+/// The log chain: `SHA-256("caselog-log-v1" || previous log_hash || hash)`, where
+/// `previous` is the `log_hash` of the event at the position before ([`GENESIS`] before
+/// position 1). A running hash rather than a Merkle tree: the single writer appends in
+/// position order anyway, and verification reads whole tenants or the whole log.
+pub fn log_link(previous: &Hash, event_hash: &Hash) -> Hash {
+    link(LOG_CHAIN_TAG, previous, event_hash)
+}
+
+fn link(tag: &[u8], previous: &Hash, event_hash: &Hash) -> Hash {
+    let mut digest = Sha256::new();
+    digest.update(tag);
+    digest.update(previous);
+    digest.update(event_hash);
+    digest.finalize().into()
 }
 
 /// Renders a time the way the hash covers it. Postgres keeps microseconds, so times are
@@ -166,6 +197,20 @@ mod tests {
         let mut moved = sample_fields(&stream_type, &payload, &metadata, &GENESIS);
         moved.position = Position(8);
         assert_ne!(original, event_hash(&moved));
+    }
+
+    #[test]
+    fn the_links_are_tagged_sha256_over_previous_then_event() {
+        let previous = [1u8; 32];
+        let event = [2u8; 32];
+        let mut expected = Sha256::new();
+        expected.update(b"caselog-log-v1");
+        expected.update(previous);
+        expected.update(event);
+        let expected: Hash = expected.finalize().into();
+        assert_eq!(log_link(&previous, &event), expected);
+        assert_ne!(tenant_link(&previous, &event), expected);
+        assert_ne!(log_link(&event, &previous), expected);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! never later finds a committed event below P.
 
 pub mod append;
+pub mod checkpoint;
 pub mod erasure;
 mod error;
 pub mod files;

@@ -59,6 +59,8 @@ mod tests {
             recorded_at: Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap(),
             previous_hash: "00".repeat(32),
             hash: "ab".repeat(32),
+            tenant_hash: "00".repeat(32),
+            log_hash: "00".repeat(32),
         };
         let bytes = encode_msgpack(&envelope).unwrap();
         let decoded: EventEnvelope = decode_msgpack(&bytes).unwrap();

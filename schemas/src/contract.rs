@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 use crate::envelope::EventEnvelope;
 use crate::events::personal::{SEALED_FIELD, personal_fields};
 use crate::events::upcast::current_schema_version;
-use crate::events::{ChatChannelEvent, ChatReaderEvent, ConversationEvent, DirectoryEvent};
+use crate::events::{
+    ChatChannelEvent, ChatReaderEvent, CheckpointEvent, ConversationEvent, DirectoryEvent,
+};
 use crate::headers;
 
 const SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -48,6 +50,7 @@ pub fn generate() -> Files {
         ("directory", root_schema::<DirectoryEvent>()),
         ("chat_channel", root_schema::<ChatChannelEvent>()),
         ("chat_reader", root_schema::<ChatReaderEvent>()),
+        ("checkpoint", root_schema::<CheckpointEvent>()),
     ] {
         let (catalogue, defs) = split_defs(catalogue);
         for (name, schema) in &defs {

@@ -85,4 +85,10 @@ pub struct EventEnvelope {
     pub previous_hash: String,
     /// Hex SHA-256 over the canonical encoding of this event (see `caselog_eventlog::hash`).
     pub hash: String,
+    /// Hex link of this event into its tenant's chain:
+    /// SHA-256("caselog-tenant-v1" || the tenant's previous `tenant_hash` || `hash`).
+    pub tenant_hash: String,
+    /// Hex link of this event into the whole log's chain:
+    /// SHA-256("caselog-log-v1" || the previous position's `log_hash` || `hash`).
+    pub log_hash: String,
 }

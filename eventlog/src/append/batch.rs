@@ -16,6 +16,7 @@ use uuid::Uuid;
 use caselog_schemas::{Position, StreamId, StreamType, StreamVersion, TenantId};
 
 use super::plan::{BatchPlan, LogHead, StoredKey, StreamHead, plan_batch};
+use crate::hash::{GENESIS, Hash};
 use crate::model::{AppendRequest, StreamRef};
 
 /// `pg_advisory_xact_lock` key of the single log writer ("caselog" in ASCII).
@@ -37,12 +38,13 @@ pub async fn write_batch(
         .execute(&mut *conn)
         .await?;
 
-    let (log_head, stream_heads) = read_heads(conn, requests).await?;
+    let heads = read_heads(conn, requests).await?;
     let stored_keys = read_stored_keys(conn, requests).await?;
     let plan = plan_batch(
         requests,
-        log_head,
-        stream_heads,
+        heads.log,
+        heads.streams,
+        heads.tenants,
         stored_keys,
         now_in_micros(),
     );
@@ -62,15 +64,22 @@ pub async fn write_batch(
 }
 
 /// Postgres keeps microseconds; the hash must cover exactly what is stored.
-fn now_in_micros() -> DateTime<Utc> {
+pub fn now_in_micros() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Where the log, each stream of the batch and each of their tenants ends.
+struct Heads {
+    log: LogHead,
+    streams: HashMap<StreamRef, StreamHead>,
+    tenants: HashMap<TenantId, Hash>,
 }
 
 async fn read_heads(
     conn: &mut PgConnection,
     requests: &[&AppendRequest],
-) -> Result<(LogHead, HashMap<StreamRef, StreamHead>), sqlx::Error> {
+) -> Result<Heads, sqlx::Error> {
     let mut streams: Vec<&StreamRef> = requests.iter().map(|request| &request.stream).collect();
     streams.sort_by_key(|stream| (stream.tenant_id, stream.stream_id));
     streams.dedup();
@@ -87,30 +96,44 @@ async fn read_heads(
         .fetch_all(&mut *conn)
         .await?;
 
-    let mut log_head = LogHead {
-        position: Position::BEFORE_FIRST,
-        recorded_at: None,
+    let mut heads = Heads {
+        log: LogHead {
+            position: Position::BEFORE_FIRST,
+            recorded_at: None,
+            hash: GENESIS,
+        },
+        streams: HashMap::with_capacity(streams.len()),
+        tenants: HashMap::new(),
     };
-    let mut heads = HashMap::with_capacity(rows.len());
     for row in rows {
-        let Some(ordinal) = row.try_get::<Option<i64>, _>("ordinal")? else {
-            log_head = LogHead {
-                position: Position(row.try_get("position")?),
-                recorded_at: Some(row.try_get("recorded_at")?),
-            };
-            continue;
-        };
-        let hash: Vec<u8> = row.try_get("hash")?;
-        let stream = streams[(ordinal - 1) as usize].clone();
-        let head = StreamHead {
-            version: StreamVersion(row.try_get("stream_version")?),
-            hash: hash
-                .try_into()
-                .map_err(|_| decode_error("hash is not 32 bytes"))?,
-        };
-        heads.insert(stream, head);
+        let kind: &str = row.try_get("kind")?;
+        let hash = hash_of(row.try_get("hash")?)?;
+        match kind {
+            "log" => {
+                heads.log = LogHead {
+                    position: Position(row.try_get("position")?),
+                    recorded_at: Some(row.try_get("recorded_at")?),
+                    hash,
+                }
+            }
+            "tenant" => {
+                heads.tenants.insert(TenantId(row.try_get("tenant_id")?), hash);
+            }
+            _ => {
+                let ordinal: i64 = row.try_get("ordinal")?;
+                let stream = streams[(ordinal - 1) as usize].clone();
+                let version = StreamVersion(row.try_get("stream_version")?);
+                heads.streams.insert(stream, StreamHead { version, hash });
+            }
+        }
     }
-    Ok((log_head, heads))
+    Ok(heads)
+}
+
+fn hash_of(bytes: Vec<u8>) -> Result<Hash, sqlx::Error> {
+    bytes
+        .try_into()
+        .map_err(|_| decode_error("a hash is not 32 bytes"))
 }
 
 async fn read_stored_keys(
@@ -243,6 +266,16 @@ async fn insert_batch(
                 .collect::<Vec<String>>(),
         )
         .bind(erased.iter().map(|s| s.stream_id.0).collect::<Vec<Uuid>>())
+        .bind(
+            rows.iter()
+                .map(|r| r.tenant_hash.to_vec())
+                .collect::<Vec<Vec<u8>>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.log_hash.to_vec())
+                .collect::<Vec<Vec<u8>>>(),
+        )
         .fetch_one(&mut *conn)
         .await
         .map(|(_, events, keys, _erased): ((), i64, i64, i64)| (events, keys))?;

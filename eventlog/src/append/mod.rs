@@ -5,6 +5,6 @@ mod batch;
 mod group_commit;
 mod plan;
 
-pub use batch::{HEAD_CHANNEL, WRITER_LOCK_KEY, write_batch};
+pub use batch::{HEAD_CHANNEL, WRITER_LOCK_KEY, now_in_micros, write_batch};
 pub use group_commit::{EventLog, WriterConfig};
 pub use plan::{BatchPlan, Rejection};

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use caselog_schemas::{EventId, Position, StreamVersion, TenantId};
 
-use crate::hash::{GENESIS, Hash, HashedFields, event_hash, metadata_value};
+use crate::hash::{
+    GENESIS, Hash, HashedFields, event_hash, log_link, metadata_value, tenant_link,
+};
 use crate::model::{AppendOutcome, AppendRequest, AppendedEvent, ExpectedVersion, StreamRef};
 
 /// The last event of the whole log when the batch took the writer lock.
@@ -20,6 +22,8 @@ use crate::model::{AppendOutcome, AppendRequest, AppendedEvent, ExpectedVersion,
 pub struct LogHead {
     pub position: Position,
     pub recorded_at: Option<DateTime<Utc>>,
+    /// The head's `log_hash` ([`GENESIS`] for an empty log).
+    pub hash: Hash,
 }
 
 /// The last event of one stream.
@@ -67,6 +71,8 @@ pub struct EventRow {
     pub recorded_at: DateTime<Utc>,
     pub previous_hash: Hash,
     pub hash: Hash,
+    pub tenant_hash: Hash,
+    pub log_hash: Hash,
 }
 
 /// One row of `eventlog.idempotency_keys`.
@@ -85,6 +91,10 @@ pub struct BatchPlan {
     pub results: Vec<Result<AppendOutcome, Rejection>>,
     /// The log head after the batch commits.
     pub head: Position,
+    /// The `log_hash` of `head`.
+    pub log_hash: Hash,
+    /// Each tenant's last `tenant_hash`, as the batch leaves it.
+    tenant_heads: HashMap<TenantId, Hash>,
 }
 
 impl BatchPlan {
@@ -118,6 +128,12 @@ impl BatchPlan {
                 recorded_at,
                 previous_hash: &new_head.hash,
             });
+            let tenant_head = self
+                .tenant_heads
+                .entry(request.stream.tenant_id)
+                .or_insert(GENESIS);
+            *tenant_head = tenant_link(tenant_head, &hash);
+            self.log_hash = log_link(&self.log_hash, &hash);
             self.rows.push(EventRow {
                 position,
                 event_id,
@@ -130,6 +146,8 @@ impl BatchPlan {
                 recorded_at,
                 previous_hash: new_head.hash,
                 hash,
+                tenant_hash: *tenant_head,
+                log_hash: self.log_hash,
             });
             appended.push(AppendedEvent {
                 event_id,
@@ -151,6 +169,7 @@ pub fn plan_batch(
     requests: &[&AppendRequest],
     log_head: LogHead,
     mut stream_heads: HashMap<StreamRef, StreamHead>,
+    tenant_heads: HashMap<TenantId, Hash>,
     mut stored_keys: HashMap<(TenantId, String), StoredKey>,
     now: DateTime<Utc>,
 ) -> BatchPlan {
@@ -165,6 +184,8 @@ pub fn plan_batch(
         keys: Vec::new(),
         results: Vec::new(),
         head: log_head.position,
+        log_hash: log_head.hash,
+        tenant_heads,
     };
 
     for request in requests {

@@ -9,7 +9,7 @@ use crate::error::ReadError;
 use crate::model::StreamRef;
 
 const COLUMNS: &str = "position, event_id, tenant_id, stream_type, stream_id, stream_version, event_type, \
-                       schema_version, payload, metadata, recorded_at, previous_hash, hash";
+                       schema_version, payload, metadata, recorded_at, previous_hash, hash, tenant_hash, log_hash";
 
 /// Reads the log. Cheap to clone.
 #[derive(Clone)]
@@ -220,6 +220,8 @@ fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {
         recorded_at: row.try_get("recorded_at")?,
         previous_hash: hex::encode(previous_hash),
         hash: hex::encode(hash),
+        tenant_hash: hex::encode(row.try_get::<Vec<u8>, _>("tenant_hash")?),
+        log_hash: hex::encode(row.try_get::<Vec<u8>, _>("log_hash")?),
     })
 }
 

@@ -5,6 +5,7 @@
 //! shape is a new schema version with an upcaster, not an edit.
 
 mod chat;
+mod checkpoint;
 mod content;
 mod conversation;
 mod directory;
@@ -15,6 +16,7 @@ pub use chat::{
     CardDescription, CardEntityType, ChannelAvatar, ChannelKind, ChannelRole, ChatChannelEvent,
     ChatReaderEvent, NotificationLevel, direct_message_id,
 };
+pub use checkpoint::{CheckpointEvent, SignedCheckpoint};
 pub use content::{Attachment, Channel, MessageContent, SenderKind, Voice};
 pub use conversation::{CloseReason, ConversationEvent, StartedBy};
 pub use directory::{

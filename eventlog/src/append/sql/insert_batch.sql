@@ -4,11 +4,13 @@
 WITH inserted_events AS (
     INSERT INTO eventlog.events (
         position, event_id, tenant_id, stream_type, stream_id, stream_version,
-        event_type, schema_version, payload, metadata, recorded_at, previous_hash, hash
+        event_type, schema_version, payload, metadata, recorded_at, previous_hash, hash,
+        tenant_hash, log_hash
     )
     SELECT * FROM unnest(
         $1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bigint[],
-        $7::text[], $8::integer[], $9::jsonb[], $10::jsonb[], $11::timestamptz[], $12::bytea[], $13::bytea[]
+        $7::text[], $8::integer[], $9::jsonb[], $10::jsonb[], $11::timestamptz[], $12::bytea[], $13::bytea[],
+        $24::bytea[], $25::bytea[]
     )
     RETURNING position
 ), inserted_keys AS (

@@ -29,6 +29,8 @@ fn event(position: i64, trace: Option<TraceContext>) -> EventEnvelope {
         recorded_at: chrono::Utc::now(),
         previous_hash: "00".repeat(32),
         hash: "00".repeat(32),
+        tenant_hash: "00".repeat(32),
+        log_hash: "00".repeat(32),
     }
 }
 

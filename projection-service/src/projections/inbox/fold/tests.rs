@@ -46,6 +46,8 @@ impl Case {
             recorded_at: self.start + Duration::seconds(seconds),
             previous_hash: "00".repeat(32),
             hash: "00".repeat(32),
+            tenant_hash: "00".repeat(32),
+            log_hash: "00".repeat(32),
         }
     }
 
