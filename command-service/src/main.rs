@@ -1,6 +1,7 @@
 use clap::{Parser, Subcommand};
 
 use caselog_command_service::{Application, Settings};
+use caselog_eventlog::checkpoint::CheckpointSigner;
 use caselog_eventlog::erasure::{Keyring, StreamKeys};
 use caselog_eventlog::relay::{RelayConfig, provision};
 use caselog_platform::settings::LocalNatsUser;
@@ -30,6 +31,9 @@ enum Command {
     /// wrapped keys, and after a rotation: the old KEK in CASELOG_KEK_PREVIOUS until
     /// this has run); prints how many it wrapped. Safe to run again.
     RewrapKeys,
+    /// Print a new checkpoint signing key (CASELOG_CHECKPOINT_SIGNING_KEY) and its public
+    /// key (CASELOG_CHECKPOINT_PUBLIC_KEYS, and the auditors' offline verifier), as JSON.
+    CheckpointKey,
     /// Print an HS256 JWT signed with CASELOG_JWT_SECRET (the local stack's key with
     /// CASELOG_ENV=dev), carrying CASELOG_JWT_ISSUER and CASELOG_JWT_AUDIENCE when set.
     Token {
@@ -100,6 +104,19 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::CheckpointKey => {
+            let seed = CheckpointSigner::generate_seed();
+            let signer = CheckpointSigner::from_base64_seed(&seed)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "signing_key": seed,
+                    "public_key": signer.public_key().to_base64(),
+                    "key_id": signer.public_key().id,
+                })
+            );
+            Ok(())
+        }
         Command::RewrapKeys => {
             Keyring::install_from(&settings.common)?;
             let pool =
@@ -110,6 +127,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => {
             settings.common.check()?;
+            settings
+                .checkpoints
+                .signing_key(settings.common.environment)?;
             Keyring::install_from(&settings.common)?;
             let _telemetry = telemetry::init("command-service", &settings.common)?;
             Application::build(settings)

@@ -2,7 +2,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{LimitSettings, listen_address, millis};
+use caselog_platform::settings::{
+    CheckpointSigningSettings, LimitSettings, listen_address, millis,
+};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -10,6 +12,8 @@ pub struct Settings {
     pub common: CommonSettings,
     #[command(flatten)]
     pub limits: LimitSettings,
+    #[command(flatten)]
+    pub checkpoints: CheckpointSigningSettings,
     /// The command service's listen address.
     #[arg(long = "address", env = "CASELOG_COMMAND_ADDR",
         value_name = "CASELOG_COMMAND_ADDR", default_value = "127.0.0.1:8081", value_parser = listen_address)]

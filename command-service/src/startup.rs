@@ -1,10 +1,12 @@
 //! Builds the service from its settings: the log's migrations, the relay task, the routes.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use caselog_eventlog::checkpoint::{CheckpointSigner, Checkpointer};
 use caselog_eventlog::relay::{Relay, RelayConfig, RelayStatus};
 use caselog_eventlog::{EventLog, LogReader, WriterConfig, head_channel, listen_for_head};
 use caselog_platform::http::ApiLimits;
@@ -66,6 +68,15 @@ impl Application {
         }
 
         let log = EventLog::start(pool.clone(), WriterConfig::default(), head.clone());
+        let signer = CheckpointSigner::from_base64_seed(
+            &settings
+                .checkpoints
+                .signing_key(settings.common.environment)?,
+        )?;
+        tasks.spawn(
+            Checkpointer::new(log.clone(), Arc::new(signer))
+                .run(settings.checkpoints.checkpoint_interval, shutdown.clone()),
+        );
         let executor = CommandExecutor::new(log, LogReader::new(pool.clone()));
         let lookup = DirectoryLookup::new(executor.clone());
         tasks.spawn(auto_close::run(

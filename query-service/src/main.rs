@@ -1,16 +1,19 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use caselog_eventlog::LogReader;
 use caselog_eventlog::erasure::Keyring;
+use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, telemetry};
 use caselog_query_service::audit::replay::{self, conversation_stream};
+use caselog_query_service::audit::trust::{PublishedCheckpoints, Verifier};
 use caselog_query_service::audit::{AsOf, verification};
 use caselog_query_service::{Application, Settings, export};
-use caselog_schemas::{StreamId, StreamType, TenantId};
+use caselog_schemas::{StreamId, StreamType, SubjectRoot, TenantId};
 
 /// caselog's query service: the read API, and the auditors' offline tools.
 #[derive(Parser)]
@@ -26,13 +29,21 @@ struct Cli {
 enum Command {
     /// Serve the read API (the default).
     Serve,
-    /// Recompute hash chains from the log: one conversation's, or every stream of the
-    /// tenant. Prints a JSON report; exits 1 when a chain is broken.
+    /// Recompute the hash chains from the log: one conversation's stream, a tenant's
+    /// events (every stream, the tenant chain, its signed checkpoints) or the whole log
+    /// (also contiguous positions and the log chain). Prints a JSON report; exits 1
+    /// when anything is broken.
     Verify {
-        #[arg(long)]
-        tenant: Uuid,
-        #[arg(long)]
+        #[arg(long, required_unless_present = "log", conflicts_with = "log")]
+        tenant: Option<Uuid>,
+        #[arg(long, requires = "tenant")]
         conversation: Option<Uuid>,
+        #[arg(long)]
+        log: bool,
+        /// Also hold the log against the newest checkpoint published on NATS, which
+        /// catches a log cut short together with its own checkpoints.
+        #[arg(long, conflicts_with = "conversation")]
+        nats: bool,
     },
     /// Export a case history as PDF/A-2b, replayed from the log (as of a position or
     /// an RFC 3339 time when given). Prints a JSON summary.
@@ -66,19 +77,34 @@ async fn main() -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => unreachable!("served above"),
         Command::Verify {
-            tenant,
+            tenant: Some(tenant),
             conversation: Some(conversation),
+            ..
         } => {
             let stream = conversation_stream(TenantId(tenant), conversation);
             let report = verification::verify_stream(&reader, &stream).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(exit_code(report.report.events > 0 && report.report.ok))
         }
-        Command::Verify {
-            tenant,
-            conversation: None,
-        } => {
-            let report = verification::verify_tenant(&reader, TenantId(tenant)).await?;
+        Command::Verify { tenant, nats, .. } => {
+            let published = match nats {
+                true => Some(PublishedCheckpoints::new(
+                    connect::nats(&settings.common, "query-service-cli", LocalNatsUser::QUERY)
+                        .await?,
+                    settings.common.stream_name.clone(),
+                    SubjectRoot::new(settings.common.subject_root.clone()),
+                )),
+                false => None,
+            };
+            let verifier = Verifier {
+                reader,
+                keys: Arc::new(settings.trusted_keys()?),
+                published,
+            };
+            let report = match tenant {
+                Some(tenant) => verifier.tenant(TenantId(tenant)).await?,
+                None => verifier.log().await?,
+            };
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(exit_code(report.ok))
         }

@@ -2,7 +2,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{LimitSettings, listen_address, millis};
+use caselog_platform::settings::{
+    CheckpointTrustSettings, LimitSettings, listen_address, millis,
+};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -10,6 +12,8 @@ pub struct Settings {
     pub common: CommonSettings,
     #[command(flatten)]
     pub limits: LimitSettings,
+    #[command(flatten)]
+    pub checkpoints: CheckpointTrustSettings,
     /// The query service's listen address.
     #[arg(long = "address", env = "CASELOG_QUERY_ADDR",
         value_name = "CASELOG_QUERY_ADDR", default_value = "127.0.0.1:8082", value_parser = listen_address)]
@@ -47,4 +51,13 @@ pub struct Settings {
     #[arg(long = "export-render-timeout-ms", env = "CASELOG_EXPORT_RENDER_TIMEOUT_MS",
         value_name = "CASELOG_EXPORT_RENDER_TIMEOUT_MS", default_value = "8000", value_parser = millis)]
     pub export_render_time: Duration,
+}
+
+impl Settings {
+    /// The checkpoint public keys verification trusts.
+    pub fn trusted_keys(&self) -> anyhow::Result<caselog_eventlog::checkpoint::TrustedKeys> {
+        caselog_eventlog::checkpoint::TrustedKeys::parse(
+            &self.checkpoints.public_keys(self.common.environment)?,
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! Builds the service: the schema check, the caches, the progress listener, the routes.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -10,8 +11,9 @@ use caselog_platform::http::ApiLimits;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
-use caselog_schemas::{EventEnvelope, Position};
+use caselog_schemas::{EventEnvelope, Position, SubjectRoot};
 
+use crate::audit::trust::{PublishedCheckpoints, Verifier};
 use crate::export::RenderLimits;
 use crate::http::{self, AppState, Caches, ExportLimits};
 use crate::read_models::Progress;
@@ -30,9 +32,20 @@ impl Application {
         caselog_read_model::migrations::require_migrated(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();
         let tokens = settings.common.token_verifier()?;
+        let reader = LogReader::new(dependencies.postgres.clone());
+        let verifier = Verifier {
+            reader: reader.clone(),
+            keys: Arc::new(settings.trusted_keys()?),
+            published: Some(PublishedCheckpoints::new(
+                dependencies.nats.clone(),
+                settings.common.stream_name.clone(),
+                SubjectRoot::new(settings.common.subject_root.clone()),
+            )),
+        };
         let state = AppState {
             pool: dependencies.postgres.clone(),
-            reader: caselog_eventlog::LogReader::new(dependencies.postgres.clone()),
+            reader,
+            verifier,
             caches: Caches::new(),
             tokens: tokens.clone(),
             limits: ApiLimits::new(&settings.limits, tokens),

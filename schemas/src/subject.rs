@@ -3,6 +3,7 @@
 //! parallel environments on one server do not share subjects.
 
 use crate::envelope::EventEnvelope;
+use crate::ids::TenantId;
 
 /// Header names of a published event (README "Subscribing to caselog events").
 pub mod headers {
@@ -36,10 +37,12 @@ impl SubjectRoot {
 
     /// The subject one event is published on.
     pub fn subject_for(&self, event: &EventEnvelope) -> String {
-        format!(
-            "{}.{}.{}.{}",
-            self.0, event.tenant_id, event.stream_type, event.event_type
-        )
+        self.subject_of(event.tenant_id, event.stream_type.as_str(), &event.event_type)
+    }
+
+    /// The subject of a tenant's events of one stream type and event type.
+    pub fn subject_of(&self, tenant_id: TenantId, stream_type: &str, event_type: &str) -> String {
+        format!("{}.{tenant_id}.{stream_type}.{event_type}", self.0)
     }
 
     /// The wildcard that captures every caselog subject, used as the stream's subject.

@@ -215,6 +215,13 @@ mod tests {
     }
 
     #[test]
+    fn the_local_stacks_public_key_is_its_signing_keys() {
+        use caselog_platform::settings::{LOCAL_CHECKPOINT_KEY, LOCAL_CHECKPOINT_PUBLIC_KEY};
+        let signer = CheckpointSigner::from_base64_seed(LOCAL_CHECKPOINT_KEY).unwrap();
+        assert_eq!(signer.public_key().to_base64(), LOCAL_CHECKPOINT_PUBLIC_KEY);
+    }
+
+    #[test]
     fn public_keys_round_trip_through_base64() {
         let signer = CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
         let text = signer.public_key().to_base64();

@@ -6,6 +6,7 @@
 //! sets) a service refuses to start without its own token key and NATS credentials,
 //! and refuses the local stack's published ones.
 
+mod checkpoints;
 mod limits;
 mod shutdown;
 mod tokens;
@@ -13,6 +14,10 @@ mod tokens;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use checkpoints::{
+    CheckpointSigningSettings, CheckpointTrustSettings, LOCAL_CHECKPOINT_KEY,
+    LOCAL_CHECKPOINT_PUBLIC_KEY,
+};
 pub use limits::LimitSettings;
 pub use shutdown::ShutdownSettings;
 pub use tokens::{MIN_JWT_SECRET_BYTES, TokenSettings};

@@ -39,6 +39,20 @@ impl From<caselog_eventlog::ReadError> for ApiError {
     }
 }
 
+/// NATS unreachable is an outage (503 with `Retry-After`): verification does not
+/// answer without the published checkpoint it was asked to hold the log against.
+impl From<crate::audit::trust::TrustError> for ApiError {
+    fn from(error: crate::audit::trust::TrustError) -> Self {
+        match error {
+            crate::audit::trust::TrustError::Log(error) => error.into(),
+            nats @ crate::audit::trust::TrustError::Nats(_) => Self::Failed {
+                cause: anyhow::Error::new(nats),
+                transient: true,
+            },
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(cause: anyhow::Error) -> Self {
         let transient = caselog_platform::transient::is_transient_anyhow(&cause);

@@ -20,6 +20,7 @@ mod live;
 mod openapi;
 mod pagination;
 mod queue;
+mod trust;
 
 use std::time::Duration;
 
@@ -52,6 +53,8 @@ const READERS: &[Role] = &[
 pub struct AppState {
     pub pool: PgPool,
     pub reader: LogReader,
+    /// Verification of a whole tenant, with the checkpoint keys and NATS.
+    pub verifier: crate::audit::trust::Verifier,
     pub caches: Caches,
     pub tokens: TokenVerifier,
     pub limits: ApiLimits,
@@ -88,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(files::router())
         .merge(audit::router())
+        .merge(trust::router())
         .merge(chat::router())
         .split_for_parts();
     // The server-sent-events stream lives outside the request timeout.

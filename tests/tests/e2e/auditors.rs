@@ -164,8 +164,8 @@ async fn verification_names_the_first_version_an_sql_edit_broke() {
     assert_eq!(offline.status.code(), Some(1), "a broken chain exits 1");
     let report: Value = serde_json::from_slice(&offline.stdout).unwrap();
     assert_eq!(report["ok"], false);
-    assert_eq!(report["broken"][0]["stream_id"], case.conversation);
-    assert_eq!(report["broken"][0]["first_broken_version"], 2);
+    assert_eq!(report["first_break"]["stream_id"], case.conversation);
+    assert_eq!(report["first_break"]["stream_version"], 2);
     let one = stack
         .cli(
             "query-service",

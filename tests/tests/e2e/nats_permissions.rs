@@ -177,13 +177,19 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
     )
     .await;
 
-    // The query service's user can do nothing at all.
+    // The query service's user reads single messages (a signed checkpoint), nothing more.
     let (query, mut query_reports) = connect_as(LocalNatsUser::QUERY).await;
     publish_refused(&query, &mut query_reports, subject.clone()).await;
     request_refused(
         &query,
         &mut query_reports,
         format!("$JS.API.STREAM.INFO.{stream}"),
+    )
+    .await;
+    request_refused(
+        &query,
+        &mut query_reports,
+        format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.analytics"),
     )
     .await;
 
