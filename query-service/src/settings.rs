@@ -2,9 +2,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use caselog_platform::CommonSettings;
-use caselog_platform::settings::{
-    CheckpointTrustSettings, LimitSettings, listen_address, millis,
-};
+use caselog_platform::settings::{CheckpointTrustSettings, LimitSettings, listen_address, millis};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {

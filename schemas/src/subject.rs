@@ -37,7 +37,11 @@ impl SubjectRoot {
 
     /// The subject one event is published on.
     pub fn subject_for(&self, event: &EventEnvelope) -> String {
-        self.subject_of(event.tenant_id, event.stream_type.as_str(), &event.event_type)
+        self.subject_of(
+            event.tenant_id,
+            event.stream_type.as_str(),
+            &event.event_type,
+        )
     }
 
     /// The subject of a tenant's events of one stream type and event type.

@@ -141,6 +141,19 @@ impl TestDatabase {
         affected.rows_affected()
     }
 
+    /// Runs `sql` (one or more statements, no parameters) with triggers off, as a
+    /// database administrator rewriting the log by hand would.
+    pub async fn administer(&self, sql: &str) {
+        let mut connection = self.pool.acquire().await.expect("a connection");
+        let script = format!(
+            "SET session_replication_role = replica; {sql}; SET session_replication_role = origin"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(script))
+            .execute(&mut *connection)
+            .await
+            .expect("the administrator's SQL runs");
+    }
+
     /// Another pool on the same database: a stand-in for another process.
     pub async fn another_pool(&self, max_connections: u32) -> PgPool {
         Self::pool_with(&self.url, max_connections).await

@@ -117,7 +117,9 @@ async fn read_heads(
                 }
             }
             "tenant" => {
-                heads.tenants.insert(TenantId(row.try_get("tenant_id")?), hash);
+                heads
+                    .tenants
+                    .insert(TenantId(row.try_get("tenant_id")?), hash);
             }
             _ => {
                 let ordinal: i64 = row.try_get("ordinal")?;
@@ -233,16 +235,8 @@ async fn insert_batch(
                 .map(|r| r.recorded_at)
                 .collect::<Vec<DateTime<Utc>>>(),
         )
-        .bind(
-            rows.iter()
-                .map(|r| r.previous_hash.to_vec())
-                .collect::<Vec<Vec<u8>>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.hash.to_vec())
-                .collect::<Vec<Vec<u8>>>(),
-        )
+        .bind(column(rows, |r| &r.previous_hash))
+        .bind(column(rows, |r| &r.hash))
         .bind(keys.iter().map(|k| k.tenant_id.0).collect::<Vec<Uuid>>())
         .bind(keys.iter().map(|k| k.key.clone()).collect::<Vec<String>>())
         .bind(
@@ -266,16 +260,8 @@ async fn insert_batch(
                 .collect::<Vec<String>>(),
         )
         .bind(erased.iter().map(|s| s.stream_id.0).collect::<Vec<Uuid>>())
-        .bind(
-            rows.iter()
-                .map(|r| r.tenant_hash.to_vec())
-                .collect::<Vec<Vec<u8>>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.log_hash.to_vec())
-                .collect::<Vec<Vec<u8>>>(),
-        )
+        .bind(column(rows, |r| &r.tenant_hash))
+        .bind(column(rows, |r| &r.log_hash))
         .fetch_one(&mut *conn)
         .await
         .map(|(_, events, keys, _erased): ((), i64, i64, i64)| (events, keys))?;
@@ -284,6 +270,14 @@ async fn insert_batch(
         (rows.len(), keys.len())
     );
     Ok(())
+}
+
+/// One hash column of the batch, for `unnest`.
+fn column(
+    rows: &[super::plan::EventRow],
+    hash: impl Fn(&super::plan::EventRow) -> &Hash,
+) -> Vec<Vec<u8>> {
+    rows.iter().map(|row| hash(row).to_vec()).collect()
 }
 
 fn decode_error(reason: &str) -> sqlx::Error {

@@ -12,9 +12,7 @@ use serde_json::Value;
 
 use caselog_schemas::{EventId, Position, StreamVersion, TenantId};
 
-use crate::hash::{
-    GENESIS, Hash, HashedFields, event_hash, log_link, metadata_value, tenant_link,
-};
+use crate::hash::{GENESIS, Hash, HashedFields, event_hash, log_link, metadata_value, tenant_link};
 use crate::model::{AppendOutcome, AppendRequest, AppendedEvent, ExpectedVersion, StreamRef};
 
 /// The last event of the whole log when the batch took the writer lock.

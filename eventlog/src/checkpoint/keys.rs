@@ -34,10 +34,7 @@ impl PublicKey {
             .decode(text.trim())
             .map_err(|_| anyhow::anyhow!("a checkpoint public key is base64"))?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|bytes: Vec<u8>| {
-            anyhow::anyhow!(
-                "a checkpoint public key is 32 bytes, not {}",
-                bytes.len()
-            )
+            anyhow::anyhow!("a checkpoint public key is 32 bytes, not {}", bytes.len())
         })?;
         Ok(Self::new(bytes))
     }
@@ -184,7 +181,8 @@ mod tests {
 
     #[test]
     fn a_signed_checkpoint_verifies_and_any_change_breaks_it() {
-        let signer = CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
+        let signer =
+            CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
         let trusted = TrustedKeys::new(vec![signer.public_key().clone()]);
         let tenant = TenantId::new_v7();
         let signed = signer.sign(tenant, unsigned());
@@ -203,8 +201,10 @@ mod tests {
 
     #[test]
     fn a_checkpoint_signed_with_an_untrusted_key_is_refused() {
-        let signer = CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
-        let forger = CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
+        let signer =
+            CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
+        let forger =
+            CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
         let trusted = TrustedKeys::new(vec![signer.public_key().clone()]);
         let tenant = TenantId::new_v7();
         let forged = forger.sign(tenant, unsigned());
@@ -223,7 +223,8 @@ mod tests {
 
     #[test]
     fn public_keys_round_trip_through_base64() {
-        let signer = CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
+        let signer =
+            CheckpointSigner::from_base64_seed(&CheckpointSigner::generate_seed()).unwrap();
         let text = signer.public_key().to_base64();
         assert_eq!(&PublicKey::parse(&text).unwrap(), signer.public_key());
         assert!(PublicKey::parse("AAAA").is_err());

@@ -7,8 +7,8 @@ use sqlx::postgres::PgRow;
 
 use caselog_schemas::{EventId, Position, StreamId, StreamType, StreamVersion, TenantId};
 
-use super::walk::{ChainWalk, LoggedEvent, Scope, TrustReport};
 use super::StoredEvent;
+use super::walk::{ChainWalk, LoggedEvent, Scope, TrustReport};
 use crate::error::ReadError;
 use crate::model::StreamRef;
 use crate::read::LogReader;

@@ -48,4 +48,5 @@ mod services;
 mod shutdown;
 mod support_day;
 mod tokens;
+mod trusting_the_log;
 mod upcasting;

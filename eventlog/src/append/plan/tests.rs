@@ -52,7 +52,14 @@ fn positions_continue_the_log_and_versions_continue_each_stream() {
         request(&a, ExpectedVersion::Exact(StreamVersion(2)), 1, None),
     ];
     let refs: Vec<&AppendRequest> = requests.iter().collect();
-    let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        empty_log(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
 
     let positions: Vec<i64> = plan.rows.iter().map(|row| row.position.0).collect();
     assert_eq!(positions, vec![11, 12, 13, 14]);
@@ -70,7 +77,14 @@ fn each_event_links_to_the_previous_hash_of_its_stream() {
     let a = stream();
     let requests = [request(&a, ExpectedVersion::Any, 3, None)];
     let refs: Vec<&AppendRequest> = requests.iter().collect();
-    let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        empty_log(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
     assert_eq!(plan.rows[0].previous_hash, GENESIS);
     assert_eq!(plan.rows[1].previous_hash, plan.rows[0].hash);
     assert_eq!(plan.rows[2].previous_hash, plan.rows[1].hash);
@@ -91,13 +105,26 @@ fn every_event_extends_its_tenants_chain_and_the_logs() {
         ..empty_log()
     };
     let tenant_heads = HashMap::from([(a.tenant_id, earlier_tenant_head)]);
-    let plan = plan_batch(&refs, log_head, HashMap::new(), tenant_heads, HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        log_head,
+        HashMap::new(),
+        tenant_heads,
+        HashMap::new(),
+        now(),
+    );
 
     let [first, second, other] = &plan.rows[..] else {
         panic!("three rows")
     };
-    assert_eq!(first.tenant_hash, tenant_link(&earlier_tenant_head, &first.hash));
-    assert_eq!(second.tenant_hash, tenant_link(&first.tenant_hash, &second.hash));
+    assert_eq!(
+        first.tenant_hash,
+        tenant_link(&earlier_tenant_head, &first.hash)
+    );
+    assert_eq!(
+        second.tenant_hash,
+        tenant_link(&first.tenant_hash, &second.hash)
+    );
     assert_eq!(other.tenant_hash, tenant_link(&GENESIS, &other.hash));
     assert_eq!(first.log_hash, log_link(&[3u8; 32], &first.hash));
     assert_eq!(second.log_hash, log_link(&first.log_hash, &second.hash));
@@ -122,7 +149,14 @@ fn a_stale_expected_version_conflicts_and_writes_nothing() {
         None,
     )];
     let refs: Vec<&AppendRequest> = requests.iter().collect();
-    let plan = plan_batch(&refs, empty_log(), heads, HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        empty_log(),
+        heads,
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
     assert!(plan.rows.is_empty());
     assert_eq!(
         plan.results[0],
@@ -141,7 +175,14 @@ fn of_two_requests_at_the_same_version_in_one_batch_only_the_first_appends() {
         request(&a, ExpectedVersion::Exact(StreamVersion::NONE), 1, None),
     ];
     let refs: Vec<&AppendRequest> = requests.iter().collect();
-    let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        empty_log(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
     assert!(plan.results[0].is_ok());
     assert!(matches!(plan.results[1], Err(Rejection::Conflict { .. })));
     assert_eq!(plan.rows.len(), 1);
@@ -155,7 +196,14 @@ fn a_repeated_idempotency_key_in_one_batch_replays_the_first_outcome() {
         request(&a, ExpectedVersion::Any, 1, Some("k1")),
     ];
     let refs: Vec<&AppendRequest> = requests.iter().collect();
-    let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        empty_log(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
     let first = plan.results[0].as_ref().unwrap();
     let second = plan.results[1].as_ref().unwrap();
     assert!(second.replayed);
@@ -176,7 +224,14 @@ fn a_key_reused_for_another_stream_is_refused() {
         request(&b, ExpectedVersion::Any, 1, Some("k")),
     ];
     let refs: Vec<&AppendRequest> = requests.iter().collect();
-    let plan = plan_batch(&refs, empty_log(), HashMap::new(), HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        empty_log(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
     assert_eq!(plan.results[1], Err(Rejection::IdempotencyKeyReused));
 }
 
@@ -191,6 +246,13 @@ fn recorded_at_never_goes_backwards() {
         recorded_at: Some(later),
         hash: GENESIS,
     };
-    let plan = plan_batch(&refs, head, HashMap::new(), HashMap::new(), HashMap::new(), now());
+    let plan = plan_batch(
+        &refs,
+        head,
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        now(),
+    );
     assert_eq!(plan.rows[0].recorded_at, later);
 }
