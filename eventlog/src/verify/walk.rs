@@ -384,3 +384,6 @@ impl<'k> ChainWalk<'k> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
