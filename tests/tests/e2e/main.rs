@@ -36,6 +36,7 @@ mod log_order_under_concurrency;
 mod log_tamper_evidence;
 mod nats_permissions;
 mod nats_tls;
+mod offline_verification;
 mod projections;
 mod python_subscriber;
 mod races_and_pages;

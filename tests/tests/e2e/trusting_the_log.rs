@@ -12,20 +12,20 @@ use uuid::Uuid;
 use caselog_schemas::Role;
 use caselog_testkit::stack::{Session, Stack};
 
-struct Tenant {
-    auditor: Session,
+pub(crate) struct Tenant {
+    pub(crate) auditor: Session,
     /// The first of two conversations: its events all come before the second's.
-    first: Uuid,
+    pub(crate) first: Uuid,
     /// The verification once a checkpoint covered everything above.
     verified: Value,
 }
 
-async fn a_stack() -> Stack {
+pub(crate) async fn a_stack() -> Stack {
     Stack::start_with(&[("CASELOG_CHECKPOINT_INTERVAL_MS", "100".to_owned())]).await
 }
 
 /// A tenant with two conversations of four events each, checkpointed.
-async fn a_checkpointed_tenant(stack: &Stack) -> Tenant {
+pub(crate) async fn a_checkpointed_tenant(stack: &Stack) -> Tenant {
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
