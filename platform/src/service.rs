@@ -55,9 +55,14 @@ impl Service {
         info!(address = %self.address(), "listening");
         shutdown::cancel_on_signal(self.shutdown.clone(), self.settings.clone());
         let stop = self.shutdown.clone();
-        let serving = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .into_future();
+        // The peer's address reaches handlers that record who read what.
+        let serving = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .into_future();
         let timeout = self.settings.timeout;
         let stopped = self.shutdown.clone();
         tokio::select! {

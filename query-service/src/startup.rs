@@ -6,13 +6,16 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use caselog_eventlog::{EventFilter, Follower, LogFollower, LogReader};
+use caselog_eventlog::{
+    EventFilter, EventLog, Follower, LogFollower, LogReader, WriterConfig, head_channel,
+};
 use caselog_platform::http::ApiLimits;
 use caselog_platform::service::Service;
 use caselog_platform::settings::LocalNatsUser;
 use caselog_platform::{connect, health};
 use caselog_schemas::{EventEnvelope, Position, SubjectRoot};
 
+use crate::audit::access::AccessLog;
 use crate::audit::trust::{PublishedCheckpoints, Verifier};
 use crate::export::RenderLimits;
 use crate::http::{self, AppState, Caches, ExportLimits};
@@ -42,8 +45,15 @@ impl Application {
                 SubjectRoot::new(settings.common.subject_root.clone()),
             )),
         };
+        // Records of who read what are appended by a writer of this service's own.
+        let writer = EventLog::start(
+            dependencies.postgres.clone(),
+            WriterConfig::default(),
+            head_channel(),
+        );
         let state = AppState {
             pool: dependencies.postgres.clone(),
+            access: AccessLog::new(writer, reader.clone()),
             reader,
             verifier,
             caches: Caches::new(),

@@ -13,7 +13,8 @@ use crate::envelope::EventEnvelope;
 use crate::events::personal::{SEALED_FIELD, personal_fields};
 use crate::events::upcast::current_schema_version;
 use crate::events::{
-    ChatChannelEvent, ChatReaderEvent, CheckpointEvent, ConversationEvent, DirectoryEvent,
+    AccessEvent, ChatChannelEvent, ChatReaderEvent, CheckpointEvent, ConversationEvent,
+    DirectoryEvent,
 };
 use crate::headers;
 
@@ -51,6 +52,7 @@ pub fn generate() -> Files {
         ("chat_channel", root_schema::<ChatChannelEvent>()),
         ("chat_reader", root_schema::<ChatReaderEvent>()),
         ("checkpoint", root_schema::<CheckpointEvent>()),
+        ("access", root_schema::<AccessEvent>()),
     ] {
         let (catalogue, defs) = split_defs(catalogue);
         for (name, schema) in &defs {

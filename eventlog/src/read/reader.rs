@@ -97,6 +97,33 @@ impl LogReader {
         rows.iter().map(envelope_from_row).collect()
     }
 
+    /// A tenant's events of one stream type (of one stream, when `stream_id` is given)
+    /// after `after`, in position order.
+    pub async fn read_tenant_streams_after(
+        &self,
+        tenant_id: TenantId,
+        stream_type: &StreamType,
+        stream_id: Option<StreamId>,
+        after: Position,
+        limit: i64,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events \
+             WHERE tenant_id = $1 AND stream_type = $2 AND ($3::uuid IS NULL OR stream_id = $3) \
+               AND position > $4 \
+             ORDER BY position LIMIT $5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant_id.0)
+            .bind(stream_type.as_str())
+            .bind(stream_id.map(|id| id.0))
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
     /// A stream's events after `after_version`, in version order.
     pub async fn read_stream(
         &self,

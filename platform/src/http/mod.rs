@@ -4,6 +4,7 @@
 //! every API router gets (body limit, timeout, limits, tracing).
 
 mod caller;
+mod client_address;
 mod json;
 mod layers;
 mod limits;
@@ -13,6 +14,7 @@ mod problem;
 mod query;
 
 pub use caller::Caller;
+pub use client_address::ClientAddress;
 pub use json::{JsonBody, MAX_TEXT_CHARS};
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
 pub use limits::{ApiLimits, StreamSlot};

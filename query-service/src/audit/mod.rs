@@ -3,6 +3,7 @@
 //! ([`verification`] for one stream, [`trust`] for a tenant or the whole log), and the
 //! raw event feed.
 
+pub mod access;
 pub mod as_of;
 pub mod replay;
 pub mod trust;

@@ -13,15 +13,16 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, Problem, ProblemType, QueryParams};
+use caselog_platform::http::{Caller, ClientAddress, Problem, ProblemType, QueryParams};
+use caselog_schemas::events::RecordKind;
 use caselog_schemas::{EventEnvelope, Position, Role, StreamVersion};
 
 use super::cache::{Case, PdfKey, count};
 use super::consistency::{MinPosition, settle};
 use super::pagination::{Page, limit};
 use super::{ApiError, AppState, as_of, audit_access, require_reader};
-use crate::audit::AsOf;
 use crate::audit::replay::{self, conversation_stream};
+use crate::audit::{AsOf, access};
 use crate::export::{self, ExportError};
 use crate::read_models::{Projection, history};
 
@@ -93,6 +94,7 @@ pub struct FeedParams {
 async fn raw_events(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientAddress,
     QueryParams(params): QueryParams<FeedParams>,
 ) -> Result<Json<Page<EventEnvelope>>, ApiError> {
     caller.require_role(&[Role::Auditor])?;
@@ -105,6 +107,16 @@ async fn raw_events(
         .reader
         .read_tenant_after(caller.tenant_id, Position(after), limit)
         .await?;
+    let read = access::Read {
+        caller: &caller,
+        client: &client,
+        what: RecordKind::RawFeed,
+        conversation_id: None,
+        as_of: events
+            .last()
+            .map_or(Position(after), |event| event.position),
+    };
+    state.access.record(read).await?;
     Ok(Json(Page::new(events, limit, |event| {
         event.position.0.to_string()
     })))
@@ -124,6 +136,7 @@ pub struct ExportParams {
 async fn export_pdf(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientAddress,
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<ExportParams>,
@@ -176,6 +189,14 @@ async fn export_pdf(
         .await
         .map_err(|error| export_problem(&error, state.export.render_time))?;
     count("export", hit);
+    let read = access::Read {
+        caller: &caller,
+        client: &client,
+        what: RecordKind::AuditRecord,
+        conversation_id: Some(id),
+        as_of: Position(case.position),
+    };
+    state.access.record(read).await?;
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
         (

@@ -11,7 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, Problem, QueryParams};
+use caselog_platform::http::{Caller, ClientAddress, Problem, QueryParams};
+use caselog_schemas::events::RecordKind;
 use caselog_schemas::{Position, Role};
 
 use super::cache::{Case, ConversationKey, HistoryKey, count};
@@ -133,6 +134,7 @@ async fn conversation(
 async fn conversation_history(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientAddress,
     min: MinPosition,
     Path(id): Path<Uuid>,
     QueryParams(params): QueryParams<HistoryParams>,
@@ -155,6 +157,8 @@ async fn conversation_history(
         let file = replay::case_file(&state.reader, caller.tenant_id, id, as_of)
             .await?
             .ok_or_else(Problem::not_found)?;
+        let as_of = Position(file.header.position);
+        record_history_read(&state, &caller, &client, id, as_of).await?;
         let entries: Vec<HistoryEntry> = file
             .entries
             .into_iter()
@@ -191,8 +195,26 @@ async fn conversation_history(
     if !access.as_ref().is_some_and(|access| access.allows(&viewer)) {
         return Err(Problem::not_found().into());
     }
+    record_history_read(&state, &caller, &client, id, version.position).await?;
     let page = Page::new(entries.clone(), limit, |entry| entry.position.to_string());
     Ok(Read(version, page))
+}
+
+async fn record_history_read(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientAddress,
+    id: Uuid,
+    as_of: Position,
+) -> Result<(), ApiError> {
+    let read = crate::audit::access::Read {
+        caller,
+        client,
+        what: RecordKind::History,
+        conversation_id: Some(id),
+        as_of,
+    };
+    Ok(state.access.record(read).await?)
 }
 
 /// The case's internal messages that I sent or received.

@@ -53,6 +53,21 @@ impl From<crate::audit::trust::TrustError> for ApiError {
     }
 }
 
+/// A read whose record could not be appended is not served.
+impl From<caselog_eventlog::AppendError> for ApiError {
+    fn from(error: caselog_eventlog::AppendError) -> Self {
+        use caselog_eventlog::AppendError;
+        match error {
+            AppendError::Database(error) => Self::failed(error),
+            AppendError::OutcomeUnknown(_) | AppendError::WriterStopped => Self::Failed {
+                cause: anyhow::Error::new(error),
+                transient: true,
+            },
+            other => Self::failed(other),
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(cause: anyhow::Error) -> Self {
         let transient = caselog_platform::transient::is_transient_anyhow(&cause);

@@ -5,6 +5,7 @@
 //! read the model's version -> cache (keyed by tenant and that version; visibility
 //! checked again on every hit) -> read model.
 
+mod access;
 mod audit;
 mod cache;
 mod chat;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub reader: LogReader,
     /// Verification of a whole tenant, with the checkpoint keys and NATS.
     pub verifier: crate::audit::trust::Verifier,
+    /// Where reads by auditors, owners and admins are recorded.
+    pub access: crate::audit::access::AccessLog,
     pub caches: Caches,
     pub tokens: TokenVerifier,
     pub limits: ApiLimits,
@@ -91,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(files::router())
         .merge(audit::router())
+        .merge(access::router())
         .merge(trust::router())
         .merge(chat::router())
         .split_for_parts();

@@ -4,6 +4,7 @@
 //! Events are facts: past tense, self-contained, never changed once published. A new
 //! shape is a new schema version with an upcaster, not an edit.
 
+mod access;
 mod chat;
 mod checkpoint;
 mod content;
@@ -12,6 +13,7 @@ mod directory;
 pub mod personal;
 pub mod upcast;
 
+pub use access::{AccessEvent, RecordKind};
 pub use chat::{
     CardDescription, CardEntityType, ChannelAvatar, ChannelKind, ChannelRole, ChatChannelEvent,
     ChatReaderEvent, NotificationLevel, direct_message_id,

@@ -51,3 +51,4 @@ mod support_day;
 mod tokens;
 mod trusting_the_log;
 mod upcasting;
+mod who_looked;

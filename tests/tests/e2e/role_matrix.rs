@@ -513,6 +513,7 @@ fn read_routes() -> Vec<Route> {
         read_by("/v1/events", &[AUDITOR]),
         read_by("/v1/audit/verify", &[AUDITOR]),
         read_by("/v1/audit/checkpoint-keys", &[AUDITOR]),
+        read_by("/v1/audit/access", &[AUDITOR]),
         // An unknown card: the allowed roles get 404, the others 403 first.
         read_by("/v1/chat/cards/{new}", CHAT_READERS),
         read_stream("/v1/dashboard/stream"),
