@@ -12,6 +12,7 @@ use caselog_platform::{connect, telemetry};
 use caselog_query_service::audit::replay::{self, conversation_stream};
 use caselog_query_service::audit::trust::{PublishedCheckpoints, Verifier};
 use caselog_query_service::audit::{AsOf, verification};
+use caselog_query_service::export::ExportKind;
 use caselog_query_service::{Application, Settings, export};
 use caselog_schemas::{StreamId, StreamType, SubjectRoot, TenantId};
 
@@ -54,6 +55,9 @@ enum Command {
         out: PathBuf,
         #[arg(long)]
         as_of: Option<AsOf>,
+        /// `audit_record` (everything) or `transcript` (what the customer saw).
+        #[arg(long, value_enum, default_value = "audit_record")]
+        kind: ExportKind,
     },
 }
 
@@ -112,6 +116,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             conversation,
             out,
             as_of,
+            kind,
         } => {
             Keyring::install_from(&settings.common)?;
             let stream_type = StreamType::new("conversation")?;
@@ -119,7 +124,7 @@ async fn main() -> anyhow::Result<ExitCode> {
                 .tenant_of(&stream_type, StreamId(conversation))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no conversation {conversation} in the log"))?;
-            let document = replay::case_document(&reader, tenant, conversation, as_of)
+            let document = replay::case_document(&reader, tenant, conversation, as_of, kind)
                 .await?
                 .ok_or_else(|| {
                     anyhow::anyhow!("conversation {conversation} had not started then")

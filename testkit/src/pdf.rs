@@ -57,3 +57,22 @@ pub fn uncompressed(bytes: &[u8]) -> String {
     let _ = std::fs::remove_file(&output_path);
     text
 }
+
+/// The PDF/A conformance report of `page` (PyPI's `page-validation`, which passes the
+/// veraPDF and Isartor test suites; `deploy/dev` installs it): the profile the file
+/// declares, and each rule it breaks. Empty failures: conformant.
+pub fn pdf_a_failures(bytes: &[u8]) -> (String, Vec<String>) {
+    let path = scratch(bytes);
+    let python = std::env::var("CASELOG_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = "import page, sys\n\
+                  report = page.validate_pdf(sys.argv[1])\n\
+                  print(report.profile)\n\
+                  for failure in report.failures: print(failure.rule_id, failure.message)\n";
+    let output = run(&python, &["-c".as_ref(), script.as_ref(), path.as_os_str()]);
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "page failed: {output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut lines = stdout.lines().map(str::to_owned);
+    let profile = lines.next().unwrap_or_default();
+    (profile, lines.collect())
+}

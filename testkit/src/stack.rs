@@ -59,6 +59,8 @@ impl Stack {
     ) -> Self {
         let mut env = nats.service_env(&database);
         env.push(("CASELOG_AUTO_CLOSE_POLL_MS", "100".to_owned()));
+        // Checkpoints only where a test asks for them: a test counts the events it made.
+        env.push(("CASELOG_CHECKPOINT_INTERVAL_MS", "3600000".to_owned()));
         env.push(("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()));
         env.push(("CASELOG_DASHBOARD_POLL_MS", "50".to_owned()));
         env.extend(extra_env.iter().cloned());

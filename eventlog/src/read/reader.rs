@@ -124,6 +124,30 @@ impl LogReader {
         rows.iter().map(envelope_from_row).collect()
     }
 
+    /// The events of a tenant's streams of one type, among `stream_ids`, up to and
+    /// including `position`, in position order.
+    pub async fn read_streams_until(
+        &self,
+        tenant_id: TenantId,
+        stream_type: &StreamType,
+        stream_ids: &[uuid::Uuid],
+        position: Position,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events \
+             WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = ANY($3) AND position <= $4 \
+             ORDER BY position"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant_id.0)
+            .bind(stream_type.as_str())
+            .bind(stream_ids)
+            .bind(position.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
     /// A stream's events after `after_version`, in version order.
     pub async fn read_stream(
         &self,

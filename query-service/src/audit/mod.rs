@@ -5,7 +5,10 @@
 
 pub mod access;
 pub mod as_of;
+pub mod narration;
+pub mod people;
 pub mod replay;
+pub mod summary;
 pub mod trust;
 pub mod verification;
 

@@ -4,12 +4,15 @@
 use uuid::Uuid;
 
 use caselog_eventlog::{LogReader, ReadError, StreamRef, make_readable};
-use caselog_read_model::case_file::CaseFile;
-use caselog_schemas::events::DirectoryEvent;
+use caselog_read_model::case_file::{CaseFile, TimelineEntry};
 use caselog_schemas::{Position, StreamId, StreamType, TenantId};
 
 use super::AsOf;
-use crate::export::CaseDocument;
+use super::access::AccessRecord;
+use super::narration::narrate;
+use super::people::People;
+use crate::export::{CaseDocument, ExportKind};
+use crate::read_models::history::HistoryEntry;
 
 pub fn conversation_stream(tenant_id: TenantId, conversation_id: Uuid) -> StreamRef {
     StreamRef {
@@ -48,54 +51,61 @@ pub async fn case_document(
     tenant_id: TenantId,
     conversation_id: Uuid,
     as_of: Option<AsOf>,
+    kind: ExportKind,
 ) -> Result<Option<CaseDocument>, ReadError> {
     let Some(file) = case_file(reader, tenant_id, conversation_id, as_of).await? else {
         return Ok(None);
     };
-    with_contact_name(reader, file).await.map(Some)
+    document_of(reader, file, kind, None).await.map(Some)
 }
 
-/// Adds the contact's name as of the case file's position.
-pub async fn with_contact_name(
+/// The document of `file`, everyone it names (and everyone who read it, when `access`
+/// is given) named as the directory had them.
+pub async fn document_of(
     reader: &LogReader,
     file: CaseFile,
+    kind: ExportKind,
+    access: Option<Vec<AccessRecord>>,
 ) -> Result<CaseDocument, ReadError> {
-    let contact_name = match file.header.contact_id {
-        Some(contact_id) => {
-            contact_name(
-                reader,
-                TenantId(file.header.tenant_id),
-                contact_id,
-                Position(file.header.position),
-            )
-            .await?
-        }
-        None => None,
-    };
-    Ok(CaseDocument { file, contact_name })
+    let reads = access.as_deref().unwrap_or_default();
+    let mut named: Vec<Uuid> = reads.iter().filter_map(|read| read.user_id).collect();
+    named.extend(file.header.contact_id);
+    let up_to = reads
+        .iter()
+        .map(|read| read.position)
+        .fold(file.header.position, i64::max);
+    let people = People::load(
+        reader,
+        TenantId(file.header.tenant_id),
+        &file.entries,
+        &named,
+        Position(up_to),
+    )
+    .await?;
+    Ok(CaseDocument {
+        file,
+        people,
+        kind,
+        access,
+    })
 }
 
-/// The contact's name as it stood at `position` (placeholder once the contact is erased).
-pub async fn contact_name(
+/// Fills each entry's `actor_name` and `text`, naming people as they were at its
+/// position.
+pub async fn tell(
     reader: &LogReader,
     tenant_id: TenantId,
-    contact_id: Uuid,
-    position: Position,
-) -> Result<Option<String>, ReadError> {
-    let stream = StreamRef {
-        tenant_id,
-        stream_type: StreamType::new("directory").expect("a valid stream type"),
-        stream_id: StreamId(contact_id),
-    };
-    let mut events = reader.read_stream_until(&stream, position, None).await?;
-    make_readable(reader.pool(), &mut events).await?;
-    let mut name = None;
-    for event in &events {
-        if let Ok(DirectoryEvent::ContactUpserted { name: upserted, .. }) =
-            caselog_schemas::events::from_stored(&event.event_type, &event.payload)
-        {
-            name = Some(upserted);
-        }
+    contact_id: Option<Uuid>,
+    entries: &mut [HistoryEntry],
+) -> Result<(), ReadError> {
+    let timeline: Vec<TimelineEntry> = entries.iter().map(TimelineEntry::from).collect();
+    let up_to = timeline.last().map_or(0, |entry| entry.position);
+    let named: Vec<Uuid> = contact_id.into_iter().collect();
+    let people = People::load(reader, tenant_id, &timeline, &named, Position(up_to)).await?;
+    for (entry, timeline) in entries.iter_mut().zip(&timeline) {
+        let told = narrate(timeline, &people, contact_id);
+        entry.text = told.full();
+        entry.actor_name = told.actor_name;
     }
-    Ok(name)
+    Ok(())
 }

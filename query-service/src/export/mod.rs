@@ -2,25 +2,47 @@
 //! project, page numbers, and the hash-chain head so a printout can be checked against
 //! the log.
 //!
-//! - [`timeline`]: what each entry says, as text (pure);
+//! - [`document`]: what the case file says, paragraph by paragraph (pure);
 //! - [`fonts`]: the shipped fonts and the visible replacement of what none covers;
 //! - [`pdf`]: layout (parley) and PDF writing (krilla).
 //!
 //! User text only ever becomes glyphs in a content stream: it never reaches an object,
 //! a name, an action or the document's metadata, so it cannot inject any.
 
+pub mod document;
 pub mod fonts;
 pub mod pdf;
-pub mod timeline;
+
+use serde::Deserialize;
 
 use caselog_read_model::case_file::CaseFile;
+
+use crate::audit::access::AccessRecord;
+use crate::audit::people::People;
+
+/// Which case file: everything for the auditors, or what the customer saw.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, utoipa::ToSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    /// Every entry, internal ones marked, and the team's figures.
+    #[default]
+    #[value(name = "audit_record")]
+    AuditRecord,
+    /// What the customer saw and wrote: no internal messages, notes or assignments.
+    Transcript,
+}
 
 /// Everything one export prints.
 #[derive(Debug, Clone)]
 pub struct CaseDocument {
     pub file: CaseFile,
-    /// The contact's name as of the export's position.
-    pub contact_name: Option<String>,
+    /// Everyone the case names, as the directory had them.
+    pub people: People,
+    pub kind: ExportKind,
+    /// Who read the case, when the export was asked to say.
+    pub access: Option<Vec<AccessRecord>>,
 }
 
 pub use pdf::{ExportError, RenderLimits, StopFlag, render};

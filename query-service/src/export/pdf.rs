@@ -16,8 +16,8 @@ use parley::{
 };
 
 use super::CaseDocument;
+use super::document::{Style, paragraphs};
 use super::fonts::{FAMILIES, FONT_CONTEXT, printable};
-use super::timeline::printed;
 
 const PAGE_WIDTH: f32 = 595.28;
 const PAGE_HEIGHT: f32 = 841.89;
@@ -153,23 +153,11 @@ pub fn render(
     };
 
     let header = &document.file.header;
-    let mut blocks = vec![block(
-        &format!("Case history {}", header.conversation_id),
-        15.0,
-        true,
-        0.0,
-        0.0,
-    )];
-    for line in header_lines(document) {
-        blocks.push(block(&line, 9.0, false, 0.0, 2.0));
-    }
-    for entry in &document.file.entries {
+    let mut blocks = Vec::new();
+    for paragraph in paragraphs(document) {
         stop_requested(stop)?;
-        let printed = printed(entry);
-        blocks.push(block(&printed.heading, 8.5, true, 0.0, 9.0));
-        if !printed.body.is_empty() {
-            blocks.push(block(&printed.body, 10.0, false, BODY_INDENT, 2.0));
-        }
+        let (size, bold, indent, space_above) = look(paragraph.style);
+        blocks.push(block(&paragraph.text, size, bold, indent, space_above));
     }
 
     let pages = paginate(&blocks);
@@ -239,52 +227,16 @@ fn pdf_date(at: chrono::DateTime<chrono::Utc>) -> krilla::metadata::DateTime {
         .utc_offset_minute(0)
 }
 
-fn header_lines(document: &CaseDocument) -> Vec<String> {
-    let header = &document.file.header;
-    let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
-        at.map_or_else(
-            || "—".to_owned(),
-            |at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        )
-    };
-    let channels: Vec<String> = header
-        .channels
-        .iter()
-        .map(|channel| channel.as_str().to_owned())
-        .collect();
-    let assignees: Vec<String> = header.assignees.iter().map(ToString::to_string).collect();
-    vec![
-        format!(
-            "Contact: {} ({})",
-            document.contact_name.as_deref().unwrap_or("unknown"),
-            header
-                .contact_id
-                .map(|id| id.to_string())
-                .unwrap_or_default()
-        ),
-        format!("Channels: {}", channels.join(", ")),
-        format!("Status: {}", header.status),
-        format!(
-            "Assignees: {}",
-            if assignees.is_empty() {
-                "none".to_owned()
-            } else {
-                assignees.join(", ")
-            }
-        ),
-        format!(
-            "Period: {} to {}",
-            time(header.started_at),
-            time(header.last_event_at)
-        ),
-        format!(
-            "As of log position {} (stream version {}, {} entries)",
-            header.position,
-            header.stream_version,
-            document.file.entries.len()
-        ),
-        format!("Chain head (SHA-256): {}", header.head_hash),
-    ]
+/// Size, boldness, indent and space above of each style.
+fn look(style: Style) -> (f32, bool, f32, f32) {
+    match style {
+        Style::Title => (15.0, true, 0.0, 0.0),
+        Style::Section => (11.0, true, 0.0, 12.0),
+        Style::Line => (9.0, false, 0.0, 2.0),
+        Style::EntryHeading => (8.5, true, 0.0, 9.0),
+        Style::EntryBody => (10.0, false, BODY_INDENT, 2.0),
+        Style::SmallPrint => (6.5, false, 0.0, 1.0),
+    }
 }
 
 /// Places every line of every block on pages, top to bottom, breaking between lines.

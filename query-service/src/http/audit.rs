@@ -1,35 +1,28 @@
-//! The auditors' routes: a conversation's hash-chain verification, its PDF export,
-//! and the tenant's raw event feed. All read the log itself.
-
-use std::sync::Arc;
+//! The auditors' routes: a conversation's hash-chain verification and the tenant's raw
+//! event feed. Both read the log itself.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, ClientAddress, Problem, ProblemType, QueryParams};
+use caselog_platform::http::{Caller, ClientAddress, Problem, QueryParams};
 use caselog_schemas::events::RecordKind;
-use caselog_schemas::{EventEnvelope, Position, Role, StreamVersion};
+use caselog_schemas::{EventEnvelope, Position, Role};
 
-use super::cache::{Case, PdfKey, count};
 use super::consistency::{MinPosition, settle};
 use super::pagination::{Page, limit};
-use super::{ApiError, AppState, as_of, audit_access, require_reader};
-use crate::audit::replay::{self, conversation_stream};
-use crate::audit::{AsOf, access};
-use crate::export::{self, ExportError};
-use crate::read_models::{Projection, history};
+use super::{ApiError, AppState, audit_access, require_reader};
+use crate::audit::access;
+use crate::audit::replay::conversation_stream;
+use crate::read_models::Projection;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(verify_conversation))
-        .routes(routes!(export_pdf))
         .routes(routes!(raw_events))
 }
 
@@ -120,113 +113,4 @@ async fn raw_events(
     Ok(Json(Page::new(events, limit, |event| {
         event.position.0.to_string()
     })))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ExportParams {
-    /// A log position or an RFC 3339 time: the case as it stood then.
-    as_of: Option<String>,
-}
-
-/// The case history as a PDF/A-2b document: header, timeline with time and actor,
-/// internal entries marked, page numbers, and the chain head it reflects.
-#[utoipa::path(get, path = "/v1/conversations/{id}/export.pdf", params(ExportParams),
-    tag = "audit", responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
-async fn export_pdf(
-    State(state): State<AppState>,
-    caller: Caller,
-    client: ClientAddress,
-    min: MinPosition,
-    Path(id): Path<Uuid>,
-    QueryParams(params): QueryParams<ExportParams>,
-) -> Result<Response, ApiError> {
-    require_reader(&caller)?;
-    let as_of: Option<AsOf> = as_of(params.as_of.as_deref())?;
-    settle(&state, Projection::History, caller.tenant_id, min).await?;
-    audit_access(&state, &caller, id).await?;
-    let stream = conversation_stream(caller.tenant_id, id);
-    let erased = caselog_eventlog::StreamKeys::new(state.pool.clone())
-        .is_erased(&stream)
-        .await?;
-    if erased {
-        state.caches.forget_conversation(caller.tenant_id, id);
-    }
-    // The head comes from the projection's export-ready case file; an earlier moment,
-    // or an erased case (which left the read models), is replayed from the log.
-    let projected = match as_of {
-        None if !erased => history::case_file(&state.pool, caller.tenant_id, id).await?,
-        _ => None,
-    };
-    let document = match projected {
-        Some(file) => replay::with_contact_name(&state.reader, file)
-            .await
-            .map(Some),
-        None => replay::case_document(&state.reader, caller.tenant_id, id, as_of).await,
-    }?
-    .ok_or_else(Problem::not_found)?;
-
-    let case = &document.file.header;
-    let key = PdfKey {
-        case: Case {
-            tenant_id: caller.tenant_id,
-            conversation_id: id,
-        },
-        stream_version: StreamVersion(case.stream_version),
-        erased,
-    };
-    let mut hit = true;
-    let bytes = state
-        .caches
-        .pdf
-        .try_get_with(key, async {
-            hit = false;
-            let export = &state.export;
-            export::render_bounded(document.clone(), export.limits, export.render_time)
-                .await
-                .map(Arc::new)
-        })
-        .await
-        .map_err(|error| export_problem(&error, state.export.render_time))?;
-    count("export", hit);
-    let read = access::Read {
-        caller: &caller,
-        client: &client,
-        what: RecordKind::AuditRecord,
-        conversation_id: Some(id),
-        as_of: Position(case.position),
-    };
-    state.access.record(read).await?;
-    let headers = [
-        (header::CONTENT_TYPE, "application/pdf".to_owned()),
-        (
-            header::CONTENT_DISPOSITION,
-            format!(
-                "inline; filename=\"case-{id}-v{}.pdf\"",
-                case.stream_version
-            ),
-        ),
-        (
-            header::HeaderName::from_static("x-projection-position"),
-            case.position.to_string(),
-        ),
-    ];
-    Ok((headers, bytes.as_ref().clone()).into_response())
-}
-
-/// Too large a case is the caller's to narrow (`as_of`); out of render time, a retry
-/// may find the service less busy.
-fn export_problem(error: &ExportError, render_time: std::time::Duration) -> Problem {
-    match error {
-        ExportError::TooManyEntries { .. } | ExportError::TooManyPages { .. } => {
-            Problem::new(ProblemType::Rule, error.to_string())
-        }
-        ExportError::Cancelled => Problem::unavailable(format!(
-            "the export did not render within {} s; retry shortly",
-            render_time.as_secs_f32()
-        )),
-        ExportError::Pdf(_) => {
-            Problem::failure(anyhow::anyhow!("rendering the PDF failed: {error}"))
-        }
-    }
 }

@@ -67,6 +67,7 @@ pub struct PdfKey {
     pub case: Case,
     pub stream_version: StreamVersion,
     pub erased: bool,
+    pub kind: crate::export::ExportKind,
 }
 
 /// A history page with the access it was read under.

@@ -159,13 +159,15 @@ async fn conversation_history(
             .ok_or_else(Problem::not_found)?;
         let as_of = Position(file.header.position);
         record_history_read(&state, &caller, &client, id, as_of).await?;
-        let entries: Vec<HistoryEntry> = file
+        let contact_id = file.header.contact_id;
+        let mut entries: Vec<HistoryEntry> = file
             .entries
             .into_iter()
             .filter(|entry| entry.position > after.0)
             .take(limit as usize)
             .map(HistoryEntry::from)
             .collect();
+        replay::tell(&state.reader, caller.tenant_id, contact_id, &mut entries).await?;
         let page = Page::new(entries, limit, |entry| entry.position.to_string());
         return Ok(Read(version, page));
     }
@@ -186,7 +188,12 @@ async fn conversation_history(
             hit = false;
             let access =
                 history::access(&state.pool, Projection::History, viewer.tenant_id, id).await?;
-            let entries = history::entries(&state.pool, viewer.tenant_id, id, after, limit).await?;
+            let mut entries =
+                history::entries(&state.pool, viewer.tenant_id, id, after, limit).await?;
+            let contact_id = history::contact_of(&state.pool, viewer.tenant_id, id).await?;
+            replay::tell(&state.reader, viewer.tenant_id, contact_id, &mut entries)
+                .await
+                .map_err(as_sqlx)?;
             Ok::<_, sqlx::Error>(Arc::new((access, entries)))
         })
         .await?;
@@ -254,4 +261,13 @@ async fn conversation_internal_messages(
     .await?;
     let page = Page::new(messages, limit, |message| message.position.to_string());
     Ok(Read(version, page))
+}
+
+/// The history cache shares one error type; a log read's other failures (an entry that
+/// does not decode) travel inside it.
+fn as_sqlx(error: caselog_eventlog::ReadError) -> sqlx::Error {
+    match error {
+        caselog_eventlog::ReadError::Database(error) => error,
+        other => sqlx::Error::Protocol(other.to_string()),
+    }
 }

@@ -14,6 +14,7 @@ mod conversation;
 mod dashboard;
 mod directory;
 mod error;
+mod export;
 mod files;
 mod inbox;
 mod internal_messages;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(files::router())
         .merge(audit::router())
         .merge(access::router())
+        .merge(export::router())
         .merge(trust::router())
         .merge(chat::router())
         .split_for_parts();

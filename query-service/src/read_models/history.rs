@@ -22,6 +22,12 @@ pub struct HistoryEntry {
     /// The event type in snake case: `message_received`, `conversation_assigned`…
     pub kind: String,
     pub data: serde_json::Value,
+    /// Who did it, named as the directory had them at this position.
+    #[sqlx(default)]
+    pub actor_name: String,
+    /// What happened, in words.
+    #[sqlx(default)]
+    pub text: String,
 }
 
 impl From<TimelineEntry> for HistoryEntry {
@@ -33,8 +39,40 @@ impl From<TimelineEntry> for HistoryEntry {
             actor: entry.actor,
             kind: entry.kind,
             data: entry.data,
+            actor_name: String::new(),
+            text: String::new(),
         }
     }
+}
+
+impl From<&HistoryEntry> for TimelineEntry {
+    fn from(entry: &HistoryEntry) -> Self {
+        Self {
+            position: entry.position,
+            stream_version: entry.stream_version,
+            at: entry.at,
+            actor: entry.actor.clone(),
+            kind: entry.kind.clone(),
+            data: entry.data.clone(),
+        }
+    }
+}
+
+/// The case's contact, from the projected header.
+pub async fn contact_of(
+    pool: &PgPool,
+    tenant: TenantId,
+    conversation_id: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let contact: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT header->>'contact_id' FROM rm_history.cases \
+         WHERE tenant_id = $1 AND conversation_id = $2",
+    )
+    .bind(tenant.0)
+    .bind(conversation_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(contact.flatten().and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
 /// Who may see a conversation, as one projection knows it.

@@ -56,6 +56,8 @@ impl ClusterStack {
             ),
             ("CASELOG_NATS_URL", nats.urls()),
             ("CASELOG_AUTO_CLOSE_POLL_MS", "200".to_owned()),
+            // The oracle compares read models with their rebuild on a quiet log.
+            ("CASELOG_CHECKPOINT_INTERVAL_MS", "3600000".to_owned()),
             ("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()),
         ];
         env.extend(extra_env.iter().cloned());

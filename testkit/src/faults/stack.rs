@@ -72,6 +72,8 @@ impl FaultStack {
             .expect("the private Postgres answers");
         let mut env = vec![
             ("CASELOG_AUTO_CLOSE_POLL_MS", "200".to_owned()),
+            // The oracle compares read models with their rebuild on a quiet log.
+            ("CASELOG_CHECKPOINT_INTERVAL_MS", "3600000".to_owned()),
             ("CASELOG_PROJECTION_IDLE_CHECK_MS", "500".to_owned()),
             ("CASELOG_DASHBOARD_POLL_MS", "100".to_owned()),
         ];

@@ -197,7 +197,7 @@ fn holds_name(objects: &str, name: &str) -> bool {
 
 /// `qpdf --check` finds the file sound; it declares PDF/A-2b and holds no action,
 /// script or link whatever the text said.
-fn is_a_safe_pdf_a(bytes: &[u8]) {
+pub(crate) fn is_a_safe_pdf_a(bytes: &[u8]) {
     let (sound, report) = pdf::check(bytes);
     assert!(sound, "qpdf --check: {report}");
     let objects = pdf::uncompressed(bytes);
@@ -214,12 +214,16 @@ fn is_a_safe_pdf_a(bytes: &[u8]) {
             "{forbidden} found in the PDF objects"
         );
     }
-    // PDF/A-2b, declared in the XMP metadata krilla validated against.
+    // PDF/A-2b, declared in the XMP metadata krilla validated against, and checked
+    // by an independent validator.
     assert!(
         objects.contains("<pdfaid:part>2</pdfaid:part>"),
         "no PDF/A part"
     );
     assert!(objects.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    let (profile, failures) = pdf::pdf_a_failures(bytes);
+    assert_eq!(profile, "ValidationProfile.PDF_A_2B");
+    assert!(failures.is_empty(), "PDF/A-2b rules broken: {failures:?}");
 }
 
 #[tokio::test]
@@ -241,7 +245,8 @@ async fn a_case_exports_as_a_pdf_a_that_independent_tools_read_back() {
 
     let text = pdf::text(&bytes);
     for expected in [
-        &format!("Case history {}", case.conversation),
+        "Case audit record",
+        &format!("case {}", case.conversation),
         "Contact: João Ñúñez",
         "Olá, a fatura está errada — pode ajudar? [U+1F44B]",
         "Καλημέρα και Здравствуйте",
@@ -360,12 +365,15 @@ async fn the_raw_feed_is_for_auditors_in_log_order_and_tenant_scoped() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(positions, sorted, "strictly increasing, each once");
-    let tenant_events: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM eventlog.events WHERE tenant_id = $1")
-            .bind(case.auditor.tenant)
-            .fetch_one(&stack.database.pool)
-            .await
-            .unwrap();
+    // Each page read is itself recorded (README "Who looked"), after the page.
+    let tenant_events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM eventlog.events WHERE tenant_id = $1 AND position <= $2",
+    )
+    .bind(case.auditor.tenant)
+    .bind(positions.last().copied().unwrap_or(0))
+    .fetch_one(&stack.database.pool)
+    .await
+    .unwrap();
     assert_eq!(positions.len() as i64, tenant_events);
 
     // Events as stored: message text is sealed, not readable in the feed.

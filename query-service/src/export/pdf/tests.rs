@@ -15,6 +15,7 @@ fn sample(entries: usize) -> CaseDocument {
         file: CaseFile {
             header: CaseHeader {
                 conversation_id: uuid::Uuid::nil(),
+                contact_id: Some(uuid::Uuid::nil()),
                 status: caselog_read_model::ConversationStatus::Open,
                 head_hash: "ab".repeat(32),
                 started_at: Some(at),
@@ -28,11 +29,25 @@ fn sample(entries: usize) -> CaseDocument {
                     at,
                     actor: json!({"user_id": "01a1fd11-196d-7326-b2c8-bd4d8ef6c7ab", "role": "agent"}),
                     kind: if i % 5 == 4 { "private_note_added" } else { "message_received" }.into(),
-                    data: json!({"channel": "whatsapp", "text": "Refund approved", "content": {"text": texts[i % texts.len()]}}),
+                    data: if i % 5 == 4 {
+                        json!({"note_id": uuid::Uuid::nil(), "author": "01a1fd11-196d-7326-b2c8-bd4d8ef6c7ab", "text": "Refund approved"})
+                    } else {
+                        json!({"message_id": uuid::Uuid::nil(), "channel": "whatsapp", "received_at": "2026-11-21T08:00:00Z", "content": {"text": texts[i % texts.len()]}})
+                    },
                 })
                 .collect(),
         },
-        contact_name: Some("Maria Ñúñez".into()),
+        people: {
+            let mut people = crate::audit::people::People::default();
+            let person = crate::audit::people::Person {
+                name: "Maria Ñúñez".into(),
+                role: "contact".into(),
+            };
+            people.insert(uuid::Uuid::nil(), 0, person);
+            people
+        },
+        kind: crate::export::ExportKind::AuditRecord,
+        access: None,
     }
 }
 
