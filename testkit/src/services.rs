@@ -113,6 +113,8 @@ pub struct ServiceProcess {
     pub base_url: String,
     /// The container it runs in, if it came from an image.
     pub container: Option<Container>,
+    /// Every line the service wrote to its standard output (its logs).
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ServiceProcess {
@@ -168,9 +170,11 @@ impl ServiceProcess {
         });
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let address = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.expect("read service output") {
                 eprintln!("[{binary}] {line}");
+                log.lock().expect("the log").push(line.clone());
                 if let Some(address) = listening_address(&line) {
                     return address;
                 }
@@ -181,16 +185,24 @@ impl ServiceProcess {
         .unwrap_or_else(|_| panic!("{binary} did not start listening within 60 s"));
         // Keep echoing the service's logs so a failing test shows them.
         let name = binary.to_owned();
+        let kept = log.clone();
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
                 eprintln!("[{name}] {line}");
+                kept.lock().expect("the log").push(line);
             }
         });
         Self {
             child,
             base_url: format!("http://{address}"),
             container,
+            log,
         }
+    }
+
+    /// The log lines the service wrote so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.log.lock().expect("the log").clone()
     }
 
     /// SIGKILL: no graceful shutdown, as in a crash.

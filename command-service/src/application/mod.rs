@@ -5,12 +5,14 @@
 pub mod auto_close;
 mod card_sharing;
 mod command_inputs;
+mod contact_erasure;
 mod directory_lookup;
 mod executor;
 mod inbound_routing;
 
 pub use card_sharing::require_shareable;
 pub use command_inputs::{InputError, presets_of};
+pub use contact_erasure::{ErasureError, erase_contact};
 pub use directory_lookup::DirectoryLookup;
 pub use executor::{
     Aggregate, CommandExecutor, CommandOptions, ExecuteError, Executed, Loaded, Refusal,

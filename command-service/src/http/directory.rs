@@ -16,7 +16,7 @@ use super::command_context::CommandContext;
 use super::error::ApiError;
 use super::response::CommandResponse;
 use super::roles::{ACCOUNT_ADMINS, STAFF_AND_INTEGRATION};
-use crate::application::directory_stream;
+use crate::application::{self, directory_stream};
 use crate::domain::directory::{
     self, ContactDetails, DirectoryCommand, DirectoryEntry, DirectoryRejection, SnippetFields,
     UserDetails,
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_user, erase_user))
         .routes(routes!(put_group))
         .routes(routes!(put_contact))
+        .routes(routes!(erase_contact))
         .routes(routes!(create_snippet))
         .routes(routes!(update_snippet, delete_snippet))
 }
@@ -140,6 +141,29 @@ async fn erase_user(
 ) -> Result<CommandResponse, ApiError> {
     context.require_role(ACCOUNT_ADMINS)?;
     run_directory_command(&state, &context, id, DirectoryCommand::EraseUser).await
+}
+
+/// Erases a contact as a data subject: every conversation they ever had is erased (its
+/// data key destroyed, the case gone from the read models), then the contact (their
+/// name, email and phone read `[erased]` everywhere). The chains still verify; the id
+/// can never be a contact again. Owners and admins.
+#[utoipa::path(post, path = "/v1/contacts/{id}/erase", tag = "directory",
+    responses((status = 200, body = CommandResponse)))]
+async fn erase_contact(
+    State(state): State<AppState>,
+    context: CommandContext,
+    Path(id): Path<Uuid>,
+) -> Result<CommandResponse, ApiError> {
+    context.require_role(ACCOUNT_ADMINS)?;
+    let (executed, _) = application::erase_contact(
+        &state.executor,
+        context.tenant(),
+        id,
+        context.actor(),
+        &context.options(),
+    )
+    .await?;
+    Ok(CommandResponse::from_executed(executed))
 }
 
 /// Creates or renames a group (each group has a team inbox).

@@ -62,6 +62,17 @@ impl From<caselog_eventlog::ReadError> for ApiError {
     }
 }
 
+impl From<crate::application::ErasureError> for ApiError {
+    fn from(error: crate::application::ErasureError) -> Self {
+        use crate::application::ErasureError;
+        match error {
+            ErasureError::Lookup(error) => ExecuteError::<C>::Read(error).into(),
+            ErasureError::Conversation { error, .. } => error.into(),
+            ErasureError::Contact(error) => error.into(),
+        }
+    }
+}
+
 impl<R: Into<ApiError>> From<ExecuteError<R>> for ApiError {
     fn from(error: ExecuteError<R>) -> Self {
         match error {
@@ -127,9 +138,11 @@ fn conversation_problem(rejection: &C) -> ProblemType {
 fn directory_problem(rejection: &D) -> ProblemType {
     match rejection {
         D::IdTakenByAnotherKind { .. } | D::SnippetExists { .. } => ProblemType::Conflict,
-        D::UnknownSnippet { .. } | D::UnknownUser { .. } | D::UnknownItem | D::UnknownFile => {
-            ProblemType::NotFound
-        }
+        D::UnknownSnippet { .. }
+        | D::UnknownUser { .. }
+        | D::UnknownContact { .. }
+        | D::UnknownItem
+        | D::UnknownFile => ProblemType::NotFound,
         D::SnippetLimitReached { .. } => ProblemType::Rule,
         D::ChatSwitchedOff => ProblemType::Forbidden,
         D::Blank { .. }

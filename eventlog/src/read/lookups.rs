@@ -29,6 +29,22 @@ impl LogReader {
         )
     }
 
+    /// Every conversation the contact ever had, oldest first: what erasing the contact
+    /// erases.
+    pub async fn conversations_of_contact(
+        &self,
+        tenant_id: TenantId,
+        contact_id: Uuid,
+    ) -> Result<Vec<Uuid>, ReadError> {
+        Ok(
+            sqlx::query_scalar(include_str!("sql/conversations_of_contact.sql"))
+                .bind(tenant_id.0)
+                .bind(contact_id.to_string())
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     /// Which of `ids` are directory entries of the tenant that an `upsert_event`
     /// (`UserUpserted`, `GroupUpserted`) made, a user erased since being one no more
     /// (`events_directory_kind_idx`).

@@ -23,6 +23,7 @@ pub async fn apply(conn: &mut PgConnection, event: &EventEnvelope) -> Result<(),
         | E::UserErased { .. }
         | E::GroupUpserted { .. }
         | E::ContactUpserted { .. }
+        | E::ContactErased { .. }
         | E::ContactPresetsSet { .. } => people::apply(conn, event, decoded).await?,
         E::SnippetCreated { .. }
         | E::SnippetUpdated { .. }

@@ -102,6 +102,10 @@ pub enum DirectoryEvent {
         country: Option<String>,
         group_id: Option<Uuid>,
     },
+    /// The contact was erased as a data subject: their name, email and phone are gone
+    /// (their data key destroyed), every conversation of theirs was erased before this,
+    /// and the id can never be a contact again.
+    ContactErased {},
     ContactPresetsSet {
         auto_assign: Vec<UserId>,
         visible_to: Option<Vec<UserId>>,

@@ -176,3 +176,152 @@ async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
     assert_eq!(verified["head_position"], delete_position);
     stack.stop().await;
 }
+
+/// Every place outside the database where `needles` could linger: the JetStream
+/// stream's messages and the three services' log lines.
+async fn outside_the_database(stack: &Stack, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for message in stack.nats.read_all().await {
+        let envelope = serde_json::to_string(&message.envelope).unwrap();
+        if needles.iter().any(|needle| envelope.contains(needle)) {
+            found.push(format!("stream message {}", message.sequence));
+        }
+    }
+    for (service, process) in [
+        ("command", &stack.command),
+        ("query", &stack.query),
+        ("projection", &stack.projection),
+    ] {
+        let lines = process.logs();
+        if lines
+            .iter()
+            .any(|line| needles.iter().any(|needle| line.contains(needle)))
+        {
+            found.push(format!("{service} service log"));
+        }
+    }
+    found
+}
+
+/// The case reads `[erased]` where the contact's words were, in the history and in
+/// exports now and as of `before`.
+async fn only_placeholders(auditor: &Session, conversation: &str, before: i64, needles: &[&str]) {
+    let history = auditor
+        .get(&format!("/v1/conversations/{conversation}/history"))
+        .await
+        .ok()
+        .body
+        .to_string();
+    assert!(
+        !needles.iter().any(|needle| history.contains(needle)),
+        "{history}"
+    );
+    assert!(history.contains("[erased]"), "{history}");
+    for export in [String::new(), format!("?as_of={before}")] {
+        let (status, _, bytes) = auditor
+            .get_bytes(&format!(
+                "/v1/conversations/{conversation}/export.pdf{export}"
+            ))
+            .await;
+        assert_eq!(status, 200);
+        let text = pdf::text(&bytes);
+        assert!(
+            !needles.iter().any(|needle| text.contains(needle)),
+            "{text}"
+        );
+        assert!(text.contains("Contact: [erased]"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn an_erased_contact_is_nowhere_yet_every_chain_still_verifies() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
+    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    for (session, role) in [(&admin, "admin"), (&agent, "agent")] {
+        admin.register(session, role).await;
+    }
+    let marker = format!("MARKER{}", Uuid::now_v7().simple());
+    let (email, phone) = (
+        format!("{marker}@example.com"),
+        "+351 912 345 678".to_owned(),
+    );
+    let contact = Uuid::now_v7();
+    admin
+        .put(
+            &format!("/v1/contacts/{contact}"),
+            json!({"name": format!("Maria {marker}"), "email": email, "phone": phone}),
+        )
+        .await
+        .ok();
+    // Two conversations: one full of the marker and closed, then the contact comes back.
+    let first = case_full_of(&marker, contact, &admin, &agent, &gateway).await;
+    for step in ["/resolve", "/close"] {
+        agent
+            .post(&format!("/v1/conversations/{first}{step}"), json!({}))
+            .await
+            .ok();
+    }
+    let second = gateway
+        .inbound(contact, "whatsapp", &format!("again {marker}"))
+        .await;
+    assert_ne!(first, second);
+    let before = auditor.newest_position();
+    assert!(
+        !tables_containing(&stack.database.pool, &marker)
+            .await
+            .is_empty()
+    );
+
+    let erase = format!("/v1/contacts/{contact}/erase");
+    assert_eq!(agent.post(&erase, json!({})).await.status, 403);
+    let erased = admin.post(&erase, json!({})).await.ok();
+    let erased_at = erased.body["position"].as_i64().unwrap();
+    // Again: nothing more to erase, nothing appended.
+    let again = admin.post(&erase, json!({})).await.ok();
+    assert_eq!(again.body["position"].as_i64(), Some(erased_at));
+
+    let needles = [marker.as_str(), email.as_str(), phone.as_str()];
+    caselog_testkit::eventually(
+        Duration::from_secs(10),
+        "nothing of theirs anywhere",
+        || async {
+            let relayed = stack.nats.last_sequence().await as i64 >= erased_at;
+            let tables = tables_containing(&stack.database.pool, &marker).await;
+            let phones = tables_containing(&stack.database.pool, &phone).await;
+            (relayed && tables.is_empty() && phones.is_empty()).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        outside_the_database(&stack, &needles).await,
+        Vec::<String>::new()
+    );
+
+    // The auditor: placeholders now and as of before, every chain still verifies.
+    for conversation in [&first, &second] {
+        only_placeholders(&auditor, conversation, before, &needles).await;
+    }
+    let verified = auditor.get("/v1/audit/verify").await.ok().body;
+    assert_eq!(verified["ok"], true, "{verified}");
+    let found = admin.get("/v1/contacts?q=Maria").await.ok().body;
+    assert_eq!(found["items"].as_array().unwrap().len(), 0, "{found}");
+
+    // The id is never a contact again: no message lands for it, no upsert revives it.
+    let refused = gateway
+        .post(
+            "/v1/inbound-messages",
+            json!({"contact_id": contact, "channel": "sms", "text": "hello?"}),
+        )
+        .await;
+    assert_eq!(refused.problem_type(), "caselog:validation");
+    let revived = admin
+        .put(&format!("/v1/contacts/{contact}"), json!({"name": "Maria"}))
+        .await;
+    assert_eq!(revived.status, 409);
+    assert!(outside_the_database(&stack, &needles).await.is_empty());
+    stack.stop().await;
+}

@@ -117,6 +117,7 @@ fn directory_routes() -> Vec<Route> {
         ),
         // An unknown id: the allowed roles get 404, the others 403 first.
         command(Method::DELETE, "/v1/users/{new}", None, ACCOUNT_ADMINS),
+        command(Method::POST, "/v1/contacts/{new}/erase", None, ACCOUNT_ADMINS),
         command(
             Method::PUT,
             "/v1/groups/{new}",

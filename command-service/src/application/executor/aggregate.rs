@@ -69,10 +69,13 @@ impl Aggregate for crate::domain::directory::DirectoryEntry {
         self.evolve(event)
     }
     fn erases(event: &Self::Event) -> bool {
-        matches!(event, Self::Event::UserErased {})
+        matches!(
+            event,
+            Self::Event::UserErased {} | Self::Event::ContactErased {}
+        )
     }
     fn was_erased(state: &Self) -> bool {
-        matches!(state, Self::ErasedUser)
+        matches!(state, Self::ErasedUser | Self::ErasedContact)
     }
 }
 

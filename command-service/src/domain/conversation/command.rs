@@ -157,6 +157,12 @@ pub enum ConversationCommand {
     DeleteConversation {
         actor: Actor,
     },
+    /// Erase the conversation because its contact is erased as a data subject: like a
+    /// deletion, but nothing holds it back (an unpaid invoice neither), and erasing it
+    /// again changes nothing.
+    EraseConversation {
+        actor: Actor,
+    },
     AttachInvoice {
         invoice_id: String,
         amount_minor: i64,

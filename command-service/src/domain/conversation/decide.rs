@@ -63,7 +63,8 @@ pub fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
         | C::CloseConversation { .. }
         | C::CloseResolvedConversation
         | C::ReopenConversation { .. }
-        | C::DeleteConversation { .. } => lifecycle::decide(state, command),
+        | C::DeleteConversation { .. }
+        | C::EraseConversation { .. } => lifecycle::decide(state, command),
         C::AttachInvoice { .. }
         | C::MarkInvoicePaid { .. }
         | C::RateConversation { .. }

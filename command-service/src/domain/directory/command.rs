@@ -82,6 +82,8 @@ pub enum DirectoryCommand {
     UpsertUser(UserDetails),
     /// The user left: erase their name and email for good.
     EraseUser,
+    /// Erase a contact as a data subject (after their conversations).
+    EraseContact,
     UpsertGroup {
         name: String,
     },

@@ -19,9 +19,11 @@ pub const SNIPPET_LIMIT: usize = 5000;
 /// Decides what `command` does to the entry with id `id`.
 pub fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec<E>, R> {
     match command {
-        C::UpsertUser(..) | C::EraseUser | C::UpsertGroup { .. } | C::UpsertContact { .. } => {
-            people::decide(id, entry, command)
-        }
+        C::UpsertUser(..)
+        | C::EraseUser
+        | C::EraseContact
+        | C::UpsertGroup { .. }
+        | C::UpsertContact { .. } => people::decide(id, entry, command),
         C::RegisterItem(..) | C::RemoveItem | C::AddFile(..) | C::RemoveFile => {
             items::decide(id, entry, command)
         }

@@ -29,6 +29,8 @@ pub enum DirectoryRejection {
     NotAUser { id: Uuid },
     #[error("no user {id} to erase")]
     UnknownUser { id: Uuid },
+    #[error("no contact {id} to erase")]
+    UnknownContact { id: Uuid },
     #[error("snippet {snippet_id} does not exist")]
     UnknownSnippet { snippet_id: Uuid },
     #[error("no such item is registered")]

@@ -39,6 +39,9 @@ pub enum DirectoryEntry {
     User(User),
     /// A user who left: their name and email are erased; the id stays theirs.
     ErasedUser,
+    /// A contact erased as a data subject: nothing of theirs is readable; the id can
+    /// never be a contact again.
+    ErasedContact,
     Group {
         name: String,
     },
@@ -57,6 +60,7 @@ impl DirectoryEntry {
             DirectoryEntry::Empty => "nothing",
             DirectoryEntry::User(_) => "user",
             DirectoryEntry::ErasedUser => "erased user",
+            DirectoryEntry::ErasedContact => "erased contact",
             DirectoryEntry::Group { .. } => "group",
             DirectoryEntry::Contact(_) => "contact",
             DirectoryEntry::Settings(_) => "settings",
@@ -173,6 +177,7 @@ impl DirectoryEntry {
                 groups: groups.clone(),
             }),
             (_, E::UserErased {}) => DirectoryEntry::ErasedUser,
+            (_, E::ContactErased {}) => DirectoryEntry::ErasedContact,
             (_, E::GroupUpserted { name }) => DirectoryEntry::Group { name: name.clone() },
             (
                 entry,

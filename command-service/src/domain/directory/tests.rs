@@ -82,6 +82,31 @@ fn a_user_who_left_is_erased_once_and_is_never_a_user_again() {
 }
 
 #[test]
+fn an_erased_contact_is_erased_once_and_is_never_a_contact_again() {
+    let upsert = || DirectoryCommand::UpsertContact {
+        details: contact("Maria Silva"),
+        auto_assign: vec![],
+        visible_to: None,
+    };
+    let created = when(&[], upsert()).unwrap();
+    let erased = when(&created, DirectoryCommand::EraseContact).unwrap();
+    assert_eq!(erased, vec![E::ContactErased {}]);
+    let history: Vec<E> = created.into_iter().chain(erased).collect();
+    assert_eq!(when(&history, DirectoryCommand::EraseContact), Ok(vec![]));
+    assert!(matches!(
+        when(&history, upsert()),
+        Err(DirectoryRejection::IdTakenByAnotherKind {
+            existing: "erased contact",
+            ..
+        })
+    ));
+    assert_eq!(
+        when(&[], DirectoryCommand::EraseContact),
+        Err(DirectoryRejection::UnknownContact { id: id(1) })
+    );
+}
+
+#[test]
 fn an_id_names_one_kind_of_entry() {
     let group = E::GroupUpserted {
         name: "Sales".into(),

@@ -42,6 +42,20 @@ pub(super) async fn apply(
             .execute(&mut *conn)
             .await?;
         }
+        E::ContactErased {} => {
+            // The contact's data key is gone from the log; here too nothing of theirs
+            // stays readable but the id.
+            let erased = caselog_schemas::events::personal::ERASED;
+            sqlx::query(
+                "UPDATE contacts SET name = $3, firstname = NULL, lastname = NULL, \
+                 email = NULL, phone = NULL WHERE tenant_id = $1 AND contact_id = $2",
+            )
+            .bind(tenant_id)
+            .bind(entry_id)
+            .bind(erased)
+            .execute(&mut *conn)
+            .await?;
+        }
         E::GroupUpserted { name } => {
             sqlx::query(
                 "INSERT INTO groups (tenant_id, group_id, name) VALUES ($1, $2, $3) \

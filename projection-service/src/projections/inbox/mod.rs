@@ -36,11 +36,15 @@ pub async fn apply_batch(
         let (tenant, id) = (event.tenant_id.0, event.stream_id.0);
         if event.stream_type.as_str() == "directory" {
             match event.event_type.as_str() {
-                "ContactUpserted" | "UserUpserted" | "UserErased" => {}
+                "ContactUpserted" | "ContactErased" | "UserUpserted" | "UserErased" => {}
                 _ => continue,
             }
             match from_stored(&event.event_type, &event.payload)? {
                 DirectoryEvent::ContactUpserted { name, .. } => contacts.push((tenant, id, name)),
+                DirectoryEvent::ContactErased {} => {
+                    let erased = caselog_schemas::events::personal::ERASED.to_owned();
+                    contacts.push((tenant, id, erased));
+                }
                 DirectoryEvent::UserUpserted { groups, .. } => {
                     user_groups.push((tenant, id, groups));
                 }

@@ -45,6 +45,17 @@ pub(super) fn decide(state: &Conversation, command: C) -> Result<Vec<E>, R> {
             }
             Ok(vec![E::ConversationDeleted {}])
         }
+        C::EraseConversation { actor } => {
+            if !actor.is_account_admin() {
+                return Err(R::MayNotDelete);
+            }
+            match state.status {
+                Status::New => Err(R::NotFound),
+                // Erased (or deleted) already: the retry of an erasure changes nothing.
+                Status::Deleted => Ok(Vec::new()),
+                _ => Ok(vec![E::ConversationDeleted {}]),
+            }
+        }
         other => unreachable!("not a command of this group: {other:?}"),
     }
 }

@@ -12,6 +12,7 @@ use super::*;
 
 mod acceptance_and_groups;
 mod chatbot;
+mod erasure;
 mod internal_threads;
 mod returning;
 

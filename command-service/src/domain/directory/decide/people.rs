@@ -31,6 +31,12 @@ pub(super) fn decide(id: Uuid, entry: &DirectoryEntry, command: C) -> Result<Vec
             DirectoryEntry::ErasedUser => Ok(Vec::new()),
             _ => Err(R::UnknownUser { id }),
         },
+        C::EraseContact => match entry {
+            DirectoryEntry::Contact(_) => Ok(vec![E::ContactErased {}]),
+            // Erased already: the retry of an erasure changes nothing.
+            DirectoryEntry::ErasedContact => Ok(Vec::new()),
+            _ => Err(R::UnknownContact { id }),
+        },
         C::UpsertGroup { name } => {
             require_kind(id, entry, "group")?;
             require_text("name", &name)?;
