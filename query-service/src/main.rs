@@ -59,6 +59,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "audit_record")]
         kind: ExportKind,
     },
+    /// Export every case of a tenant started in [--from, --to) as one ZIP (a PDF per
+    /// case, their events with hashes, the checkpoints, a manifest with SHA-256s), with
+    /// a progress bar. Prints a JSON summary.
+    BulkExport {
+        #[arg(long)]
+        tenant: Uuid,
+        #[arg(long)]
+        from: chrono::DateTime<chrono::Utc>,
+        #[arg(long)]
+        to: chrono::DateTime<chrono::Utc>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "audit_record")]
+        kind: ExportKind,
+    },
 }
 
 #[tokio::main]
@@ -112,6 +127,21 @@ async fn main() -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(exit_code(report.ok))
         }
+        Command::BulkExport {
+            tenant,
+            from,
+            to,
+            out,
+            kind,
+        } => {
+            Keyring::install_from(&settings.common)?;
+            let period = export::bulk::Period { from, to };
+            anyhow::ensure!(from < to, "--from must be before --to");
+            let summary =
+                export::to_file::bulk_export(&reader, TenantId(tenant), period, kind, &out).await?;
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             conversation,
             out,
@@ -119,39 +149,48 @@ async fn main() -> anyhow::Result<ExitCode> {
             kind,
         } => {
             Keyring::install_from(&settings.common)?;
-            let stream_type = StreamType::new("conversation")?;
-            let tenant = reader
-                .tenant_of(&stream_type, StreamId(conversation))
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no conversation {conversation} in the log"))?;
-            let document = replay::case_document(&reader, tenant, conversation, as_of, kind)
-                .await?
-                .ok_or_else(|| {
-                    anyhow::anyhow!("conversation {conversation} had not started then")
-                })?;
-            // The operator's export: no cap (the HTTP export has them).
-            let bytes = export::render(
-                &document,
-                export::RenderLimits::UNBOUNDED,
-                &export::StopFlag::new(false),
-            )?;
-            std::fs::write(&out, &bytes)?;
-            let header = &document.file.header;
-            println!(
-                "{}",
-                serde_json::json!({
-                    "conversation": conversation,
-                    "out": out,
-                    "bytes": bytes.len(),
-                    "entries": document.file.entries.len(),
-                    "stream_version": header.stream_version,
-                    "position": header.position,
-                    "head_hash": header.head_hash,
-                })
-            );
-            Ok(ExitCode::SUCCESS)
+            export_case(&reader, conversation, &out, as_of, kind).await
         }
     }
+}
+
+/// `query-service export`: one case, replayed from the log, written to `out`.
+async fn export_case(
+    reader: &LogReader,
+    conversation: Uuid,
+    out: &std::path::Path,
+    as_of: Option<AsOf>,
+    kind: ExportKind,
+) -> anyhow::Result<ExitCode> {
+    let stream_type = StreamType::new("conversation")?;
+    let tenant = reader
+        .tenant_of(&stream_type, StreamId(conversation))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no conversation {conversation} in the log"))?;
+    let document = replay::case_document(reader, tenant, conversation, as_of, kind)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("conversation {conversation} had not started then"))?;
+    // The operator's export: no cap (the HTTP export has them).
+    let bytes = export::render(
+        &document,
+        export::RenderLimits::UNBOUNDED,
+        &export::StopFlag::new(false),
+    )?;
+    std::fs::write(out, &bytes)?;
+    let header = &document.file.header;
+    println!(
+        "{}",
+        serde_json::json!({
+            "conversation": conversation,
+            "out": out,
+            "bytes": bytes.len(),
+            "entries": document.file.entries.len(),
+            "stream_version": header.stream_version,
+            "position": header.position,
+            "head_hash": header.head_hash,
+        })
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_code(ok: bool) -> ExitCode {

@@ -33,6 +33,7 @@ impl Application {
         let dependencies =
             connect::dependencies(&settings.common, "query-service", LocalNatsUser::QUERY).await?;
         caselog_read_model::migrations::require_migrated(&dependencies.postgres).await?;
+        crate::export::jobs::fail_interrupted(&dependencies.postgres).await?;
         let shutdown = CancellationToken::new();
         let tokens = settings.common.token_verifier()?;
         let reader = LogReader::new(dependencies.postgres.clone());

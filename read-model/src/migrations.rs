@@ -1,5 +1,6 @@
 //! The read models' tables (schema `projections` and one `rm_*` schema per
-//! [`Projection`]), applied by `caselog-migrate` as the owner role.
+//! [`Projection`]) and the query service's bulk export jobs (schema `exports`), applied
+//! by `caselog-migrate` as the owner role.
 
 use sqlx::PgPool;
 
@@ -15,7 +16,8 @@ pub fn migrator() -> sqlx::migrate::Migrator {
 /// The runtime role (`role`, quoted) reads and writes every read model. A rebuild
 /// gives its new copy the live schema's grants.
 pub fn runtime_grants(role: &str) -> Vec<String> {
-    let schemas: Vec<&str> = std::iter::once("projections")
+    let schemas: Vec<&str> = ["projections", "exports"]
+        .into_iter()
         .chain(Projection::ALL.iter().map(|projection| projection.schema()))
         .collect();
     let schemas = schemas.join(", ");

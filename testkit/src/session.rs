@@ -306,6 +306,17 @@ impl Session {
         crate::sse::EventStream::new(response)
     }
 
+    /// Asks the query service to start something (a bulk export): a request with a
+    /// body that appends nothing but the record of who asked.
+    pub async fn query_post(&self, path: &str, body: Value) -> Reply {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.query_url))
+            .bearer_auth(&self.token)
+            .json(&body);
+        send(request).await
+    }
+
     /// Reads from the query service once it has applied every command sent so far.
     pub async fn get(&self, path: &str) -> Reply {
         let request = self

@@ -45,6 +45,23 @@ impl LogReader {
         )
     }
 
+    /// The tenant's conversations started in `[from, to)`, oldest first.
+    pub async fn conversations_started_between(
+        &self,
+        tenant_id: TenantId,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Uuid>, ReadError> {
+        Ok(
+            sqlx::query_scalar(include_str!("sql/conversations_started_between.sql"))
+                .bind(tenant_id.0)
+                .bind(from)
+                .bind(to)
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     /// Which of `ids` are directory entries of the tenant that an `upsert_event`
     /// (`UserUpserted`, `GroupUpserted`) made, a user erased since being one no more
     /// (`events_directory_kind_idx`).

@@ -9,9 +9,12 @@
 //! User text only ever becomes glyphs in a content stream: it never reaches an object,
 //! a name, an action or the document's metadata, so it cannot inject any.
 
+pub mod bulk;
 pub mod document;
 pub mod fonts;
+pub mod jobs;
 pub mod pdf;
+pub mod to_file;
 
 use serde::Deserialize;
 
@@ -22,7 +25,17 @@ use crate::audit::people::People;
 
 /// Which case file: everything for the auditors, or what the customer saw.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, utoipa::ToSchema, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ExportKind {

@@ -15,6 +15,7 @@ mod dashboard;
 mod directory;
 mod error;
 mod export;
+mod exports;
 mod files;
 mod inbox;
 mod internal_messages;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(access::router())
         .merge(export::router())
+        .merge(exports::router())
         .merge(trust::router())
         .merge(chat::router())
         .split_for_parts();

@@ -15,6 +15,7 @@ mod auditors;
 mod auto_close_and_live_dashboard;
 mod bad_input;
 mod bench_smoke;
+mod bulk_exports;
 mod case_files;
 mod chat_bell_and_cards;
 mod chatbot;

@@ -117,7 +117,12 @@ fn directory_routes() -> Vec<Route> {
         ),
         // An unknown id: the allowed roles get 404, the others 403 first.
         command(Method::DELETE, "/v1/users/{new}", None, ACCOUNT_ADMINS),
-        command(Method::POST, "/v1/contacts/{new}/erase", None, ACCOUNT_ADMINS),
+        command(
+            Method::POST,
+            "/v1/contacts/{new}/erase",
+            None,
+            ACCOUNT_ADMINS,
+        ),
         command(
             Method::PUT,
             "/v1/groups/{new}",
@@ -515,6 +520,16 @@ fn read_routes() -> Vec<Route> {
         read_by("/v1/audit/verify", &[AUDITOR]),
         read_by("/v1/audit/checkpoint-keys", &[AUDITOR]),
         read_by("/v1/audit/access", &[AUDITOR]),
+        Route {
+            method: Method::POST,
+            path: "/v1/exports",
+            body: Some(|_| json!({"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"})),
+            allowed: &[AUDITOR],
+            read: true,
+            stream: false,
+        },
+        read_by("/v1/exports/{new}", &[AUDITOR]),
+        read_by("/v1/exports/{new}/download", &[AUDITOR]),
         // An unknown card: the allowed roles get 404, the others 403 first.
         read_by("/v1/chat/cards/{new}", CHAT_READERS),
         read_stream("/v1/dashboard/stream"),
@@ -642,6 +657,9 @@ async fn every_route_refuses_the_roles_the_table_does_not_allow_and_only_those()
             let before = stack.log_length().await;
             let reply = if route.stream {
                 session.open_stream(&path).await
+            } else if route.read && route.method == Method::POST {
+                let body = route.body.map_or(Value::Null, |body| body(&fixture));
+                session.query_post(&path, body).await
             } else if route.read {
                 session.get(&path).await
             } else {
