@@ -221,7 +221,8 @@ async def from_nats(args):
     while True:
         try:
             messages = await subscription.fetch(batch=500, timeout=args.idle)
-        except NatsTimeout:
+        # An idle fetch ends in nats-py's own TimeoutError or, in a race, asyncio's.
+        except (NatsTimeout, asyncio.TimeoutError):
             break
         for message in messages:
             events.append(msgpack.unpackb(message.data, raw=False))
