@@ -39,8 +39,9 @@ impl Narrated {
 pub fn narrate(entry: &TimelineEntry, people: &People, contact_id: Option<Uuid>) -> Narrated {
     let position = entry.position;
     let name = |user: Uuid| people.name(user, position);
+    let role = entry.actor["role"].as_str().unwrap_or_default();
     let actor_name = match entry.actor["user_id"].as_str().map(Uuid::parse_str) {
-        Some(Ok(user)) => name(user),
+        Some(Ok(user)) => people.name_as(user, position, role),
         _ => "caselog".to_owned(),
     };
     let contact = contact_id.map_or_else(|| "The contact".to_owned(), name);

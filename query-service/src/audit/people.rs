@@ -44,6 +44,16 @@ impl People {
             .map_or_else(|| short_id(id), |person| person.name.clone())
     }
 
+    /// Like [`People::name`], but an id the directory never had is shown by the role it
+    /// acted in (`integration 1e1222e1`: a channel gateway's token, say).
+    pub fn name_as(&self, id: Uuid, position: i64, role: &str) -> String {
+        match self.at(id, position) {
+            Some(person) => person.name.clone(),
+            None if role == "integration" => format!("integration {}", &id.to_string()[..8]),
+            None => short_id(id),
+        }
+    }
+
     /// Records that `id` was `person` from `position` on.
     pub fn insert(&mut self, id: Uuid, position: i64, person: Person) {
         self.entries.entry(id).or_default().insert(position, person);
