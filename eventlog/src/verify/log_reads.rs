@@ -5,7 +5,7 @@ use futures::TryStreamExt;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
-use caselog_schemas::{EventId, Position, StreamId, StreamType, StreamVersion, TenantId};
+use caselog_schemas::{Position, StreamId, StreamType, TenantId};
 
 use super::StoredEvent;
 use super::walk::{ChainWalk, LoggedEvent, Scope, TrustReport};
@@ -76,16 +76,6 @@ impl LogReader {
         }
         Ok(walk.finish())
     }
-
-    /// The last position of the log and its `log_hash`, to compare with a copy.
-    pub async fn log_hash_at(&self, position: Position) -> Result<Option<Vec<u8>>, ReadError> {
-        Ok(
-            sqlx::query_scalar("SELECT log_hash FROM eventlog.events WHERE position = $1")
-                .bind(position.0)
-                .fetch_optional(self.pool())
-                .await?,
-        )
-    }
 }
 
 fn logged_event(row: &PgRow) -> Result<LoggedEvent, ReadError> {
@@ -101,18 +91,7 @@ fn logged_event(row: &PgRow) -> Result<LoggedEvent, ReadError> {
             stream_type,
             stream_id: StreamId(row.try_get("stream_id")?),
         },
-        event: StoredEvent {
-            position: Position(position),
-            event_id: EventId(row.try_get("event_id")?),
-            stream_version: StreamVersion(row.try_get("stream_version")?),
-            event_type: row.try_get("event_type")?,
-            schema_version: row.try_get("schema_version")?,
-            payload: row.try_get("payload")?,
-            metadata: row.try_get("metadata")?,
-            recorded_at: row.try_get("recorded_at")?,
-            previous_hash: row.try_get("previous_hash")?,
-            hash: row.try_get("hash")?,
-        },
+        event: StoredEvent::from_row(row)?,
         tenant_hash: row.try_get("tenant_hash")?,
         log_hash: row.try_get("log_hash")?,
     })

@@ -53,6 +53,42 @@ pub struct StoredEvent {
     pub hash: Vec<u8>,
 }
 
+impl StoredEvent {
+    /// The event's columns of a row of `eventlog.events`.
+    pub(crate) fn from_row(row: &sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            position: Position(row.try_get("position")?),
+            event_id: EventId(row.try_get("event_id")?),
+            stream_version: StreamVersion(row.try_get("stream_version")?),
+            event_type: row.try_get("event_type")?,
+            schema_version: row.try_get("schema_version")?,
+            payload: row.try_get("payload")?,
+            metadata: row.try_get("metadata")?,
+            recorded_at: row.try_get("recorded_at")?,
+            previous_hash: row.try_get("previous_hash")?,
+            hash: row.try_get("hash")?,
+        })
+    }
+
+    /// The hash the event's stored fields give, linked to `previous`.
+    pub fn recompute_hash(&self, stream: &StreamRef, previous: &Hash) -> Hash {
+        event_hash(&HashedFields {
+            position: self.position,
+            event_id: self.event_id,
+            tenant_id: stream.tenant_id,
+            stream_type: &stream.stream_type,
+            stream_id: stream.stream_id,
+            stream_version: self.stream_version,
+            event_type: &self.event_type,
+            schema_version: self.schema_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+            recorded_at: self.recorded_at,
+            previous_hash: previous,
+        })
+    }
+}
+
 /// Checks a stream's events, given in version order.
 pub fn verify_chain(stream: &StreamRef, events: &[StoredEvent]) -> ChainReport {
     let mut expected_previous: Hash = GENESIS;
@@ -72,20 +108,7 @@ pub fn verify_chain(stream: &StreamRef, events: &[StoredEvent]) -> ChainReport {
         if event.previous_hash.as_slice() != expected_previous {
             return broken("previous_hash does not match the previous event's hash");
         }
-        let recomputed = event_hash(&HashedFields {
-            position: event.position,
-            event_id: event.event_id,
-            tenant_id: stream.tenant_id,
-            stream_type: &stream.stream_type,
-            stream_id: stream.stream_id,
-            stream_version: event.stream_version,
-            event_type: &event.event_type,
-            schema_version: event.schema_version,
-            payload: &event.payload,
-            metadata: &event.metadata,
-            recorded_at: event.recorded_at,
-            previous_hash: &expected_previous,
-        });
+        let recomputed = event.recompute_hash(stream, &expected_previous);
         if event.hash.as_slice() != recomputed {
             return broken("the stored fields do not hash to the stored hash");
         }
@@ -124,20 +147,7 @@ impl LogReader {
         .await?;
         let events = rows
             .iter()
-            .map(|row| {
-                Ok(StoredEvent {
-                    position: Position(row.try_get("position")?),
-                    event_id: EventId(row.try_get("event_id")?),
-                    stream_version: StreamVersion(row.try_get("stream_version")?),
-                    event_type: row.try_get("event_type")?,
-                    schema_version: row.try_get("schema_version")?,
-                    payload: row.try_get("payload")?,
-                    metadata: row.try_get("metadata")?,
-                    recorded_at: row.try_get("recorded_at")?,
-                    previous_hash: row.try_get("previous_hash")?,
-                    hash: row.try_get("hash")?,
-                })
-            })
+            .map(StoredEvent::from_row)
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(verify_chain(stream, &events))
     }

@@ -25,20 +25,7 @@ fn honest_chain(stream: &StreamRef, length: i64) -> Vec<StoredEvent> {
                 previous_hash: previous.to_vec(),
                 hash: Vec::new(),
             };
-            let hash = event_hash(&HashedFields {
-                position: event.position,
-                event_id: event.event_id,
-                tenant_id: stream.tenant_id,
-                stream_type: &stream.stream_type,
-                stream_id: stream.stream_id,
-                stream_version: event.stream_version,
-                event_type: &event.event_type,
-                schema_version: event.schema_version,
-                payload: &event.payload,
-                metadata: &event.metadata,
-                recorded_at: event.recorded_at,
-                previous_hash: &previous,
-            });
+            let hash = event.recompute_hash(stream, &previous);
             event.hash = hash.to_vec();
             previous = hash;
             event

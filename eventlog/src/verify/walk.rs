@@ -19,7 +19,7 @@ use caselog_schemas::{Position, StreamVersion, TenantId};
 
 use super::StoredEvent;
 use crate::checkpoint::{STREAM_TYPE, TrustedKeys};
-use crate::hash::{GENESIS, Hash, HashedFields, event_hash, log_link, tenant_link};
+use crate::hash::{GENESIS, Hash, log_link, tenant_link};
 use crate::model::StreamRef;
 
 /// What a walk covers.
@@ -216,20 +216,7 @@ impl<'k> ChainWalk<'k> {
         if event.previous_hash.as_slice() != previous {
             return Err("previous_hash does not match the previous event's hash".into());
         }
-        let hash = event_hash(&HashedFields {
-            position: event.position,
-            event_id: event.event_id,
-            tenant_id: logged.stream.tenant_id,
-            stream_type: &logged.stream.stream_type,
-            stream_id: logged.stream.stream_id,
-            stream_version: event.stream_version,
-            event_type: &event.event_type,
-            schema_version: event.schema_version,
-            payload: &event.payload,
-            metadata: &event.metadata,
-            recorded_at: event.recorded_at,
-            previous_hash: &previous,
-        });
+        let hash = event.recompute_hash(&logged.stream, &previous);
         if event.hash.as_slice() != hash {
             return Err("the stored fields do not hash to the stored hash".into());
         }

@@ -38,20 +38,7 @@ impl Log {
             previous_hash: previous.to_vec(),
             hash: Vec::new(),
         };
-        let hash = event_hash(&HashedFields {
-            position,
-            event_id: event.event_id,
-            tenant_id: stream.tenant_id,
-            stream_type: &stream.stream_type,
-            stream_id: stream.stream_id,
-            stream_version: event.stream_version,
-            event_type: &event.event_type,
-            schema_version: 1,
-            payload: &event.payload,
-            metadata: &event.metadata,
-            recorded_at,
-            previous_hash: &previous,
-        });
+        let hash = event.recompute_hash(stream, &previous);
         event.hash = hash.to_vec();
         let tenant_hash = tenant_link(
             self.tenants.get(&stream.tenant_id).unwrap_or(&GENESIS),
