@@ -5,7 +5,7 @@ use futures::TryStreamExt;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
-use caselog_schemas::{Position, StreamId, StreamType, TenantId};
+use caselog_schemas::{StreamId, StreamType, TenantId};
 
 use super::StoredEvent;
 use super::walk::{ChainWalk, LoggedEvent, Scope, TrustReport};
