@@ -80,9 +80,8 @@ async fn case_full_of(
     conversation
 }
 
-#[tokio::test]
-async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
-    let stack = Stack::start().await;
+/// An admin and an agent (registered), an auditor and a channel gateway of a new tenant.
+async fn team(stack: &Stack) -> [Session; 4] {
     let tenant = Uuid::now_v7();
     let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
     let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
@@ -91,6 +90,13 @@ async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
     for (session, role) in [(&admin, "admin"), (&agent, "agent")] {
         admin.register(session, role).await;
     }
+    [admin, agent, auditor, gateway]
+}
+
+#[tokio::test]
+async fn a_deleted_conversation_is_unreadable_everywhere_yet_still_verifies() {
+    let stack = Stack::start().await;
+    let [admin, agent, auditor, gateway] = team(&stack).await;
     let marker = format!("MARKER{}", Uuid::now_v7().simple());
     let contact = admin.new_contact("Maria").await;
     let conversation = case_full_of(&marker, contact, &admin, &agent, &gateway).await;
@@ -236,14 +242,7 @@ async fn only_placeholders(auditor: &Session, conversation: &str, before: i64, n
 #[tokio::test]
 async fn an_erased_contact_is_nowhere_yet_every_chain_still_verifies() {
     let stack = Stack::start().await;
-    let tenant = Uuid::now_v7();
-    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
-    let agent = stack.session(tenant, Uuid::now_v7(), Role::Agent);
-    let auditor = stack.session(tenant, Uuid::now_v7(), Role::Auditor);
-    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    for (session, role) in [(&admin, "admin"), (&agent, "agent")] {
-        admin.register(session, role).await;
-    }
+    let [admin, agent, auditor, gateway] = team(&stack).await;
     let marker = format!("MARKER{}", Uuid::now_v7().simple());
     let (email, phone) = (
         format!("{marker}@example.com"),
