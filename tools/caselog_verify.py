@@ -241,7 +241,8 @@ def main():
     parser.add_argument("--cases", action="store_true",
                         help="the events are some streams (a bulk export): check their chains "
                              "and the checkpoints' signatures only")
-    parser.add_argument("--checkpoints", help="with --jsonl: a file of checkpoint events to check too")
+    parser.add_argument("--checkpoints",
+                        help="a JSON Lines file of checkpoint events kept elsewhere, to hold the events against")
     parser.add_argument("--user")
     parser.add_argument("--consumer")
     parser.add_argument("--stream", default="CASELOG")
@@ -249,13 +250,16 @@ def main():
     args = parser.parse_args()
     try:
         if args.feed:
-            events = from_feed(args.feed, os.environ["CASELOG_TOKEN"])
+            events = list(from_feed(args.feed, os.environ["CASELOG_TOKEN"]))
         elif args.jsonl:
             events = list(from_jsonl(args.jsonl))
-            if args.checkpoints:
-                events += list(from_jsonl(args.checkpoints))
         else:
             events = asyncio.run(from_nats(args))
+        if args.checkpoints:
+            # Checkpoints kept elsewhere (an earlier export, a NATS copy): one the log no
+            # longer reaches shows it was cut short. The log's own copies count once.
+            seen = {event["event_id"] for event in events}
+            events += [event for event in from_jsonl(args.checkpoints) if event["event_id"] not in seen]
         walk = Walk(Keys(args.public_key), streams_only=args.cases)
         for event in sorted(events, key=lambda event: event["position"]):
             walk.push(event)

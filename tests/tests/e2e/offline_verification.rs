@@ -102,3 +102,59 @@ async fn an_auditor_verifies_a_tenant_offline_from_the_feed_and_from_nats() {
     assert_eq!(report["first_break"]["stream_id"], tenant.first.to_string());
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_log_cut_short_is_caught_offline_by_the_checkpoints_an_auditor_kept() {
+    let stack = a_stack().await;
+    let tenant = a_checkpointed_tenant(&stack).await;
+    // The auditor keeps the checkpoints the feed shows today.
+    let feed = tenant.auditor.get("/v1/events?limit=200").await.ok().body;
+    let kept: String = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["stream_type"] == "checkpoint")
+        .map(|event| format!("{event}\n"))
+        .collect();
+    assert!(!kept.is_empty(), "{feed}");
+    let file = std::env::temp_dir().join(format!("checkpoints-{}.jsonl", uuid::Uuid::now_v7()));
+    std::fs::write(&file, kept).unwrap();
+
+    // Everything after the first conversation goes, with the checkpoints that signed it.
+    stack
+        .database
+        .administer(&format!(
+            "DELETE FROM eventlog.events WHERE position > (SELECT max(position) \
+             FROM eventlog.events WHERE stream_id = '{}')",
+            tenant.first
+        ))
+        .await;
+    let query = stack.query.base_url.clone();
+    let token = tenant.auditor.token.clone();
+    let env = [("CASELOG_TOKEN", token.as_str())];
+    // What is left is consistent in itself…
+    let alone = [
+        "--feed",
+        &query,
+        "--public-key",
+        LOCAL_CHECKPOINT_PUBLIC_KEY,
+    ];
+    assert_eq!(verify_offline(&alone, &env).await.0, Some(0));
+    // …and contradicts the checkpoints kept.
+    let held = [
+        "--feed",
+        &query,
+        "--checkpoints",
+        file.to_str().unwrap(),
+        "--public-key",
+        LOCAL_CHECKPOINT_PUBLIC_KEY,
+    ];
+    let (code, report) = verify_offline(&held, &env).await;
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report["first_break"]["reason"].as_str().is_some(),
+        "{report}"
+    );
+    let _ = std::fs::remove_file(file);
+    stack.stop().await;
+}
