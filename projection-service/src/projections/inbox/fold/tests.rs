@@ -1,10 +1,11 @@
 use chrono::{Duration, TimeZone};
 
-use caselog_schemas::events::{SenderKind, StartedBy, to_stored};
+use caselog_schemas::events::{Channel, MessageContent, SenderKind, StartedBy, to_stored};
 use caselog_schemas::{
     Actor, EventId, EventMetadata, Position, StreamId, StreamType, StreamVersion, TenantId, UserId,
 };
 
+use super::row::SEARCH_TEXT_LIMIT;
 use super::*;
 
 struct Case {
