@@ -9,7 +9,7 @@ use serde_json::Value;
 use caselog_platform::settings::{LOCAL_CHECKPOINT_PUBLIC_KEY, LocalNatsUser};
 use caselog_testkit::eventually;
 
-use super::trusting_the_log::{a_checkpointed_tenant, a_stack};
+use super::trusting_the_log::{a_checkpointed_tenant, a_stack, checkpointed};
 
 /// Runs the offline verifier with `args`; returns its exit code and JSON report.
 async fn verify_offline(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value) {
@@ -119,6 +119,15 @@ async fn a_log_cut_short_is_caught_offline_by_the_checkpoints_an_auditor_kept() 
     assert!(!kept.is_empty(), "{feed}");
     let file = std::env::temp_dir().join(format!("checkpoints-{}.jsonl", uuid::Uuid::now_v7()));
     std::fs::write(&file, kept).unwrap();
+    // Reading the feed was recorded: once a checkpoint covers that too, the log is quiet
+    // and nothing is being signed while the administrator cuts.
+    let last: i64 = sqlx::query_scalar(
+        "SELECT max(position) FROM eventlog.events WHERE stream_type <> 'checkpoint'",
+    )
+    .fetch_one(&stack.database.pool)
+    .await
+    .unwrap();
+    checkpointed(&tenant.auditor, last).await;
 
     // Everything after the first conversation goes, with the checkpoints that signed it.
     stack
