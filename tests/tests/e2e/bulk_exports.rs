@@ -15,6 +15,8 @@ use caselog_schemas::Role;
 use caselog_testkit::pdf;
 use caselog_testkit::stack::{Session, Stack};
 
+use super::trusting_the_log::checkpointed;
+
 /// Every file of a ZIP, by name.
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -129,7 +131,16 @@ async fn verified_offline(dir: &std::path::Path) -> Value {
 async fn an_auditor_exports_a_period_and_checks_every_file_of_it() {
     let stack = Stack::start_with(&[("CASELOG_CHECKPOINT_INTERVAL_MS", "100".to_owned())]).await;
     let (auditor, cases) = three_cases(&stack).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A checkpoint signs the cases before they are exported.
+    let last: i64 = sqlx::query_scalar(
+        "SELECT max(position) FROM eventlog.events \
+         WHERE tenant_id = $1 AND stream_type <> 'checkpoint'",
+    )
+    .bind(auditor.tenant)
+    .fetch_one(&stack.database.pool)
+    .await
+    .unwrap();
+    checkpointed(&auditor, last).await;
     let from = (Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
     let to = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
     let admin = stack.session(auditor.tenant, Uuid::now_v7(), Role::Admin);
