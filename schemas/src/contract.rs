@@ -278,7 +278,9 @@ fn stored_payload(stream_type: &str, event_type: &str, mut payload: Value) -> Va
             }),
         );
     }
-    if let Some(required) = payload["required"].as_array_mut() {
+    // `get_mut`, not indexing: indexing a missing key would insert `"required": null`,
+    // which no JSON Schema validator accepts.
+    if let Some(required) = payload.get_mut("required").and_then(Value::as_array_mut) {
         required.retain(|name| !names.contains(&name.as_str().unwrap_or_default()));
         required.push(Value::from(SEALED_FIELD));
     }

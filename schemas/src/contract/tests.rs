@@ -64,3 +64,34 @@ fn published_payloads_carry_personal_fields_only_sealed() {
     assert_eq!(asyncapi["asyncapi"], "3.0.0");
     assert!(asyncapi["components"]["messages"]["conversation.MessageSent"].is_object());
 }
+
+/// `required` is a list of names or absent, never null: a payload whose fields are all
+/// optional (HandedOffToHuman's) once came out with `"required": null`, which JSON
+/// Schema validators and the AsyncAPI parser refuse.
+#[test]
+fn no_schema_has_a_null_keyword() {
+    fn nulls(value: &Value, path: &str, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if child.is_null() && key != "default" && key != "const" {
+                        found.push(format!("{path}/{key}"));
+                    }
+                    nulls(child, &format!("{path}/{key}"), found);
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    nulls(child, &format!("{path}/{index}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (path, text) in generate() {
+        let document: Value = serde_json::from_str(&text).unwrap();
+        nulls(&document, &path, &mut found);
+    }
+    assert!(found.is_empty(), "null keywords: {found:?}");
+}
