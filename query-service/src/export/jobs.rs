@@ -55,18 +55,11 @@ pub async fn create(
     .bind(requested_by)
     .bind(period.from)
     .bind(period.to)
-    .bind(kind_name(kind))
+    .bind(kind.as_str())
     .bind(cases as i32)
     .execute(pool)
     .await
     .map(|_| ())
-}
-
-pub fn kind_name(kind: ExportKind) -> &'static str {
-    match kind {
-        ExportKind::AuditRecord => "audit_record",
-        ExportKind::Transcript => "transcript",
-    }
 }
 
 /// The tenant's job `export_id`.

@@ -47,6 +47,24 @@ pub enum ExportKind {
     Transcript,
 }
 
+impl ExportKind {
+    /// The name it goes by in requests and jobs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::AuditRecord => "audit_record",
+            ExportKind::Transcript => "transcript",
+        }
+    }
+
+    /// What reading it is called in the record of who read what.
+    pub fn record_kind(self) -> caselog_schemas::events::RecordKind {
+        match self {
+            ExportKind::AuditRecord => caselog_schemas::events::RecordKind::AuditRecord,
+            ExportKind::Transcript => caselog_schemas::events::RecordKind::Transcript,
+        }
+    }
+}
+
 /// Everything one export prints.
 #[derive(Debug, Clone)]
 pub struct CaseDocument {

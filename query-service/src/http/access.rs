@@ -8,10 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use caselog_platform::http::{Caller, Problem, QueryParams};
-use caselog_schemas::{Position, Role};
+use caselog_platform::http::{Caller, QueryParams};
+use caselog_schemas::Role;
 
-use super::pagination::{Page, limit};
+use super::pagination::{Page, after_position, limit};
 use super::{ApiError, AppState};
 use crate::audit::access::AccessRecord;
 
@@ -41,18 +41,10 @@ async fn access_records(
 ) -> Result<Json<Page<AccessRecord>>, ApiError> {
     caller.require_role(&[Role::Auditor])?;
     let limit = limit(params.limit)?;
-    let after = params.after.unwrap_or(0);
-    if after < 0 {
-        return Err(Problem::validation("after must be a log position (0 or more)").into());
-    }
+    let after = after_position(params.after)?;
     let records = state
         .access
-        .list(
-            caller.tenant_id,
-            params.conversation_id,
-            Position(after),
-            limit,
-        )
+        .list(caller.tenant_id, params.conversation_id, after, limit)
         .await?;
     Ok(Json(Page::new(records, limit, |record| {
         record.position.to_string()

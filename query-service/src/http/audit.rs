@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use caselog_platform::http::{Caller, ClientAddress, Problem, QueryParams};
 use caselog_schemas::events::RecordKind;
-use caselog_schemas::{EventEnvelope, Position, Role};
+use caselog_schemas::{EventEnvelope, Role};
 
 use super::consistency::{MinPosition, settle};
-use super::pagination::{Page, limit};
+use super::pagination::{Page, after_position, limit};
 use super::{ApiError, AppState, audit_access, require_reader};
 use crate::audit::access;
 use crate::audit::replay::conversation_stream;
@@ -92,22 +92,17 @@ async fn raw_events(
 ) -> Result<Json<Page<EventEnvelope>>, ApiError> {
     caller.require_role(&[Role::Auditor])?;
     let limit = limit(params.limit)?;
-    let after = params.after.unwrap_or(0);
-    if after < 0 {
-        return Err(Problem::validation("after must be a log position (0 or more)").into());
-    }
+    let after = after_position(params.after)?;
     let events = state
         .reader
-        .read_tenant_after(caller.tenant_id, Position(after), limit)
+        .read_tenant_after(caller.tenant_id, after, limit)
         .await?;
     let read = access::Read {
         caller: &caller,
         client: &client,
         what: RecordKind::RawFeed,
         conversation_id: None,
-        as_of: events
-            .last()
-            .map_or(Position(after), |event| event.position),
+        as_of: events.last().map_or(after, |event| event.position),
     };
     state.access.record(read).await?;
     Ok(Json(Page::new(events, limit, |event| {

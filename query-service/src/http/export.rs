@@ -13,7 +13,6 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use caselog_platform::http::{Caller, ClientAddress, Problem, ProblemType, QueryParams};
-use caselog_schemas::events::RecordKind;
 use caselog_schemas::{Position, StreamVersion};
 
 use super::cache::{Case, PdfKey, count};
@@ -122,10 +121,7 @@ async fn export_pdf(
     let read = access::Read {
         caller: &caller,
         client: &client,
-        what: match kind {
-            ExportKind::AuditRecord => RecordKind::AuditRecord,
-            ExportKind::Transcript => RecordKind::Transcript,
-        },
+        what: kind.record_kind(),
         conversation_id: Some(id),
         as_of: Position(case.position),
     };

@@ -19,6 +19,16 @@ pub fn limit(requested: Option<i64>) -> Result<i64, Problem> {
     }
 }
 
+/// A log-position cursor (`after`): 0, the default, is before the first event.
+pub fn after_position(after: Option<i64>) -> Result<caselog_schemas::Position, Problem> {
+    match after.unwrap_or(0) {
+        after if after >= 0 => Ok(caselog_schemas::Position(after)),
+        _ => Err(Problem::validation(
+            "after must be a log position (0 or more)",
+        )),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
