@@ -16,7 +16,8 @@ use crate::events::{
     AccessEvent, ChatChannelEvent, ChatReaderEvent, CheckpointEvent, ConversationEvent,
     DirectoryEvent,
 };
-use crate::headers;
+use asyncapi::{asyncapi_document, message, message_ref};
+use old_versions::{OLD_VERSIONS, insert_old_versions};
 
 const SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 const ID_BASE: &str = "https://caselog.dev/schemas";
@@ -26,26 +27,8 @@ pub type Files = BTreeMap<String, String>;
 
 /// Every file of the contract.
 pub fn generate() -> Files {
-    let mut files = Files::new();
-    let mut components = Map::new();
-    let mut channels = Map::new();
-    let mut operations = Map::new();
-    let mut messages = Map::new();
-
-    let envelope = root_schema::<EventEnvelope>();
-    let (envelope_body, envelope_defs) = split_defs(envelope);
-    files.insert("envelope.schema.json".into(), pretty(&with_header(
-        envelope_body.clone(),
-        "envelope.schema.json",
-        "The envelope of every caselog event: MessagePack (named fields) on NATS, jsonb in the log.",
-        &envelope_defs,
-    )));
-    for (name, schema) in &envelope_defs {
-        components.insert(name.clone(), rewrite_refs(schema.clone()));
-    }
-    components.insert("EventEnvelope".into(), rewrite_refs(envelope_body));
-    components.insert("SealedFields".into(), sealed_fields_schema());
-
+    let mut contract = Contract::default();
+    contract.add_envelope();
     for (stream_type, catalogue) in [
         ("conversation", root_schema::<ConversationEvent>()),
         ("directory", root_schema::<DirectoryEvent>()),
@@ -54,9 +37,57 @@ pub fn generate() -> Files {
         ("checkpoint", root_schema::<CheckpointEvent>()),
         ("access", root_schema::<AccessEvent>()),
     ] {
+        contract.add_stream_type(stream_type, catalogue);
+    }
+    insert_old_versions(&mut contract.files);
+    let asyncapi = asyncapi_document(
+        contract.channels,
+        contract.operations,
+        contract.messages,
+        contract.components,
+    );
+    contract
+        .files
+        .insert("asyncapi.json".into(), pretty(&asyncapi));
+    contract.files
+}
+
+/// The contract as it is assembled: the schema files and the AsyncAPI document's parts.
+#[derive(Default)]
+struct Contract {
+    files: Files,
+    components: Map<String, Value>,
+    channels: Map<String, Value>,
+    operations: Map<String, Value>,
+    messages: Map<String, Value>,
+}
+
+impl Contract {
+    fn add_envelope(&mut self) {
+        let envelope = root_schema::<EventEnvelope>();
+        let (envelope_body, envelope_defs) = split_defs(envelope);
+        self.files.insert("envelope.schema.json".into(), pretty(&with_header(
+            envelope_body.clone(),
+            "envelope.schema.json",
+            "The envelope of every caselog event: MessagePack (named fields) on NATS, jsonb in the log.",
+            &envelope_defs,
+        )));
+        for (name, schema) in &envelope_defs {
+            self.components
+                .insert(name.clone(), rewrite_refs(schema.clone()));
+        }
+        self.components
+            .insert("EventEnvelope".into(), rewrite_refs(envelope_body));
+        self.components
+            .insert("SealedFields".into(), sealed_fields_schema());
+    }
+
+    /// One channel per stream type, with a message per event type and schema version.
+    fn add_stream_type(&mut self, stream_type: &str, catalogue: Value) {
         let (catalogue, defs) = split_defs(catalogue);
         for (name, schema) in &defs {
-            components.insert(name.clone(), rewrite_refs(schema.clone()));
+            self.components
+                .insert(name.clone(), rewrite_refs(schema.clone()));
         }
         let mut channel_messages = Map::new();
         let mut event_types = Vec::new();
@@ -73,7 +104,7 @@ pub fn generate() -> Files {
             );
             let path = format!("events/{stream_type}/{event_type}.v{version}.schema.json");
             let used = used_defs(&payload, &defs);
-            files.insert(
+            self.files.insert(
                 path.clone(),
                 pretty(&with_event_header(
                     payload.clone(),
@@ -85,19 +116,35 @@ pub fn generate() -> Files {
                 )),
             );
             let key = format!("{stream_type}.{event_type}");
-            components.insert(key.clone(), rewrite_refs(payload));
-            messages.insert(
-                key.clone(),
-                message(stream_type, &event_type, version, &key),
+            self.add_message(
+                stream_type,
+                &event_type,
+                version,
+                &key,
+                rewrite_refs(payload),
             );
-            channel_messages.insert(
-                event_type.clone(),
-                json!({"$ref": format!("#/components/messages/{key}")}),
-            );
+            channel_messages.insert(event_type.clone(), message_ref(&key));
             event_types.push(event_type);
         }
+        for old in OLD_VERSIONS
+            .iter()
+            .filter(|old| old.stream_type == stream_type)
+        {
+            let key = format!("{stream_type}.{}.v{}", old.event_type, old.version);
+            self.add_message(
+                stream_type,
+                old.event_type,
+                old.version,
+                &key,
+                (old.payload)(),
+            );
+            channel_messages.insert(
+                format!("{}V{}", old.event_type, old.version),
+                message_ref(&key),
+            );
+        }
         let channel = format!("{stream_type}Events");
-        channels.insert(channel.clone(), json!({
+        self.channels.insert(channel.clone(), json!({
             "address": format!("caselog.v1.{{tenant_id}}.{stream_type}.{{event_type}}"),
             "title": format!("{stream_type} events"),
             "description": format!("Every event of every `{stream_type}` stream, one subject per tenant and event type. All subjects live in the JetStream stream `CASELOG`; read them through a durable consumer (analytics: `analytics`)."),
@@ -107,7 +154,7 @@ pub fn generate() -> Files {
             },
             "messages": channel_messages,
         }));
-        operations.insert(
+        self.operations.insert(
             format!("receive{}", capitalised(&channel)),
             json!({
                 "action": "receive",
@@ -116,63 +163,21 @@ pub fn generate() -> Files {
             }),
         );
     }
-    insert_old_versions(&mut files);
-    let asyncapi = asyncapi_document(channels, operations, messages, components);
-    files.insert("asyncapi.json".into(), pretty(&asyncapi));
-    files
-}
 
-/// Old versions stay documented: stored events keep the version they were written with.
-fn insert_old_versions(files: &mut Files) {
-    let closed_v1 = json!({
-        "type": "object",
-        "properties": {"automatic": {"type": "boolean", "description": "True when the auto-close timer closed it."}},
-        "required": ["automatic"],
-    });
-    let path = "events/conversation/ConversationClosed.v1.schema.json";
-    files.insert(
-        path.into(),
-        pretty(&with_event_header(
-            closed_v1,
-            path,
-            "conversation",
-            "ConversationClosed",
-            1,
-            &BTreeMap::new(),
-        )),
-    );
-}
-
-/// The AsyncAPI document around the channels, operations, messages and schemas.
-fn asyncapi_document(
-    channels: Map<String, Value>,
-    operations: Map<String, Value>,
-    messages: Map<String, Value>,
-    components: Map<String, Value>,
-) -> Value {
-    json!({
-        "asyncapi": "3.0.0",
-        "info": {
-            "title": "caselog events",
-            "version": "1",
-            "description": "The caselog event log, published to NATS JetStream strictly in log position order. Payloads are MessagePack maps of the envelope (ids as strings); personal fields arrive sealed (`sealed`), and stay unreadable once a case is erased. Every event type's payload has its own JSON Schema under schemas/generated/events/.",
-        },
-        "defaultContentType": "application/msgpack",
-        "servers": {
-            "local": {
-                "host": "127.0.0.1:54222",
-                "protocol": "nats",
-                "description": "deploy/dev's nats-server; analytics connect as user `analytics` (read-only, through the `analytics` consumer).",
-            }
-        },
-        "channels": channels,
-        "operations": operations,
-        "components": {
-            "messages": messages,
-            "messageTraits": {"caselogHeaders": {"headers": headers_schema()}},
-            "schemas": components,
-        },
-    })
+    fn add_message(
+        &mut self,
+        stream_type: &str,
+        event_type: &str,
+        version: i32,
+        key: &str,
+        payload: Value,
+    ) {
+        self.components.insert(key.to_owned(), payload);
+        self.messages.insert(
+            key.to_owned(),
+            message(stream_type, event_type, version, key),
+        );
+    }
 }
 
 fn root_schema<T: JsonSchema>() -> Value {
@@ -349,44 +354,8 @@ fn with_event_header(
     schema
 }
 
-fn message(stream_type: &str, event_type: &str, version: i32, key: &str) -> Value {
-    json!({
-        "name": event_type,
-        "title": format!("{event_type} v{version}"),
-        "contentType": "application/msgpack",
-        "traits": [{"$ref": "#/components/messageTraits/caselogHeaders"}],
-        "payload": {
-            "allOf": [
-                {"$ref": "#/components/schemas/EventEnvelope"},
-                {
-                    "type": "object",
-                    "properties": {
-                        "stream_type": {"const": stream_type},
-                        "event_type": {"const": event_type},
-                        "schema_version": {"const": version},
-                        "payload": {"$ref": format!("#/components/schemas/{key}")},
-                    },
-                },
-            ]
-        },
-    })
-}
-
-fn headers_schema() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "Nats-Msg-Id": {"type": "string", "format": "uuid", "description": "The event id: JetStream drops a re-publish within the duplicate window."},
-            headers::EVENT_TYPE: {"type": "string"},
-            headers::SCHEMA_VERSION: {"type": "string", "description": "The payload's schema version, as a decimal string."},
-            headers::POSITION: {"type": "string", "description": "The log position, as a decimal string: contiguous and in commit order."},
-            headers::STREAM_VERSION: {"type": "string", "description": "The version within its stream, as a decimal string."},
-            "Content-Type": {"const": "application/msgpack"},
-            "traceparent": {"type": "string", "description": "W3C trace context, when the command was traced."},
-        },
-        "required": ["Nats-Msg-Id", headers::EVENT_TYPE, headers::SCHEMA_VERSION, headers::POSITION, headers::STREAM_VERSION, "Content-Type"],
-    })
-}
+mod asyncapi;
+mod old_versions;
 
 #[cfg(test)]
 mod tests;

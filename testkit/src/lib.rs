@@ -13,6 +13,7 @@ pub mod services;
 pub mod session;
 pub mod sse;
 pub mod stack;
+pub mod tools;
 
 use std::time::Duration;
 

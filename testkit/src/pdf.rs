@@ -63,7 +63,7 @@ pub fn uncompressed(bytes: &[u8]) -> String {
 /// declares, and each rule it breaks. Empty failures: conformant.
 pub fn pdf_a_failures(bytes: &[u8]) -> (String, Vec<String>) {
     let path = scratch(bytes);
-    let python = std::env::var("CASELOG_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let python = crate::tools::python();
     let script = "import page, sys\n\
                   report = page.validate_pdf(sys.argv[1])\n\
                   print(report.profile)\n\

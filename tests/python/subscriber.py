@@ -6,7 +6,10 @@ and msgpack, and checks the NATS contract (README "Subscribing to caselog events
 - every event arrives once, in log position order, with no position missing;
 - the subject is <root>.<tenant_id>.<stream_type>.<event_type>;
 - the headers Nats-Msg-Id, Caselog-Event-Type, Caselog-Schema-Version,
-  Caselog-Position, Caselog-Stream-Version and Content-Type agree with the payload.
+  Caselog-Position, Caselog-Stream-Version and Content-Type agree with the payload;
+- the envelope validates against envelope.schema.json, and the payload against the
+  JSON Schema of its event type and schema version (jsonschema, from PyPI), so an
+  event type or a version missing from the contract is a problem too.
 
 Prints a JSON summary; exits 1 when the contract is broken. The README's
 "Subscribing to caselog events" shows the same loop.
@@ -15,11 +18,46 @@ Prints a JSON summary; exits 1 when the contract is broken. The README's
 import argparse
 import asyncio
 import json
+import pathlib
 import sys
 
 import msgpack
 import nats
+from jsonschema import Draft202012Validator
 from nats.errors import TimeoutError as NatsTimeout
+
+GENERATED = pathlib.Path(__file__).resolve().parents[2] / "schemas" / "generated"
+
+
+class Contract:
+    """The published JSON Schemas, one validator per file, loaded when first needed."""
+
+    def __init__(self, directory):
+        self.directory = pathlib.Path(directory)
+        self.validators = {}
+
+    def validator(self, relative):
+        if relative not in self.validators:
+            path = self.directory / relative
+            self.validators[relative] = (
+                Draft202012Validator(json.loads(path.read_text())) if path.exists() else None
+            )
+        return self.validators[relative]
+
+    def problems(self, event):
+        found = []
+        for relative, document in [
+            ("envelope.schema.json", event),
+            (f"events/{event['stream_type']}/{event['event_type']}"
+             f".v{event['schema_version']}.schema.json", event["payload"]),
+        ]:
+            validator = self.validator(relative)
+            if validator is None:
+                found.append(f"no schema {relative}")
+                continue
+            for error in validator.iter_errors(document):
+                found.append(f"{relative}: {error.message} at {list(error.absolute_path)}")
+        return found
 
 
 async def read(args):
@@ -29,6 +67,7 @@ async def read(args):
     )
     jetstream = client.jetstream()
     subscription = await jetstream.pull_subscribe_bind(durable=args.consumer, stream=args.stream)
+    contract = Contract(args.schemas)
     problems, positions, types = [], [], {}
     while len(positions) < args.expect:
         try:
@@ -56,6 +95,7 @@ async def read(args):
             for name, (found, expected) in checks.items():
                 if found != expected:
                     problems.append(f"position {position}: {name} is {found!r}, not {expected!r}")
+            problems.extend(f"position {position}: {problem}" for problem in contract.problems(event))
             if positions and position != positions[-1] + 1:
                 problems.append(f"position {position} follows {positions[-1]}")
             positions.append(position)
@@ -81,6 +121,7 @@ def main():
     parser.add_argument("--stream", default="CASELOG")
     parser.add_argument("--consumer", default="analytics")
     parser.add_argument("--root", default="caselog.v1", help="the subject root")
+    parser.add_argument("--schemas", default=str(GENERATED), help="caselog's schemas/generated")
     parser.add_argument("--expect", type=int, required=True, help="how many events to read")
     args = parser.parse_args()
     summary = asyncio.run(read(args))

@@ -61,7 +61,7 @@ fn published_payloads_carry_personal_fields_only_sealed() {
             .unwrap();
     assert_eq!(closed["x-caselog-schema-version"], 2);
     let asyncapi: Value = serde_json::from_str(&files["asyncapi.json"]).unwrap();
-    assert_eq!(asyncapi["asyncapi"], "3.0.0");
+    assert_eq!(asyncapi["asyncapi"], "3.1.0");
     assert!(asyncapi["components"]["messages"]["conversation.MessageSent"].is_object());
 }
 
@@ -94,4 +94,34 @@ fn no_schema_has_a_null_keyword() {
         nulls(&document, &path, &mut found);
     }
     assert!(found.is_empty(), "null keywords: {found:?}");
+}
+
+/// A version no longer written is still stored, so still read and replayed: every
+/// version below the current one keeps its schema and its AsyncAPI message.
+#[test]
+fn every_schema_version_still_on_the_wire_is_described() {
+    let files = generate();
+    let asyncapi: Value = serde_json::from_str(&files["asyncapi.json"]).unwrap();
+    let messages = asyncapi["components"]["messages"].as_object().unwrap();
+    let mut described = 0;
+    for key in messages.keys().filter(|key| key.matches('.').count() == 1) {
+        let (stream_type, event_type) = key.split_once('.').unwrap();
+        let current = current_schema_version(stream_type, event_type);
+        for version in 1..current {
+            let path = format!("events/{stream_type}/{event_type}.v{version}.schema.json");
+            assert!(files.contains_key(&path), "{path} is generated");
+            let old = format!("{key}.v{version}");
+            assert!(
+                messages.contains_key(&old),
+                "the message {old} is described"
+            );
+            let channel = &asyncapi["channels"][format!("{stream_type}Events")]["messages"];
+            assert!(
+                channel.get(format!("{event_type}V{version}")).is_some(),
+                "{old} is on its channel"
+            );
+            described += 1;
+        }
+    }
+    assert!(described >= 1, "ConversationClosed v1 at least");
 }

@@ -109,7 +109,7 @@ fn every_file_is_as_listed(files: &[(String, Vec<u8>)], auditor: &Session, cases
 
 /// `tools/caselog_verify.py --cases` over the archive's JSON Lines in `dir`.
 async fn verified_offline(dir: &std::path::Path) -> Value {
-    let python = std::env::var("CASELOG_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let python = caselog_testkit::tools::python();
     let verified = tokio::process::Command::new(&python)
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),

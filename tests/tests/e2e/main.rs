@@ -20,6 +20,7 @@ mod case_files;
 mod chat_bell_and_cards;
 mod chatbot;
 mod cluster;
+mod contracts;
 mod dashboard_tiles;
 mod directory_and_settings;
 mod erasure;

@@ -13,7 +13,7 @@ use super::trusting_the_log::{a_checkpointed_tenant, a_stack, checkpointed};
 
 /// Runs the offline verifier with `args`; returns its exit code and JSON report.
 async fn verify_offline(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value) {
-    let python = std::env::var("CASELOG_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let python = caselog_testkit::tools::python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/caselog_verify.py");
     let output = tokio::process::Command::new(&python)
         .arg(script)

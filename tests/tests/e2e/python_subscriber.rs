@@ -47,7 +47,7 @@ async fn a_python_subscriber_reads_every_event_once_in_order_with_its_headers() 
     )
     .await;
 
-    let python = std::env::var("CASELOG_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let python = caselog_testkit::tools::python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/subscriber.py");
     let output = tokio::process::Command::new(&python)
         .arg(script)
