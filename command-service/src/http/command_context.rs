@@ -160,11 +160,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
         let idempotency_key = match parts.headers.get("idempotency-key") {
             None => None,
             Some(value) => {
+                // Printable ASCII, as documented (`to_str` alone lets a tab through).
                 let key = value
                     .to_str()
                     .ok()
                     .map(str::trim)
                     .filter(|key| !key.is_empty() && key.len() <= MAX_KEY_LENGTH)
+                    .filter(|key| key.bytes().all(|b| (b' '..=b'~').contains(&b)))
                     .ok_or_else(|| {
                         Problem::validation(
                             "Idempotency-Key must be 1 to 200 visible ASCII characters",
@@ -185,9 +187,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
                 let version = value
                     .to_str()
                     .ok()
-                    .map(|text| text.trim().trim_start_matches("W/").trim_matches('"'))
-                    .and_then(|text| text.parse::<i64>().ok())
-                    .filter(|version| *version >= 0)
+                    .and_then(stream_version_tag)
                     .ok_or_else(|| {
                         Problem::validation("If-Match must be a stream version such as \"3\"")
                     })?;
@@ -204,4 +204,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
             if_match,
         })
     }
+}
+
+/// `"3"` or `W/"3"`, as the `ETag` of a command's answer reads: the version inside.
+fn stream_version_tag(text: &str) -> Option<i64> {
+    let digits = text
+        .trim()
+        .strip_prefix("W/")
+        .unwrap_or(text.trim())
+        .strip_prefix('"')?
+        .strip_suffix('"')?;
+    let is_number = !digits.is_empty() && digits.len() <= 18;
+    (is_number && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
 }

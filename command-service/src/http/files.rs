@@ -39,6 +39,7 @@ pub struct LinkedFileBody {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadParams {
     /// The file's name, as agents see it.

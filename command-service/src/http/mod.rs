@@ -22,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use caselog_eventlog::relay::RelayStatus;
-use caselog_platform::http::ApiLimits;
+use caselog_platform::http::{ApiLimits, ApiService, finish_openapi};
 use caselog_platform::token::TokenVerifier;
 
 use crate::application::{CommandExecutor, DirectoryLookup, conversation_stream};
@@ -66,7 +66,11 @@ pub fn router(state: AppState) -> Router {
         command_context::fingerprint_keyed_requests,
     ));
     let api = caselog_platform::http::with_api_layers(api, &state.limits);
-    api.merge(relay::router())
+    let (relay, relay_document) = relay::router().split_for_parts();
+    let mut document = document;
+    document.merge(relay_document);
+    let document = finish_openapi(document, ApiService::Command);
+    api.merge(relay)
         .merge(caselog_platform::http::openapi_router(document))
         .with_state(state)
 }

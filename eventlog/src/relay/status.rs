@@ -26,7 +26,7 @@ struct Inner {
     error: Mutex<Option<String>>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RelayStatusReport {
     /// `active` while this instance holds the relay's leadership, `standby` otherwise.
     pub role: &'static str,

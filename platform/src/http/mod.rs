@@ -18,7 +18,7 @@ pub use client_address::ClientAddress;
 pub use json::{JsonBody, MAX_TEXT_CHARS};
 pub use layers::{BODY_LIMIT_BYTES, with_api_layers};
 pub use limits::{ApiLimits, StreamSlot};
-pub use openapi::{BearerAuth, openapi_router};
+pub use openapi::{Service as ApiService, finish as finish_openapi, min_position, openapi_router};
 pub use plain_errors::with_problem_fallbacks;
 pub use problem::{Problem, ProblemType};
 pub use query::QueryParams;

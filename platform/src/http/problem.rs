@@ -41,6 +41,23 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
+    /// Every type, for the OpenAPI documents.
+    pub const ALL: [ProblemType; 13] = [
+        ProblemType::Malformed,
+        ProblemType::Unauthorized,
+        ProblemType::Forbidden,
+        ProblemType::NotFound,
+        ProblemType::MethodNotAllowed,
+        ProblemType::Conflict,
+        ProblemType::PayloadTooLarge,
+        ProblemType::UnsupportedMediaType,
+        ProblemType::Validation,
+        ProblemType::Rule,
+        ProblemType::TooManyRequests,
+        ProblemType::Unavailable,
+        ProblemType::Internal,
+    ];
+
     pub fn uri(self) -> &'static str {
         match self {
             ProblemType::Malformed => "caselog:malformed",

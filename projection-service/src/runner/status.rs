@@ -10,13 +10,19 @@ use caselog_schemas::Position;
 
 use crate::projections::Projection;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProjectionStatus {
+    /// `inbox`, `history`, `internal_messages`, `directory` or `chat`.
     pub name: &'static str,
+    /// The last log position it applied.
     pub position: i64,
+    /// The log's head position.
     pub head: i64,
+    /// Events committed and not yet applied.
     pub lag: i64,
+    /// How long the oldest event not yet applied has waited.
     pub lag_seconds: f64,
+    /// Events set aside because they could not be applied.
     pub dead_letters: i64,
 }
 

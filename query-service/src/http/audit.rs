@@ -44,7 +44,7 @@ pub struct Verification {
 }
 
 /// Recomputes the conversation's hash chain from the stored events.
-#[utoipa::path(get, path = "/v1/conversations/{id}/verify", tag = "audit",
+#[utoipa::path(get, path = "/v1/conversations/{id}/verify", params(MinPosition), tag = "audit",
     responses((status = 200, body = Verification)))]
 async fn verify_conversation(
     State(state): State<AppState>,
@@ -73,6 +73,7 @@ async fn verify_conversation(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FeedParams {
     /// Events after this log position (0: from the start). `next_cursor` is the next `after`.

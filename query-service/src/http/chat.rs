@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     limit: Option<i64>,
@@ -45,6 +46,7 @@ pub struct ListParams {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BellParams {
     /// Only the unread ones.
@@ -119,7 +121,7 @@ async fn visible_channel(
 
 /// My channels and DMs with unread counts (latest activity first), then the public
 /// and announcement channels I may join (`member: false`).
-#[utoipa::path(get, path = "/v1/chat/channels", params(ListParams), tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/channels", params(MinPosition, ListParams), tag = "chat",
     responses((status = 200, body = Page<ChannelSummary>)))]
 async fn list_channels(
     State(state): State<AppState>,
@@ -136,7 +138,7 @@ async fn list_channels(
 }
 
 /// A channel: details, my role, level, mute and personal note (mine only).
-#[utoipa::path(get, path = "/v1/chat/channels/{id}", tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/channels/{id}", params(MinPosition), tag = "chat",
     responses((status = 200, body = ChannelDetail)))]
 async fn channel(
     State(state): State<AppState>,
@@ -149,7 +151,7 @@ async fn channel(
 }
 
 /// A channel's messages, newest first, with reactions and cards as I may see them.
-#[utoipa::path(get, path = "/v1/chat/channels/{id}/messages", params(ListParams), tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/channels/{id}/messages", params(MinPosition, ListParams), tag = "chat",
     responses((status = 200, body = Page<ChatMessage>)))]
 async fn channel_messages(
     State(state): State<AppState>,
@@ -171,7 +173,7 @@ async fn channel_messages(
 }
 
 /// A channel's members: owner, admins, then members.
-#[utoipa::path(get, path = "/v1/chat/channels/{id}/members", params(ListParams), tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/channels/{id}/members", params(MinPosition, ListParams), tag = "chat",
     responses((status = 200, body = Page<Member>)))]
 async fn channel_members(
     State(state): State<AppState>,
@@ -190,7 +192,7 @@ async fn channel_members(
 }
 
 /// The bell: my mentions, DMs and announcements, newest first.
-#[utoipa::path(get, path = "/v1/chat/notifications", params(BellParams), tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/notifications", params(MinPosition, BellParams), tag = "chat",
     responses((status = 200, body = Page<Notification>)))]
 async fn notification_bell(
     State(state): State<AppState>,
@@ -219,7 +221,7 @@ async fn notification_bell(
 }
 
 /// A shared card as I may see it (`state`: available, restricted, deleted, unavailable).
-#[utoipa::path(get, path = "/v1/chat/cards/{card_id}", tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/cards/{card_id}", params(MinPosition), tag = "chat",
     responses((status = 200, body = Card)))]
 async fn card(
     State(state): State<AppState>,
@@ -236,7 +238,7 @@ async fn card(
 }
 
 /// Which notification kinds go to my bell and email.
-#[utoipa::path(get, path = "/v1/chat/notification-preferences", tag = "chat",
+#[utoipa::path(get, path = "/v1/chat/notification-preferences", params(MinPosition), tag = "chat",
     responses((status = 200, body = NotificationPreferences)))]
 async fn notification_preferences(
     State(state): State<AppState>,

@@ -24,6 +24,15 @@ pub const PROJECTION_POSITION: &str = "x-projection-position";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MinPosition(pub Position);
 
+/// Documents the header on every read that takes it (`params(MinPosition)`).
+impl utoipa::IntoParams for MinPosition {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![caselog_platform::http::min_position()]
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
     type Rejection = Problem;
 
@@ -34,7 +43,11 @@ impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
         value
             .to_str()
             .ok()
-            .and_then(|text| text.trim().parse::<i64>().ok())
+            // Digits only, as documented: `parse` alone would take `+5`.
+            .filter(|text| {
+                !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit())
+            })
+            .and_then(|text| text.parse::<i64>().ok())
             .filter(|position| *position >= 0)
             .map(|position| MinPosition(Position(position)))
             .ok_or_else(|| {

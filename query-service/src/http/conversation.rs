@@ -42,6 +42,7 @@ pub struct ConversationDetail {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryParams {
     /// A log position or an RFC 3339 time: the history exactly as it stood then,
@@ -52,6 +53,7 @@ pub struct HistoryParams {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InternalMessageParams {
     /// Only those sent to me and not read yet.
@@ -68,7 +70,7 @@ fn position_cursor(cursor: &Option<String>) -> Result<Position, Problem> {
 }
 
 /// A conversation's summary with first response, duration and rating.
-#[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations",
+#[utoipa::path(get, path = "/v1/conversations/{id}", params(MinPosition), tag = "conversations",
     responses((status = 200, body = ConversationDetail)))]
 async fn conversation(
     State(state): State<AppState>,
@@ -129,7 +131,7 @@ async fn conversation(
 /// The case history: every message, note, internal message, assignment, visibility
 /// and status change, with actor and time, oldest first. With `as_of`, replayed from
 /// the log as it stood at that position or time.
-#[utoipa::path(get, path = "/v1/conversations/{id}/history", params(HistoryParams),
+#[utoipa::path(get, path = "/v1/conversations/{id}/history", params(MinPosition, HistoryParams),
     tag = "conversations", responses((status = 200, body = Page<HistoryEntry>)))]
 async fn conversation_history(
     State(state): State<AppState>,
@@ -226,7 +228,7 @@ async fn record_history_read(
 
 /// The case's internal messages that I sent or received.
 #[utoipa::path(get, path = "/v1/conversations/{id}/internal-messages",
-    params(InternalMessageParams), tag = "internal messages",
+    params(MinPosition, InternalMessageParams), tag = "internal messages",
     responses((status = 200, body = Page<InternalMessage>)))]
 async fn conversation_internal_messages(
     State(state): State<AppState>,

@@ -34,6 +34,7 @@ pub fn stream_router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardParams {
     /// The group whose counters to show; all groups when absent.
@@ -70,7 +71,7 @@ async fn current(
 
 /// My counters, and my groups' together and one by one (a group's alone with
 /// `group_id`), over the conversations I may see.
-#[utoipa::path(get, path = "/v1/dashboard", params(DashboardParams), tag = "dashboard",
+#[utoipa::path(get, path = "/v1/dashboard", params(MinPosition, DashboardParams), tag = "dashboard",
     responses((status = 200, body = Dashboard)))]
 async fn dashboard(
     State(state): State<AppState>,

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     limit: Option<i64>,
@@ -34,6 +35,7 @@ pub struct ListParams {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ContactSearchParams {
     /// Part of a name, an email, or a phone number (its digits).
@@ -43,6 +45,7 @@ pub struct ContactSearchParams {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserSearchParams {
     /// Part of a name or an email.
@@ -72,7 +75,7 @@ fn id_cursor(cursor: &Option<String>) -> Result<Option<Uuid>, Problem> {
 }
 
 /// A contact with its presets.
-#[utoipa::path(get, path = "/v1/contacts/{id}", tag = "directory",
+#[utoipa::path(get, path = "/v1/contacts/{id}", params(MinPosition), tag = "directory",
     responses((status = 200, body = Contact)))]
 async fn contact(
     State(state): State<AppState>,
@@ -90,7 +93,7 @@ async fn contact(
 }
 
 /// The tenant's snippets.
-#[utoipa::path(get, path = "/v1/snippets", params(ListParams), tag = "directory",
+#[utoipa::path(get, path = "/v1/snippets", params(MinPosition, ListParams), tag = "directory",
     responses((status = 200, body = Page<Snippet>)))]
 async fn snippets(
     State(state): State<AppState>,
@@ -108,7 +111,7 @@ async fn snippets(
 }
 
 /// The tenant's contacts, or those matching `q`, to start a new chat with one.
-#[utoipa::path(get, path = "/v1/contacts", params(ContactSearchParams), tag = "directory",
+#[utoipa::path(get, path = "/v1/contacts", params(MinPosition, ContactSearchParams), tag = "directory",
     responses((status = 200, body = Page<Contact>)))]
 async fn contacts(
     State(state): State<AppState>,
@@ -128,7 +131,7 @@ async fn contacts(
 
 /// The tenant's users, or those matching `q` and `role` (an agent looking for a
 /// supervisor to call).
-#[utoipa::path(get, path = "/v1/users", params(UserSearchParams), tag = "directory",
+#[utoipa::path(get, path = "/v1/users", params(MinPosition, UserSearchParams), tag = "directory",
     responses((status = 200, body = Page<User>)))]
 async fn users(
     State(state): State<AppState>,
@@ -148,7 +151,7 @@ async fn users(
 }
 
 /// The tenant's settings.
-#[utoipa::path(get, path = "/v1/settings", tag = "directory",
+#[utoipa::path(get, path = "/v1/settings", params(MinPosition), tag = "directory",
     responses((status = 200, body = Settings)))]
 async fn settings(
     State(state): State<AppState>,

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// A log position or an RFC 3339 time: the case as it stood then.
@@ -41,7 +42,7 @@ pub struct ExportParams {
 
 /// The case file as a PDF/A-2b document: header, summary, every entry in words with
 /// each person named as they were then, page numbers, and the chain head it reflects.
-#[utoipa::path(get, path = "/v1/conversations/{id}/export.pdf", params(ExportParams),
+#[utoipa::path(get, path = "/v1/conversations/{id}/export.pdf", params(MinPosition, ExportParams),
     tag = "audit", responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
 async fn export_pdf(
     State(state): State<AppState>,

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FileParams {
     /// Part of a file's name.
@@ -35,7 +36,7 @@ pub struct FileParams {
 }
 
 /// The tenant's files library, to attach a file to a reply (`file_ids`).
-#[utoipa::path(get, path = "/v1/files", params(FileParams), tag = "directory",
+#[utoipa::path(get, path = "/v1/files", params(MinPosition, FileParams), tag = "directory",
     responses((status = 200, body = Page<LibraryFile>)))]
 async fn files(
     State(state): State<AppState>,
@@ -57,7 +58,7 @@ async fn files(
 }
 
 /// An uploaded file's content, with its media type.
-#[utoipa::path(get, path = "/v1/files/{id}/content", tag = "directory",
+#[utoipa::path(get, path = "/v1/files/{id}/content", params(MinPosition), tag = "directory",
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>)))]
 async fn file_content(
     State(state): State<AppState>,

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TeamInboxParams {
     group_id: Option<Uuid>,
@@ -46,6 +47,7 @@ pub struct TeamInboxParams {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MyInboxParams {
     /// open, resolved or closed; several comma-separated (`open,resolved`: not closed).
@@ -168,7 +170,7 @@ async fn page(
 /// The team inbox, newest activity first: a group's conversations (a member's, or an
 /// owner's, admin's or auditor's), or every conversation of my groups, of no group and
 /// assigned to me (every group's for owners, admins and auditors).
-#[utoipa::path(get, path = "/v1/inbox/team", params(TeamInboxParams), tag = "inbox",
+#[utoipa::path(get, path = "/v1/inbox/team", params(MinPosition, TeamInboxParams), tag = "inbox",
     responses((status = 200, body = Page<ConversationSummary>)))]
 async fn team_inbox(
     State(state): State<AppState>,
@@ -201,7 +203,7 @@ async fn team_inbox(
 }
 
 /// My inbox: the conversations assigned to me.
-#[utoipa::path(get, path = "/v1/inbox/mine", params(MyInboxParams), tag = "inbox",
+#[utoipa::path(get, path = "/v1/inbox/mine", params(MinPosition, MyInboxParams), tag = "inbox",
     responses((status = 200, body = Page<ConversationSummary>)))]
 async fn my_inbox(
     State(state): State<AppState>,

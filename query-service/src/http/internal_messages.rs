@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MyInternalMessagesParams {
     /// Only the ones to me that I have not read.
@@ -31,7 +32,7 @@ pub struct MyInternalMessagesParams {
 
 /// The internal messages I sent or received, across the conversations I may see,
 /// newest first, each with its conversation.
-#[utoipa::path(get, path = "/v1/internal-messages", params(MyInternalMessagesParams),
+#[utoipa::path(get, path = "/v1/internal-messages", params(MinPosition, MyInternalMessagesParams),
     tag = "internal messages", responses((status = 200, body = Page<CaseInternalMessage>)))]
 async fn my_internal_messages(
     State(state): State<AppState>,

@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use utoipa_axum::router::OpenApiRouter;
 
 use caselog_eventlog::LogReader;
-use caselog_platform::http::{ApiLimits, Caller, Problem};
+use caselog_platform::http::{ApiLimits, ApiService, Caller, Problem, finish_openapi};
 use caselog_platform::token::TokenVerifier;
 use caselog_schemas::Role;
 
@@ -106,7 +106,10 @@ pub fn router(state: AppState) -> Router {
     let api = caselog_platform::http::with_api_layers(api, &state.limits);
     api.merge(dashboard::stream_router())
         .merge(live::stream_router())
-        .merge(caselog_platform::http::openapi_router(document))
+        .merge(caselog_platform::http::openapi_router(finish_openapi(
+            document,
+            ApiService::Query,
+        )))
         .with_state(state)
 }
 

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueParams {
     group_id: Option<Uuid>,
@@ -59,7 +60,7 @@ fn cursor_of(entry: &QueueEntry) -> String {
 /// The waiting queue: open conversations whose customer waits for a human reply,
 /// oldest waiting first, with the waiting time and the first-response time (the
 /// caller's groups, as the team inbox; every group's for owners and admins).
-#[utoipa::path(get, path = "/v1/queue", params(QueueParams), tag = "inbox",
+#[utoipa::path(get, path = "/v1/queue", params(MinPosition, QueueParams), tag = "inbox",
     responses((status = 200, body = Page<QueueEntry>)))]
 async fn waiting_queue(
     State(state): State<AppState>,
