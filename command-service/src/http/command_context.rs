@@ -157,7 +157,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let idempotency_key = match parts.headers.get("idempotency-key") {
+        // An empty header is no header (RFC 9110: an empty list), as documented.
+        let present = |name| {
+            parts
+                .headers
+                .get(name)
+                .filter(|value| !value.as_bytes().trim_ascii().is_empty())
+        };
+        let idempotency_key = match present("idempotency-key") {
             None => None,
             Some(value) => {
                 // Printable ASCII, as documented (`to_str` alone lets a tab through).
@@ -181,7 +188,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
                 Some(key.to_owned())
             }
         };
-        let if_match = match parts.headers.get(header::IF_MATCH) {
+        let if_match = match present(header::IF_MATCH.as_str()) {
             None => None,
             Some(value) => {
                 let version = value

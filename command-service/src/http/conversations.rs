@@ -82,6 +82,7 @@ pub struct HandOffBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    #[schema(pattern = "\\S")]
     text: String,
 }
 

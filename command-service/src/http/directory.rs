@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserBody {
+    #[schema(pattern = "\\S")]
     name: String,
     email: String,
     role: Role,
@@ -45,12 +46,14 @@ pub struct UserBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupBody {
+    #[schema(pattern = "\\S")]
     name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
+    #[schema(pattern = "\\S")]
     name: String,
     firstname: Option<String>,
     lastname: Option<String>,
@@ -72,9 +75,11 @@ pub struct ContactBody {
 pub struct SnippetBody {
     /// Chosen by the client, or generated.
     id: Option<Uuid>,
+    #[schema(pattern = "\\S")]
     name: String,
     /// May use `$contact.name`, `$contact.firstname`, `$contact.lastname`,
     /// `$contact.email`, `$contact.country`, `$contact.id`.
+    #[schema(pattern = "\\S")]
     text: String,
     theme: Option<String>,
 }
@@ -82,7 +87,9 @@ pub struct SnippetBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SnippetUpdateBody {
+    #[schema(pattern = "\\S")]
     name: String,
+    #[schema(pattern = "\\S")]
     text: String,
     theme: Option<String>,
 }

@@ -31,8 +31,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkedFileBody {
+    #[schema(pattern = "\\S")]
     name: String,
     media_type: String,
+    #[schema(maximum = 9_007_199_254_740_991_u64)]
     size_bytes: u64,
     /// Where the file is (http or https).
     url: String,
@@ -43,8 +45,12 @@ pub struct LinkedFileBody {
 #[serde(deny_unknown_fields)]
 pub struct UploadParams {
     /// The file's name, as agents see it.
+    #[param(pattern = "\\S")]
     name: String,
 }
+
+/// 2^53 - 1: a size above it reads back rounded in JavaScript and other readers.
+const MAX_SAFE_SIZE: u64 = 9_007_199_254_740_991;
 
 /// Adds (or replaces) a file found at a URL.
 #[utoipa::path(put, path = "/v1/files/{id}", request_body = LinkedFileBody, tag = "directory",
@@ -56,6 +62,12 @@ async fn link_file(
     JsonBody(body): JsonBody<LinkedFileBody>,
 ) -> Result<CommandResponse, ApiError> {
     context.require_role(FILE_MANAGERS)?;
+    if body.size_bytes > MAX_SAFE_SIZE {
+        return Err(Problem::validation(format!(
+            "size_bytes: at most {MAX_SAFE_SIZE} (the largest integer every JSON reader keeps exact)"
+        ))
+        .into());
+    }
     let command = DirectoryCommand::AddFile(FileFields {
         name: body.name,
         media_type: body.media_type,

@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct InternalMessageBody {
     to: UserId,
+    #[schema(pattern = "\\S")]
     text: String,
     in_reply_to: Option<Uuid>,
 }
@@ -51,6 +52,7 @@ pub struct InvoiceBody {
 #[serde(deny_unknown_fields)]
 pub struct RatingBody {
     /// CSAT, 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     score: u8,
     comment: Option<String>,
 }
@@ -58,6 +60,7 @@ pub struct RatingBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicBody {
+    #[schema(pattern = "\\S")]
     topic: String,
 }
 

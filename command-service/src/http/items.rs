@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
+    #[schema(pattern = "\\S")]
     title: String,
     summary: Option<String>,
     /// Where the item opens in its module (http or https).

@@ -28,11 +28,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct SettingsBody {
     /// Minutes after which a resolved conversation closes; null: never.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     auto_close_minutes: Option<Option<u32>>,
     /// The same delay in seconds; when given it takes precedence over the minutes.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     auto_close_seconds: Option<Option<u32>>,
     /// Agents accept an offered conversation before they work on it.
     require_accept: bool,
@@ -45,10 +45,10 @@ pub struct SettingsBody {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     auto_close_minutes: Option<Option<u32>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     auto_close_seconds: Option<Option<u32>>,
     require_accept: Option<bool>,
     internal_chat_enabled: Option<bool>,

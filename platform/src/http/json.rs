@@ -44,7 +44,21 @@ where
                     Problem::new(ProblemType::Malformed, rejection.body_text())
                 }
             })?;
-        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes).map_err(problem_for)?;
+        // serde reads a struct from an array too (`[null, null]`): every body is an object.
+        if bytes.trim_ascii_start().first() != Some(&b'{') {
+            return Err(Problem::new(
+                ProblemType::Malformed,
+                "the body must be a JSON object",
+            ));
+        }
+        let value = match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => value,
+            // JSON Schema counts `2.0` as an integer, as the OpenAPI documents promise;
+            // serde does not. Only a refused body pays for the second look.
+            Err(rejection) => integral_floats_as_integers(&bytes)
+                .and_then(|document| serde_json::from_value(document).ok())
+                .ok_or_else(|| problem_for(rejection))?,
+        };
         // A body with fewer bytes than the limit has characters cannot hold a text over
         // it: most commands skip the second parse.
         if bytes.len() > MAX_TEXT_CHARS
@@ -72,6 +86,15 @@ where
         if !request.headers().contains_key(header::CONTENT_TYPE) {
             return Ok(None);
         }
+        // A JSON `null` is no body too: the OpenAPI schema of an optional body admits it.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, super::layers::BODY_LIMIT_BYTES)
+            .await
+            .map_err(|_| too_large())?;
+        if bytes.trim_ascii() == b"null" {
+            return Ok(None);
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         <Self as FromRequest<S>>::from_request(request, state)
             .await
             .map(Some)
@@ -123,6 +146,31 @@ fn longest_text_over_limit(value: &Value, path: String) -> Option<(String, usize
     }
 }
 
+/// The body with every whole-number float (`2.0`, exactly representable) as an integer,
+/// when it has any.
+fn integral_floats_as_integers(bytes: &[u8]) -> Option<Value> {
+    fn walk(value: &mut Value) -> bool {
+        match value {
+            Value::Number(number) if number.is_f64() => {
+                const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+                let float = number.as_f64().unwrap_or(f64::NAN);
+                if float.fract() != 0.0 || float.abs() > EXACT {
+                    return false;
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *value = Value::from(whole);
+                true
+            }
+            Value::Array(items) => items.iter_mut().map(walk).fold(false, |a, b| a | b),
+            Value::Object(fields) => fields.values_mut().map(walk).fold(false, |a, b| a | b),
+            _ => false,
+        }
+    }
+    let mut document: Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut document).then_some(document)
+}
+
 fn too_large() -> Problem {
     Problem::new(
         ProblemType::PayloadTooLarge,
@@ -165,5 +213,25 @@ mod tests {
     fn texts_up_to_the_limit_pass_whatever_their_bytes() {
         let body = serde_json::json!({"text": "😀".repeat(MAX_TEXT_CHARS), "n": 1});
         assert_eq!(longest_text_over_limit(&body, String::new()), None);
+    }
+
+    #[test]
+    fn whole_number_floats_read_as_integers_and_fractions_do_not() {
+        let document = integral_floats_as_integers(br#"{"a": 2261.0, "b": [1.0, 2], "c": "3.0"}"#);
+        assert_eq!(
+            document,
+            Some(serde_json::json!({"a": 2261, "b": [1, 2], "c": "3.0"}))
+        );
+        assert_eq!(integral_floats_as_integers(br#"{"a": 2.5}"#), None);
+        assert_eq!(
+            integral_floats_as_integers(br#"{"a": 2}"#),
+            None,
+            "nothing to change"
+        );
+        assert_eq!(
+            integral_floats_as_integers(br#"{"a": 1e300}"#),
+            None,
+            "not exact"
+        );
     }
 }

@@ -40,6 +40,16 @@ fn bad_bodies(token: &str, contact: Uuid) -> Vec<Case> {
             "caselog:malformed",
         ),
         (
+            "an array where the object belongs (serde would read a struct from it)",
+            json!([contact, "sms", "x", null, [], null])
+                .to_string()
+                .into_bytes(),
+            "application/json",
+            token.clone(),
+            400,
+            "caselog:malformed",
+        ),
+        (
             "a wrong type",
             json!({"contact_id": contact, "channel": "sms", "text": 5})
                 .to_string()

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CardBody {
     entity_type: CardEntityType,
     /// A conversation's or contact's id; the source module's id for the other types.
+    #[schema(pattern = "\\S")]
     entity_id: String,
     /// Why you share it (optional); `@<user id>` mentions.
     message: Option<String>,

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CreateChannelBody {
     /// Chosen by the client, or generated.
     id: Option<Uuid>,
+    #[schema(pattern = "\\S", max_length = 80)]
     name: String,
     /// `public`, `private` or `announcement`.
     kind: ChannelKind,
@@ -51,6 +52,7 @@ pub struct CreateChannelBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChannelBody {
+    #[schema(pattern = "\\S", max_length = 80)]
     name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]

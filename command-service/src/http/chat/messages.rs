@@ -51,6 +51,7 @@ pub struct ChatMessageBody {
 #[serde(deny_unknown_fields)]
 pub struct ReactionBody {
     /// One emoji, or a short code such as `:tada:`.
+    #[schema(pattern = "\\S", max_length = 64)]
     emoji: String,
 }
 

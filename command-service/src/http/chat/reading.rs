@@ -30,12 +30,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct NotificationsReadBody {
     /// The notifications to mark read (a notification's id is its message's id);
     /// left out: every notification so far.
+    #[schema(min_items = 1, max_items = 200)]
     ids: Option<Vec<Uuid>>,
 }
 
-/// Marks everything in the channel read so far, its notifications included.
+/// Marks everything in the channel read so far, its notifications included. The
+/// reader's first read mark starts their reading stream (201).
 #[utoipa::path(post, path = "/v1/chat/channels/{id}/read", tag = "chat",
-    responses((status = 200, body = CommandResponse)))]
+    responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn mark_channel_read(
     State(state): State<AppState>,
     context: CommandContext,
@@ -56,9 +58,10 @@ async fn mark_channel_read(
     .await
 }
 
-/// Marks notifications of the bell read: the ones named, or all of them.
-#[utoipa::path(post, path = "/v1/chat/notifications/read", request_body = NotificationsReadBody,
-    tag = "chat", responses((status = 200, body = CommandResponse)))]
+/// Marks notifications of the bell read: the ones named, or all of them. The reader's
+/// first read mark starts their reading stream (201).
+#[utoipa::path(post, path = "/v1/chat/notifications/read", request_body = Option<NotificationsReadBody>,
+    tag = "chat", responses((status = 200, body = CommandResponse), (status = 201, body = CommandResponse)))]
 async fn mark_notifications_read(
     State(state): State<AppState>,
     context: CommandContext,

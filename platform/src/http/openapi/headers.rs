@@ -11,8 +11,8 @@ pub fn add_command_headers(parameters: &mut Vec<Value>) {
             "name": "Idempotency-Key",
             "in": "header",
             "required": false,
-            "description": "Makes a retry safe: the same key with the same request answers the first response and appends nothing again; with another request, 422. 1 to 200 visible ASCII characters, not starting with `caselog:`.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^(?!caselog:)[!-~]([ -~]*[!-~])?$"},
+            "description": "Makes a retry safe: the same key with the same request answers the first response and appends nothing again; with another request, 422. 1 to 200 printable ASCII characters, not starting with `caselog:`; empty is no key.",
+            "schema": {"type": "string", "maxLength": 200, "pattern": "^$|^(?!caselog:)[!-~]([ -~]*[!-~])?$"},
         }),
     );
     add(
@@ -21,8 +21,8 @@ pub fn add_command_headers(parameters: &mut Vec<Value>) {
             "name": "If-Match",
             "in": "header",
             "required": false,
-            "description": "The stream version the command expects, as the `ETag` of an earlier answer (`\"3\"`): 409 when the stream has moved since.",
-            "schema": {"type": "string", "pattern": "^(W/)?\"[0-9]{1,18}\"$"},
+            "description": "The stream version the command expects, as the `ETag` of an earlier answer (`\"3\"`): 409 when the stream has moved since. Empty is no precondition.",
+            "schema": {"type": "string", "pattern": "^$|^(W/)?\"[0-9]{1,18}\"$"},
         }),
     );
 }
