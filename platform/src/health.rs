@@ -16,7 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -32,11 +32,12 @@ pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
+            let recorder = crate::metrics::builder().build_recorder();
             let handle = recorder.handle();
             // Another recorder may already be installed (several services in one test
             // process); then this handle simply renders nothing.
             let _ = metrics::set_global_recorder(recorder);
+            crate::metrics::describe();
             handle
         })
         .clone()

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod health;
 pub mod http;
 pub mod leadership;
+pub mod metrics;
 pub mod migrations;
 pub mod retry;
 pub mod service;

@@ -33,7 +33,7 @@ impl Service {
         let listener = TcpListener::bind(address).await?;
         Ok(Self {
             listener,
-            router,
+            router: crate::http::observe(router),
             shutdown,
             tasks,
             settings: settings.clone(),

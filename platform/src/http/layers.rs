@@ -1,5 +1,6 @@
-//! The layers every API router gets: a trace span, a request timeout, the limits
-//! (requests in flight, rates per user and tenant), and a body limit.
+//! The layers every API router gets: a request timeout, the limits (requests in
+//! flight, rates per user and tenant), and a body limit. The span, request id and
+//! metrics wrap every route of a service (`observe`).
 
 use std::time::Duration;
 
@@ -9,7 +10,6 @@ use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use tower_http::trace::TraceLayer;
 
 use super::limits::{self, ApiLimits};
 use super::problem::{Problem, ProblemType};
@@ -45,7 +45,6 @@ pub fn with_api_layers<S: Clone + Send + Sync + 'static>(
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             answer_within(timeout, request, next)
         }))
-        .layer(TraceLayer::new_for_http())
 }
 
 /// A request still running after `timeout` is dropped (its database work with it) and

@@ -51,6 +51,7 @@ mod sealing;
 mod services;
 mod shutdown;
 mod support_day;
+mod telemetry;
 mod tokens;
 mod trusting_the_log;
 mod upcasting;
