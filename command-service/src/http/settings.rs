@@ -28,11 +28,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct SettingsBody {
     /// Minutes after which a resolved conversation closes; null: never.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 71_582_788_i64)]
     auto_close_minutes: Option<Option<u32>>,
     /// The same delay in seconds; when given it takes precedence over the minutes.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     auto_close_seconds: Option<Option<u32>>,
     /// Agents accept an offered conversation before they work on it.
     require_accept: bool,
@@ -45,10 +45,10 @@ pub struct SettingsBody {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 71_582_788_i64)]
     auto_close_minutes: Option<Option<u32>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4_294_967_295_i64)]
     auto_close_seconds: Option<Option<u32>>,
     require_accept: Option<bool>,
     internal_chat_enabled: Option<bool>,
@@ -60,15 +60,24 @@ fn auto_close(
     seconds: Option<Option<u32>>,
     minutes: Option<Option<u32>>,
 ) -> Result<Option<Option<u32>>, Problem> {
-    match (seconds, minutes) {
-        (Some(seconds), _) => Ok(Some(seconds)),
-        (None, Some(Some(minutes))) => minutes
-            .checked_mul(60)
-            .map(|seconds| Some(Some(seconds)))
-            .ok_or_else(|| Problem::validation("auto_close_minutes: too large")),
-        (None, Some(None)) => Ok(Some(None)),
-        (None, None) => Ok(None),
+    // Each field named is checked, the one that does not count included.
+    for (field, value) in [
+        ("auto_close_seconds", seconds),
+        ("auto_close_minutes", minutes),
+    ] {
+        if value == Some(Some(0)) {
+            return Err(Problem::validation(format!(
+                "{field}: must be a positive delay, or null for never"
+            )));
+        }
     }
+    let minutes_as_seconds = match minutes {
+        Some(Some(minutes)) => Some(Some(minutes.checked_mul(60).ok_or_else(|| {
+            Problem::validation("auto_close_minutes: at most 71582788 (2^32 - 1 seconds)")
+        })?)),
+        other => other,
+    };
+    Ok(seconds.or(minutes_as_seconds))
 }
 
 /// Replaces the tenant's settings: every setting is named (the auto-close delay as

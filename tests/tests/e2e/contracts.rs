@@ -133,7 +133,7 @@ async fn fuzz_as(role: Role) {
             .arg("--config-file")
             .arg(&config)
             .args(["run", &format!("{base}/openapi.json"), "--checks", "all"])
-            .args(["--max-examples", "8", "--workers", "2", "--no-color"])
+            .args(["--max-examples", "5", "--workers", "2", "--no-color"])
             .args(["--generation-database", "none"])
             // A server-sent-events stream never ends: nothing to fuzz there.
             .args(["--exclude-path-regex", "/stream$"])
