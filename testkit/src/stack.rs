@@ -159,6 +159,17 @@ impl Stack {
         .sharing_positions(&self.newest_position)
     }
 
+    /// A GET without a token (the probes, `/metrics`, `/openapi.json`), as text.
+    pub async fn fetch_text(&self, url: &str) -> String {
+        let response = self.http.get(url).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
+    /// A GET without a token, as JSON.
+    pub async fn fetch_json(&self, url: &str) -> Value {
+        serde_json::from_str(&self.fetch_text(url).await).unwrap()
+    }
+
     /// The number of events in the log: what a refused command must leave unchanged.
     pub async fn log_length(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM eventlog.events")

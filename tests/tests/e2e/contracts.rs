@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use caselog_schemas::Role;
@@ -64,15 +64,7 @@ async fn every_service_serves_an_openapi_document_that_validates() {
         ("query", &stack.query.base_url),
         ("projection", &stack.projection.base_url),
     ] {
-        let document: Value = stack
-            .http
-            .get(format!("{base}/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let document = stack.fetch_json(&format!("{base}/openapi.json")).await;
         assert_eq!(document["openapi"], "3.1.0", "{service}");
         assert!(
             document["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]
@@ -92,15 +84,9 @@ async fn every_service_serves_an_openapi_document_that_validates() {
         assert!(output.status.success(), "{service}: {report}");
         assert!(report.trim_end().ends_with(": OK"), "{service}: {report}");
     }
-    let command: Value = stack
-        .http
-        .get(format!("{}/openapi.json", stack.command.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let command = stack
+        .fetch_json(&format!("{}/openapi.json", stack.command.base_url))
+        .await;
     let assign = &command["paths"]["/v1/conversations/{id}/assign"]["post"];
     let headers: Vec<&str> = assign["parameters"]
         .as_array()

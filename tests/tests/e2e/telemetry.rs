@@ -105,21 +105,8 @@ async fn metrics_are_red_histograms_each_with_its_help() {
         ("projection", &stack.projection.base_url),
     ] {
         // A probe is a request too: every service has served one before the scrape.
-        stack
-            .http
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .unwrap();
-        let text = stack
-            .http
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        stack.fetch_text(&format!("{base}/healthz")).await;
+        let text = stack.fetch_text(&format!("{base}/metrics")).await;
         let types: Vec<(&str, &str)> = text
             .lines()
             .filter_map(|line| line.strip_prefix("# TYPE "))
@@ -139,14 +126,8 @@ async fn metrics_are_red_histograms_each_with_its_help() {
         );
     }
     let query = stack
-        .http
-        .get(format!("{}/metrics", stack.query.base_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .fetch_text(&format!("{}/metrics", stack.query.base_url))
+        .await;
     let bucket = query.lines().find(|line| {
         line.starts_with("http_server_request_duration_seconds_bucket")
             && line.contains(r#"route="/v1/contacts/{id}""#)
