@@ -51,7 +51,7 @@ async fn observe_request(request: Request, next: Next) -> Response {
     let seconds = started.elapsed().as_secs_f64();
     metrics::histogram!(
         "http_server_request_duration_seconds",
-        "method" => method.to_string(),
+        "method" => method_label(&method),
         "route" => route,
         "status" => status.to_string(),
     )
@@ -68,6 +68,21 @@ async fn observe_request(request: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     response
+}
+
+/// The method as a label: a made-up method (any token is one) would add a series each.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// The caller's id when it is short printable ASCII without spaces, else a new one.
@@ -118,5 +133,35 @@ impl Extractor for HeaderExtractor<'_> {
 
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(axum::http::HeaderName::as_str).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sane_request_id_is_kept_and_any_other_replaced() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(REQUEST_ID_HEADER, HeaderValue::from_str(value).unwrap());
+            request_id(&headers)
+        };
+        assert_eq!(with("ticket-4711"), "ticket-4711");
+        for odd in ["with space", "", &"x".repeat(MAX_REQUEST_ID_CHARS + 1)] {
+            let replaced = with(odd);
+            assert!(
+                uuid::Uuid::parse_str(&replaced).is_ok(),
+                "{odd:?} -> {replaced}"
+            );
+        }
+        assert!(uuid::Uuid::parse_str(&request_id(&HeaderMap::new())).is_ok());
+    }
+
+    #[test]
+    fn a_made_up_method_is_one_label() {
+        let made_up = axum::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&made_up), "other");
+        assert_eq!(method_label(&axum::http::Method::PATCH), "PATCH");
     }
 }
