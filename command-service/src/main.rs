@@ -1,5 +1,6 @@
 use clap::{Parser, Subcommand};
 
+use caselog_command_service::subscriptions::{self, operator::SubscriptionsCommand};
 use caselog_command_service::{Application, Settings};
 use caselog_eventlog::checkpoint::CheckpointSigner;
 use caselog_eventlog::erasure::{Keyring, StreamKeys};
@@ -34,6 +35,16 @@ enum Command {
     /// Print a new checkpoint signing key (CASELOG_CHECKPOINT_SIGNING_KEY) and its public
     /// key (CASELOG_CHECKPOINT_PUBLIC_KEYS, and the auditors' offline verifier), as JSON.
     CheckpointKey,
+    /// The subscriptions integrators own: a durable consumer and a NATS user each
+    /// (README "Subscribing to caselog events").
+    Subscriptions {
+        #[command(subcommand)]
+        command: SubscriptionsCommand,
+    },
+    /// Print a new account nkey for the NATS auth callout, as JSON: the seed for
+    /// CASELOG_NATS_CALLOUT_SEED, the public key for the nats-server's
+    /// `auth_callout.issuer`.
+    CalloutKey,
     /// Print an HS256 JWT signed with CASELOG_JWT_SECRET (the local stack's key with
     /// CASELOG_ENV=dev), carrying CASELOG_JWT_ISSUER and CASELOG_JWT_AUDIENCE when set.
     Token {
@@ -101,6 +112,19 @@ async fn main() -> anyhow::Result<()> {
                     role,
                     chrono::Duration::hours(hours)
                 )
+            );
+            Ok(())
+        }
+        Command::Subscriptions { command } => {
+            let printed = subscriptions::operator::run(&settings, command).await?;
+            println!("{}", serde_json::to_string_pretty(&printed)?);
+            Ok(())
+        }
+        Command::CalloutKey => {
+            let key = nkeys::KeyPair::new_account();
+            println!(
+                "{}",
+                serde_json::json!({ "seed": key.seed()?, "public_key": key.public_key() })
             );
             Ok(())
         }

@@ -19,6 +19,8 @@ use caselog_schemas::SubjectRoot;
 
 use crate::http::{self, AppState};
 use crate::settings::Settings;
+use crate::subscriptions::SubscriptionStore;
+use crate::subscriptions::callout::Callout;
 
 pub struct Application {
     service: Service,
@@ -33,7 +35,7 @@ impl Application {
         caselog_platform::migrations::require(
             &pool,
             "the command service's schema",
-            &auto_close::migrator(),
+            &crate::migrations::migrator(),
         )
         .await?;
         let nats = connect::nats(&settings.common, "command-service", LocalNatsUser::RELAY).await?;
@@ -87,6 +89,8 @@ impl Application {
             shutdown.clone(),
         ));
 
+        start_callout(&settings, &pool, &tasks, &shutdown).await?;
+
         let tokens = settings.common.token_verifier()?;
         let state = AppState {
             executor,
@@ -120,4 +124,34 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.service.run_until_stopped().await
     }
+}
+
+/// Answers the NATS logins of subscriptions' users, when a callout key is configured.
+async fn start_callout(
+    settings: &Settings,
+    pool: &sqlx::PgPool,
+    tasks: &TaskTracker,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let Some(credentials) = settings.callout.credentials(settings.common.environment)? else {
+        tracing::warn!(
+            "CASELOG_NATS_CALLOUT_SEED is not set: subscriptions' NATS users cannot log in"
+        );
+        return Ok(());
+    };
+    let client = connect::nats_as(
+        &settings.common,
+        "command-service-callout",
+        credentials.user,
+        credentials.password,
+    )
+    .await?;
+    let callout = Callout::new(
+        SubscriptionStore::new(pool.clone()),
+        credentials.issuer,
+        settings.callout.account.clone(),
+        settings.common.stream_name.clone(),
+    );
+    tasks.spawn(callout.run(client, shutdown.clone()));
+    Ok(())
 }

@@ -50,7 +50,7 @@ async fn apply(pool: &PgPool) -> anyhow::Result<()> {
     caselog_platform::migrations::amend_reworded(pool, &log, caselog_eventlog::REWORDED_MIGRATIONS)
         .await?;
     log.run(pool).await?;
-    caselog_command_service::application::auto_close::migrator()
+    caselog_command_service::migrations::migrator()
         .run(pool)
         .await?;
     caselog_read_model::migrations::migrator().run(pool).await?;
@@ -60,7 +60,7 @@ async fn apply(pool: &PgPool) -> anyhow::Result<()> {
 async fn grant(pool: &PgPool, runtime: &str) -> anyhow::Result<()> {
     let statements = caselog_eventlog::runtime_grants(runtime)
         .into_iter()
-        .chain(caselog_command_service::application::auto_close::runtime_grants(runtime))
+        .chain(caselog_command_service::migrations::runtime_grants(runtime))
         .chain(caselog_read_model::migrations::runtime_grants(runtime));
     let mut tx = pool.begin().await?;
     for statement in statements {

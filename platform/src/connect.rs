@@ -96,6 +96,16 @@ pub async fn nats(
     nats_user: LocalNatsUser,
 ) -> anyhow::Result<async_nats::Client> {
     let (user, password) = settings.nats_credentials(nats_user);
+    nats_as(settings, service, user, password).await
+}
+
+/// [`nats`] as an explicit user (the command service's auth callout logs in as its own).
+pub async fn nats_as(
+    settings: &crate::CommonSettings,
+    service: &str,
+    user: String,
+    password: String,
+) -> anyhow::Result<async_nats::Client> {
     let nats_url = &settings.nats_url;
     let mut options = async_nats::ConnectOptions::with_user_and_password(user.clone(), password)
         .name(service)

@@ -49,6 +49,11 @@ impl SubjectRoot {
         format!("{}.{tenant_id}.{stream_type}.{event_type}", self.0)
     }
 
+    /// The wildcard that captures one tenant's events (a tenant's subscription).
+    pub fn tenant_wildcard(&self, tenant_id: TenantId) -> String {
+        format!("{}.{tenant_id}.>", self.0)
+    }
+
     /// The wildcard that captures every caselog subject, used as the stream's subject.
     pub fn wildcard(&self) -> String {
         format!("{}.>", self.0)

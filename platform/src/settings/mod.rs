@@ -190,7 +190,7 @@ pub struct CommonSettings {
     pub otlp_endpoint: Option<String>,
 }
 
-pub(crate) const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
+pub const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
 
 /// The local stack's NATS passwords: refused outside `CASELOG_ENV=dev`.
 const LOCAL_NATS_PASSWORDS: [&str; 4] = [

@@ -21,23 +21,6 @@ use caselog_eventlog::LogFollower;
 
 use super::{CommandExecutor, DirectoryLookup};
 
-/// The command service's own migrations (schema `commands`), applied by
-/// `caselog-migrate`.
-pub fn migrator() -> sqlx::migrate::Migrator {
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.create_schema("commands");
-    migrator.dangerous_set_table_name("commands._sqlx_migrations");
-    migrator
-}
-
-/// The runtime role (`role`, quoted) keeps the auto-close schedule.
-pub fn runtime_grants(role: &str) -> Vec<String> {
-    vec![
-        format!("GRANT USAGE ON SCHEMA commands TO {role}"),
-        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA commands TO {role}"),
-    ]
-}
-
 /// Runs the scheduler (a follower of the log) and the closer until `shutdown`.
 pub async fn run(
     pool: PgPool,
