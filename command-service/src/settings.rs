@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use caselog_platform::CommonSettings;
 use caselog_platform::settings::{
-    CheckpointSigningSettings, Environment, LOCAL_STACK, LimitSettings, listen_address, millis,
+    CheckpointSigningSettings, Environment, LOCAL_CALLOUT_SEED, LOCAL_STACK, LimitSettings,
+    LocalNatsUser, listen_address, millis,
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -71,10 +72,7 @@ pub struct CalloutSettings {
     pub account: String,
 }
 
-/// The local stack's callout key and password (`deploy/nats/dev.conf` names the public
-/// key): published, so refused outside `CASELOG_ENV=dev`.
-pub const LOCAL_CALLOUT_SEED: &str = "SAAAXR5HUEUM5S4RZHX7I7W27J7ODNFMBKWBO34Z6C3NV4AKYOTOCEGV5U";
-pub const LOCAL_CALLOUT_PASSWORD: &str = "caselog-local-callout";
+const LOCAL_CALLOUT_PASSWORD: &str = LocalNatsUser::CALLOUT.1;
 
 /// What the callout runs with.
 pub struct CalloutCredentials {
@@ -92,7 +90,7 @@ impl CalloutSettings {
     ) -> anyhow::Result<Option<CalloutCredentials>> {
         let dev = environment == Environment::Dev;
         let seed = match self.seed.as_deref().filter(|seed| !seed.is_empty()) {
-            Some(LOCAL_CALLOUT_SEED) if !dev => anyhow::bail!(
+            Some(seed) if seed.trim() == LOCAL_CALLOUT_SEED && !dev => anyhow::bail!(
                 "CASELOG_NATS_CALLOUT_SEED is the local stack's published key; make one with \
                  `command-service callout-key` {LOCAL_STACK}"
             ),
@@ -126,5 +124,68 @@ impl CalloutSettings {
             user: self.user.clone(),
             password: password.to_owned(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use caselog_platform::settings::LOCAL_CALLOUT_ISSUER;
+
+    use super::*;
+
+    #[test]
+    fn the_local_callout_key_is_the_issuer_the_local_nats_server_trusts() {
+        let key = nkeys::KeyPair::from_seed(LOCAL_CALLOUT_SEED).unwrap();
+        assert_eq!(key.public_key(), LOCAL_CALLOUT_ISSUER);
+        let dev_conf = include_str!("../../deploy/nats/dev.conf");
+        assert!(dev_conf.contains(&format!("issuer: {LOCAL_CALLOUT_ISSUER}")));
+    }
+
+    fn settings(seed: Option<&str>, password: Option<&str>) -> CalloutSettings {
+        CalloutSettings {
+            seed: seed.map(str::to_owned),
+            user: "callout".to_owned(),
+            password: password.map(str::to_owned),
+            account: "CASELOG".to_owned(),
+        }
+    }
+
+    #[test]
+    fn outside_dev_the_callout_needs_a_key_and_password_of_its_own() {
+        let production = Environment::Production;
+        assert!(
+            settings(None, None)
+                .credentials(production)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            settings(Some(LOCAL_CALLOUT_SEED), Some("mine"))
+                .credentials(production)
+                .is_err()
+        );
+        let own = nkeys::KeyPair::new_account().seed().unwrap();
+        assert!(settings(Some(&own), None).credentials(production).is_err());
+        assert!(
+            settings(Some(&own), Some(LOCAL_CALLOUT_PASSWORD))
+                .credentials(production)
+                .is_err()
+        );
+        let user_seed = nkeys::KeyPair::new_user().seed().unwrap();
+        assert!(
+            settings(Some(&user_seed), Some("mine"))
+                .credentials(production)
+                .is_err()
+        );
+        let credentials = settings(Some(&own), Some("mine"))
+            .credentials(production)
+            .unwrap()
+            .unwrap();
+        assert_eq!(credentials.password, "mine");
+        let dev = settings(None, None)
+            .credentials(Environment::Dev)
+            .unwrap()
+            .unwrap();
+        assert_eq!(dev.issuer.public_key(), LOCAL_CALLOUT_ISSUER);
     }
 }

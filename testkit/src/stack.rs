@@ -132,6 +132,28 @@ impl Stack {
         command.output().await.expect("the tool runs")
     }
 
+    /// Runs `command-service subscriptions <args>` as the operator does (as the
+    /// provisioner NATS user): whether it succeeded, the JSON it printed, its stderr.
+    pub async fn subscriptions(&self, args: &[&str]) -> (bool, Value, String) {
+        let provisioner = crate::provisioner();
+        let full: Vec<&str> = std::iter::once("subscriptions")
+            .chain(args.iter().copied())
+            .collect();
+        let output = self
+            .cli_with(
+                "command-service",
+                &full,
+                &[
+                    ("CASELOG_NATS_USER", provisioner.0.to_owned()),
+                    ("CASELOG_NATS_PASSWORD", provisioner.1.to_owned()),
+                ],
+            )
+            .await;
+        let printed = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        let errors = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.success(), printed, errors)
+    }
+
     /// Stops the three services and starts them again with `extra_env` added (new
     /// ports: make sessions again).
     pub async fn restart_with(&mut self, extra_env: &[(&'static str, String)]) {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""An independent caselog subscriber: reads events with the analytics credentials
-through the pre-created `analytics` consumer, using only the PyPI packages nats-py
-and msgpack, and checks the NATS contract (README "Subscribing to caselog events"):
+"""An independent caselog subscriber: reads events with a subscription's credentials
+(`command-service subscriptions add`) through its consumer, using only the PyPI
+packages nats-py and msgpack, and checks the NATS contract (README "Subscribing to caselog events"):
 
-- every event arrives once, in log position order, with no position missing;
+- every event arrives once, in log position order (with --contiguous, for a
+  subscription of every tenant: with no position missing);
 - the subject is <root>.<tenant_id>.<stream_type>.<event_type>;
 - the headers Nats-Msg-Id, Caselog-Event-Type, Caselog-Schema-Version,
   Caselog-Position, Caselog-Stream-Version and Content-Type agree with the payload;
@@ -96,7 +97,10 @@ async def read(args):
                 if found != expected:
                     problems.append(f"position {position}: {name} is {found!r}, not {expected!r}")
             problems.extend(f"position {position}: {problem}" for problem in contract.problems(event))
-            if positions and position != positions[-1] + 1:
+            # Every tenant's subscription sees every position; a tenant's skips the
+            # other tenants' events, but never goes back.
+            if positions and (position <= positions[-1] or (
+                    args.contiguous and position != positions[-1] + 1)):
                 problems.append(f"position {position} follows {positions[-1]}")
             positions.append(position)
             types[event["event_type"]] = types.get(event["event_type"], 0) + 1
@@ -116,14 +120,17 @@ async def read(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="nats://127.0.0.1:54222")
-    parser.add_argument("--user", default="analytics")
-    parser.add_argument("--password", default="caselog-local-analytics")
+    parser.add_argument("--user", required=True, help="the subscription's NATS user")
+    parser.add_argument("--password", required=True)
     parser.add_argument("--stream", default="CASELOG")
-    parser.add_argument("--consumer", default="analytics")
+    parser.add_argument("--consumer", help="the subscription's consumer (default: the user)")
     parser.add_argument("--root", default="caselog.v1", help="the subject root")
     parser.add_argument("--schemas", default=str(GENERATED), help="caselog's schemas/generated")
     parser.add_argument("--expect", type=int, required=True, help="how many events to read")
+    parser.add_argument("--contiguous", action="store_true",
+                        help="an --all subscription: no position may be missing")
     args = parser.parse_args()
+    args.consumer = args.consumer or args.user
     summary = asyncio.run(read(args))
     print(json.dumps(summary))
     sys.exit(1 if summary["problems"] else 0)

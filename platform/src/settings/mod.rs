@@ -193,11 +193,12 @@ pub struct CommonSettings {
 pub const LOCAL_STACK: &str = "(or set CASELOG_ENV=dev, for the local stack only)";
 
 /// The local stack's NATS passwords: refused outside `CASELOG_ENV=dev`.
-const LOCAL_NATS_PASSWORDS: [&str; 4] = [
+const LOCAL_NATS_PASSWORDS: [&str; 5] = [
     LocalNatsUser::RELAY.1,
     LocalNatsUser::PROJECTION.1,
     LocalNatsUser::QUERY.1,
     LocalNatsUser::ANALYTICS.1,
+    LocalNatsUser::CALLOUT.1,
 ];
 
 impl CommonSettings {
@@ -334,7 +335,14 @@ impl LocalNatsUser {
     /// (`.dev/nats/provisioner.password`), and it is always passed explicitly.
     pub const PROVISIONER: Self = Self("provisioner", "");
     pub const ANALYTICS: Self = Self("analytics", "caselog-local-analytics");
+    /// The command service's NATS auth callout (the server's `AUTH` account).
+    pub const CALLOUT: Self = Self("callout", "caselog-local-callout");
 }
+
+/// The local stack's auth callout key (an account nkey seed) and its public key, the
+/// `issuer` `deploy/nats/dev.conf` trusts: published, so refused outside `dev`.
+pub const LOCAL_CALLOUT_SEED: &str = "SAAAXR5HUEUM5S4RZHX7I7W27J7ODNFMBKWBO34Z6C3NV4AKYOTOCEGV5U";
+pub const LOCAL_CALLOUT_ISSUER: &str = "AAQWRO35EBO372DHWCQZKXZMQ4TC43EXBADKFCHWLEEQ6K2VOFI6DZNG";
 
 /// The reply-inbox prefix of NATS user `user`: `_INBOX_<user>`, with anything that may
 /// not stand in a subject token replaced by `_`. The server's permissions for the user

@@ -105,6 +105,11 @@ impl NatsCluster {
                 "CASELOG_NATS_ANALYTICS_PASSWORD",
                 LocalNatsUser::ANALYTICS.1,
             )
+            .env("CASELOG_NATS_CALLOUT_PASSWORD", LocalNatsUser::CALLOUT.1)
+            .env(
+                "CASELOG_NATS_CALLOUT_ISSUER",
+                caselog_platform::settings::LOCAL_CALLOUT_ISSUER,
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)

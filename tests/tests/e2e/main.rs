@@ -50,6 +50,7 @@ mod role_matrix;
 mod sealing;
 mod services;
 mod shutdown;
+mod subscriptions;
 mod support_day;
 mod telemetry;
 mod tokens;

@@ -14,8 +14,17 @@ use caselog_testkit::jetstream::TestNats;
 
 /// A client as `user`, with the server's error reports (permission violations) in a channel.
 async fn connect_as(user: LocalNatsUser) -> (Client, mpsc::UnboundedReceiver<String>) {
+    connect_with(caselog_testkit::nats_login(user))
+        .await
+        .expect("the user may connect")
+}
+
+/// A client with `options`, with the server's error reports in a channel.
+pub(super) async fn connect_with(
+    options: async_nats::ConnectOptions,
+) -> Result<(Client, mpsc::UnboundedReceiver<String>), async_nats::ConnectError> {
     let (reports, received) = mpsc::unbounded_channel();
-    let client = caselog_testkit::nats_login(user)
+    let client = options
         .event_callback(move |event| {
             let reports = reports.clone();
             async move {
@@ -25,13 +34,12 @@ async fn connect_as(user: LocalNatsUser) -> (Client, mpsc::UnboundedReceiver<Str
             }
         })
         .connect(caselog_testkit::nats_url())
-        .await
-        .expect("the user may connect");
-    (client, received)
+        .await?;
+    Ok((client, received))
 }
 
 /// Asserts the server reported a permissions violation naming `subject`.
-async fn refused(reports: &mut mpsc::UnboundedReceiver<String>, subject: &str) {
+pub(super) async fn refused(reports: &mut mpsc::UnboundedReceiver<String>, subject: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let report = tokio::time::timeout_at(deadline, reports.recv())
@@ -45,7 +53,7 @@ async fn refused(reports: &mut mpsc::UnboundedReceiver<String>, subject: &str) {
 }
 
 /// Sends a JetStream API request (or any request) that must be refused.
-async fn request_refused(
+pub(super) async fn request_refused(
     client: &Client,
     reports: &mut mpsc::UnboundedReceiver<String>,
     subject: String,
@@ -63,7 +71,7 @@ async fn request_refused(
     refused(reports, &subject).await;
 }
 
-async fn publish_refused(
+pub(super) async fn publish_refused(
     client: &Client,
     reports: &mut mpsc::UnboundedReceiver<String>,
     subject: String,
@@ -88,7 +96,7 @@ fn administration(stream: &str) -> Vec<String> {
     ]
 }
 
-async fn fetch(consumer: &PullConsumer) -> usize {
+pub(super) async fn fetch(consumer: &PullConsumer) -> usize {
     consumer
         .fetch()
         .max_messages(10)

@@ -1,7 +1,8 @@
 //! An analytics engineer's subscriber, independent of caselog's code: the Python script
 //! `tests/python/subscriber.py` (nats-py and msgpack from PyPI, installed by
-//! `deploy/dev test`) reads a scenario's events with the analytics credentials and
-//! checks that each is there once, in position order, with the documented headers.
+//! `deploy/dev test`) reads a scenario's events with the credentials of the tenant's
+//! subscription, as the README shows, and checks that each is there once, in position
+//! order, with the documented headers.
 
 use std::time::Duration;
 
@@ -47,14 +48,26 @@ async fn a_python_subscriber_reads_every_event_once_in_order_with_its_headers() 
     )
     .await;
 
+    // Unique on the shared nats-server: another test's deployment answers for its own.
+    let name = format!("data-team-{}", &Uuid::now_v7().simple().to_string()[20..]);
+    let (made, subscription, errors) = stack
+        .subscriptions(&["add", &name, "--tenant", &tenant.to_string()])
+        .await;
+    assert!(made, "{errors}");
+    let nats = &subscription["nats"];
     let python = caselog_testkit::tools::python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/subscriber.py");
     let output = tokio::process::Command::new(&python)
         .arg(script)
-        .args(["--url", &caselog_testkit::nats_url()])
+        .args(["--url", nats["url"].as_str().unwrap()])
+        .args(["--user", nats["user"].as_str().unwrap()])
+        .args(["--password", nats["password"].as_str().unwrap()])
+        .args(["--consumer", nats["consumer"].as_str().unwrap()])
         .args(["--stream", &stack.nats.stream_name])
         .args(["--root", stack.nats.subject_root.as_str()])
         .args(["--expect", &events.to_string()])
+        // The stack's only tenant: its subscription sees every position.
+        .arg("--contiguous")
         .output()
         .await
         .unwrap_or_else(|e| panic!("{python} runs (deploy/dev test installs nats-py): {e}"));
