@@ -68,6 +68,10 @@ pub fn describe() {
         "Events committed to the log and not yet acknowledged by JetStream."
     );
     describe_counter!(
+        "caselog_subscription_logins_total",
+        "NATS logins of subscriptions' users the auth callout answered, by outcome (admitted, refused)."
+    );
+    describe_counter!(
         "caselog_relay_published_events_total",
         "Events the relay published."
     );
