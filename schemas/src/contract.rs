@@ -52,6 +52,42 @@ pub fn generate() -> Files {
     contract.files
 }
 
+#[cfg(test)]
+mod event_type_tests {
+    #[test]
+    fn every_event_type_is_listed_once_without_its_version() {
+        let types = super::event_types();
+        for known in [
+            "ConversationStarted",
+            "ConversationClosed",
+            "UserUpserted",
+            "CheckpointSigned",
+        ] {
+            assert!(types.contains(known), "{known}");
+        }
+        assert!(
+            types
+                .iter()
+                .all(|name| !name.contains('.') && !name.is_empty())
+        );
+    }
+}
+
+/// Every event type name of the contract (`ConversationOpened`, …), every stream type's.
+pub fn event_types() -> &'static std::collections::BTreeSet<String> {
+    static TYPES: std::sync::OnceLock<std::collections::BTreeSet<String>> =
+        std::sync::OnceLock::new();
+    TYPES.get_or_init(|| {
+        generate()
+            .keys()
+            .filter_map(|path| path.strip_prefix("events/"))
+            .filter_map(|path| path.split('/').nth(1))
+            .filter_map(|file| file.split('.').next())
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
 /// The contract as it is assembled: the schema files and the AsyncAPI document's parts.
 #[derive(Default)]
 struct Contract {

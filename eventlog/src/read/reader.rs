@@ -51,6 +51,25 @@ impl LogReader {
         rows.iter().map(envelope_from_row).collect()
     }
 
+    /// The events at `positions` that belong to `tenant_id`, in position order (a
+    /// webhook delivery reads the events it carries).
+    pub async fn read_tenant_positions(
+        &self,
+        tenant_id: TenantId,
+        positions: &[i64],
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM eventlog.events WHERE position = ANY($1) AND tenant_id = $2 \
+             ORDER BY position"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(positions)
+            .bind(tenant_id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
     /// The events after `after` up to `through` that `filter` lets through, in
     /// position order.
     pub async fn read_matching(
