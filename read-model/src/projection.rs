@@ -1,6 +1,6 @@
 //! The read models: what each is called, where it lives, what feeds it.
 
-use caselog_eventlog::relay::{ANALYTICS_CONSUMER, DurableConsumer};
+use caselog_eventlog::relay::{ANALYTICS_CONSUMER, DurableConsumer, WEBHOOKS_CONSUMER};
 
 /// One read model and the projection that builds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,13 +82,14 @@ impl Projection {
     }
 }
 
-/// Every durable consumer of the stream: one per projection (acknowledging the last
-/// of each batch, as they apply in order) and the analytics consumer.
+/// Every durable consumer of the stream `provision-nats` makes: one per projection
+/// (acknowledging the last of each batch, as they apply in order), the analytics
+/// consumer and the webhook dispatcher's. Subscriptions make their own.
 pub fn durable_consumers() -> Vec<DurableConsumer> {
     Projection::ALL
         .iter()
         .map(|projection| DurableConsumer::projection(projection.consumer_name()))
-        .chain(std::iter::once(ANALYTICS_CONSUMER))
+        .chain([ANALYTICS_CONSUMER, WEBHOOKS_CONSUMER])
         .collect()
 }
 

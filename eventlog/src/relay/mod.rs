@@ -30,7 +30,9 @@ use caselog_schemas::{Position, SubjectRoot};
 use crate::read::{LogReader, LogTail};
 
 pub use message::event_message;
-pub use provision::{ANALYTICS_CONSUMER, DurableConsumer, consumer_config, provision};
+pub use provision::{
+    ANALYTICS_CONSUMER, DurableConsumer, WEBHOOKS_CONSUMER, consumer_config, provision,
+};
 pub use status::{RelayStatus, RelayStatusReport};
 pub use stream::{ResumePoint, provision_stream, resume_point, stream_config};
 

@@ -37,6 +37,14 @@ pub const ANALYTICS_CONSUMER: DurableConsumer = DurableConsumer {
     ack: consumer::AckPolicy::Explicit,
 };
 
+/// The webhook dispatcher's consumer (in the command service, as its NATS user): it
+/// records the deliveries of a batch and acknowledges its last message.
+pub const WEBHOOKS_CONSUMER: DurableConsumer = DurableConsumer {
+    name: "webhooks",
+    reader: "relay",
+    ack: consumer::AckPolicy::All,
+};
+
 /// The consumer's configuration: from the first message, every caselog subject.
 pub fn consumer_config(durable: &DurableConsumer, config: &RelayConfig) -> consumer::pull::Config {
     consumer::pull::Config {
