@@ -17,6 +17,8 @@ pub struct Settings {
     pub checkpoints: CheckpointSigningSettings,
     #[command(flatten)]
     pub callout: CalloutSettings,
+    #[command(flatten)]
+    pub webhooks: caselog_webhooks::WebhookSettings,
     /// The command service's listen address.
     #[arg(long = "address", env = "CASELOG_COMMAND_ADDR",
         value_name = "CASELOG_COMMAND_ADDR", default_value = "127.0.0.1:8081", value_parser = listen_address)]

@@ -17,7 +17,7 @@ use caselog_platform::{connect, health};
 use crate::application::{CommandExecutor, DirectoryLookup, auto_close};
 use caselog_schemas::SubjectRoot;
 
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, WebhookState};
 use crate::settings::Settings;
 use crate::subscriptions::SubscriptionStore;
 use crate::subscriptions::callout::Callout;
@@ -90,6 +90,17 @@ impl Application {
         ));
 
         start_callout(&settings, &pool, &tasks, &shutdown).await?;
+        if settings.webhooks.enabled {
+            caselog_webhooks::start_dispatcher(
+                &settings.webhooks,
+                settings.common.environment,
+                &pool,
+                async_nats::jetstream::new(nats.clone()),
+                settings.common.stream_name.clone(),
+                &tasks,
+                &shutdown,
+            )?;
+        }
 
         let tokens = settings.common.token_verifier()?;
         let state = AppState {
@@ -99,6 +110,11 @@ impl Application {
             files: caselog_eventlog::FileObjects::new(pool.clone()),
             tokens: tokens.clone(),
             limits: ApiLimits::new(&settings.limits, tokens),
+            webhooks: WebhookState {
+                endpoints: caselog_webhooks::Endpoints::new(pool.clone()),
+                deliveries: caselog_webhooks::Deliveries::new(pool.clone()),
+                rules: settings.webhooks.rules(settings.common.environment),
+            },
         };
         let router = caselog_platform::http::with_problem_fallbacks(http::router(state).merge(
             health::router(health::Dependencies {

@@ -54,6 +54,7 @@ async fn apply(pool: &PgPool) -> anyhow::Result<()> {
         .run(pool)
         .await?;
     caselog_read_model::migrations::migrator().run(pool).await?;
+    caselog_webhooks::migrator().run(pool).await?;
     Ok(())
 }
 
@@ -61,7 +62,8 @@ async fn grant(pool: &PgPool, runtime: &str) -> anyhow::Result<()> {
     let statements = caselog_eventlog::runtime_grants(runtime)
         .into_iter()
         .chain(caselog_command_service::migrations::runtime_grants(runtime))
-        .chain(caselog_read_model::migrations::runtime_grants(runtime));
+        .chain(caselog_read_model::migrations::runtime_grants(runtime))
+        .chain(caselog_webhooks::runtime_grants(runtime));
     let mut tx = pool.begin().await?;
     for statement in statements {
         sqlx::query(sqlx::AssertSqlSafe(statement))

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use caselog_eventlog::relay::WEBHOOKS_CONSUMER;
+use caselog_schemas::decode_msgpack;
 
 use crate::deliveries::{Deliveries, NewDelivery};
 use crate::endpoint::wants;
@@ -92,7 +93,7 @@ impl Fanout {
         };
         let events: Vec<Published> = batch
             .iter()
-            .filter_map(|message| match rmp_serde::from_slice(&message.payload) {
+            .filter_map(|message| match decode_msgpack(&message.payload) {
                 Ok(event) => Some(event),
                 Err(error) => {
                     tracing::warn!(subject = %message.subject, %error, "an undecodable event; no webhook for it");

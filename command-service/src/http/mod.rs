@@ -15,6 +15,7 @@ mod relay;
 mod response;
 mod roles;
 mod settings;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -42,6 +43,15 @@ pub struct AppState {
     pub files: caselog_eventlog::FileObjects,
     pub tokens: TokenVerifier,
     pub limits: ApiLimits,
+    pub webhooks: WebhookState,
+}
+
+/// What the webhook routes work with.
+#[derive(Clone)]
+pub struct WebhookState {
+    pub endpoints: caselog_webhooks::Endpoints,
+    pub deliveries: caselog_webhooks::Deliveries,
+    pub rules: caselog_webhooks::ReceiverRules,
 }
 
 impl FromRef<AppState> for TokenVerifier {
@@ -61,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(conversation_workflow::router())
         .merge(internal_messages::router())
         .merge(chat::router())
+        .merge(webhooks::router())
         .split_for_parts();
     let api = api.layer(axum::middleware::from_fn(
         command_context::fingerprint_keyed_requests,

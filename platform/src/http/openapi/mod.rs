@@ -67,7 +67,13 @@ pub fn finish(document: Document, service: Service) -> Value {
 fn finish_operation(service: Service, path: &str, method: &str, operation: &mut Value) {
     let authenticated = service != Service::Projection;
     let has_body = operation.get("requestBody").is_some();
-    let changes = method != "get";
+    // Webhook endpoints are configuration kept beside the log, not appends to it: no
+    // stream version or idempotency key applies to them.
+    let appends = service == Service::Command
+        && method != "get"
+        && !operation["tags"]
+            .as_array()
+            .is_some_and(|tags| tags.iter().any(|tag| tag == "webhooks"));
     // `get_mut`, not indexing: indexing a missing key would insert a `null`.
     if let Some(content) = content_of(operation.get_mut("requestBody")) {
         bytes_as_binary(content);
@@ -81,7 +87,7 @@ fn finish_operation(service: Service, path: &str, method: &str, operation: &mut 
             bytes_as_binary(content);
         }
     }
-    if service == Service::Command && changes {
+    if appends {
         headers::add_etag(responses);
     }
     problems::add_responses(
@@ -89,12 +95,12 @@ fn finish_operation(service: Service, path: &str, method: &str, operation: &mut 
         &problems::Refusals {
             authenticated,
             has_body,
-            conflict: service == Service::Command && changes,
+            conflict: appends,
             path_parameters: path.contains('{'),
         },
     );
     let parameters = array(operation, "parameters");
-    if service == Service::Command && changes {
+    if appends {
         headers::add_command_headers(parameters);
     }
     if parameters.is_empty() {
