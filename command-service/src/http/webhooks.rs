@@ -74,12 +74,18 @@ async fn register_endpoint(
     JsonBody(body): JsonBody<EndpointBody>,
 ) -> Result<(StatusCode, Json<RegisteredEndpoint>), ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
-    let url = endpoint::receiver_url(&body.url, state.webhooks.rules).map_err(Problem::validation)?;
+    let url =
+        endpoint::receiver_url(&body.url, state.webhooks.rules).map_err(Problem::validation)?;
     let event_types = endpoint::event_types(&body.event_types).map_err(Problem::validation)?;
     if body.description.chars().count() > 500 {
         return Err(Problem::validation("description: at most 500 characters").into());
     }
-    let existing = state.webhooks.endpoints.list(caller.tenant_id).await.map_err(storage)?;
+    let existing = state
+        .webhooks
+        .endpoints
+        .list(caller.tenant_id)
+        .await
+        .map_err(storage)?;
     if existing.len() >= MAX_ENDPOINTS {
         return Err(Problem::new(
             ProblemType::Rule,
@@ -103,7 +109,10 @@ async fn register_endpoint(
         .map_err(storage)?;
     tracing::info!(endpoint = %endpoint.id, tenant = %caller.tenant_id, url = %endpoint.url, "webhook endpoint registered");
     let secret = secret.shown();
-    Ok((StatusCode::CREATED, Json(RegisteredEndpoint { endpoint, secret })))
+    Ok((
+        StatusCode::CREATED,
+        Json(RegisteredEndpoint { endpoint, secret }),
+    ))
 }
 
 /// The tenant's endpoints. Owners and admins.
@@ -114,7 +123,12 @@ async fn list_endpoints(
     caller: Caller,
 ) -> Result<Json<EndpointList>, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
-    let endpoints = state.webhooks.endpoints.list(caller.tenant_id).await.map_err(storage)?;
+    let endpoints = state
+        .webhooks
+        .endpoints
+        .list(caller.tenant_id)
+        .await
+        .map_err(storage)?;
     Ok(Json(EndpointList { endpoints }))
 }
 
@@ -151,7 +165,12 @@ async fn delete_endpoint(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_role(ACCOUNT_ADMINS)?;
-    let deleted = state.webhooks.endpoints.delete(caller.tenant_id, id).await.map_err(storage)?;
+    let deleted = state
+        .webhooks
+        .endpoints
+        .delete(caller.tenant_id, id)
+        .await
+        .map_err(storage)?;
     if !deleted {
         return Err(Problem::not_found().into());
     }
@@ -214,7 +233,12 @@ async fn list_deliveries(
     let deliveries = state
         .webhooks
         .deliveries
-        .page(endpoint.id, params.status.map(DeliveryStatus::as_str), params.before, limit)
+        .page(
+            endpoint.id,
+            params.status.map(DeliveryStatus::as_str),
+            params.before,
+            limit,
+        )
         .await
         .map_err(storage)?;
     let next_before = (i64::try_from(deliveries.len()).unwrap_or(0) == limit)

@@ -56,4 +56,5 @@ mod telemetry;
 mod tokens;
 mod trusting_the_log;
 mod upcasting;
+mod webhooks;
 mod who_looked;
