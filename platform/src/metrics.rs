@@ -68,6 +68,15 @@ pub fn describe() {
         "Events committed to the log and not yet acknowledged by JetStream."
     );
     describe_counter!(
+        "caselog_webhook_deliveries_total",
+        "Webhook delivery attempts, by outcome (delivered, failed: to be retried, dead: the last attempt failed)."
+    );
+    describe_histogram!(
+        "caselog_webhook_delivery_duration_seconds",
+        Unit::Seconds,
+        "How long a webhook receiver took to answer an attempt (or to fail)."
+    );
+    describe_counter!(
         "caselog_subscription_logins_total",
         "NATS logins of subscriptions' users the auth callout answered, by outcome (admitted, refused)."
     );

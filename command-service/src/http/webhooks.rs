@@ -183,6 +183,7 @@ async fn delete_endpoint(
 #[serde(deny_unknown_fields)]
 pub struct DeliveryParams {
     /// Only deliveries in this state; `dead`: the endpoint's dead letters.
+    #[param(inline)]
     status: Option<DeliveryStatus>,
     /// Deliveries older than this one (`next_before` of the previous page).
     before: Option<Uuid>,

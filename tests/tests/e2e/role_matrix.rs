@@ -152,6 +152,27 @@ fn directory_routes() -> Vec<Route> {
         ),
         command(
             Method::POST,
+            "/v1/webhooks",
+            Some(|_| json!({"url": "http://127.0.0.1:9/hook", "event_types": ["ContactUpserted"]})),
+            ACCOUNT_ADMINS,
+        ),
+        command(Method::GET, "/v1/webhooks", None, ACCOUNT_ADMINS),
+        command(Method::GET, "/v1/webhooks/{new}", None, ACCOUNT_ADMINS),
+        command(Method::DELETE, "/v1/webhooks/{new}", None, ACCOUNT_ADMINS),
+        command(
+            Method::GET,
+            "/v1/webhooks/{new}/deliveries",
+            None,
+            ACCOUNT_ADMINS,
+        ),
+        command(
+            Method::POST,
+            "/v1/webhooks/{new}/deliveries/{new}/retry",
+            None,
+            ACCOUNT_ADMINS,
+        ),
+        command(
+            Method::POST,
             "/v1/snippets",
             Some(|_| json!({"name": "s", "text": "t"})),
             ACCOUNT_ADMINS,
