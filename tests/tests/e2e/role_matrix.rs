@@ -100,10 +100,38 @@ fn routes() -> Vec<Route> {
         conversation_routes(),
         chat_routes(),
         read_routes(),
+        webhook_routes(),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Webhook endpoints and their deliveries (configuration beside the log).
+fn webhook_routes() -> Vec<Route> {
+    vec![
+        command(
+            Method::POST,
+            "/v1/webhooks",
+            Some(|_| json!({"url": "http://127.0.0.1:9/hook", "event_types": ["ContactUpserted"]})),
+            ACCOUNT_ADMINS,
+        ),
+        command(Method::GET, "/v1/webhooks", None, ACCOUNT_ADMINS),
+        command(Method::GET, "/v1/webhooks/{new}", None, ACCOUNT_ADMINS),
+        command(Method::DELETE, "/v1/webhooks/{new}", None, ACCOUNT_ADMINS),
+        command(
+            Method::GET,
+            "/v1/webhooks/{new}/deliveries",
+            None,
+            ACCOUNT_ADMINS,
+        ),
+        command(
+            Method::POST,
+            "/v1/webhooks/{new}/deliveries/{new}/retry",
+            None,
+            ACCOUNT_ADMINS,
+        ),
+    ]
 }
 
 /// Users, groups, contacts, settings, snippets.
@@ -148,27 +176,6 @@ fn directory_routes() -> Vec<Route> {
             Method::PATCH,
             "/v1/settings",
             Some(|_| json!({"auto_close_minutes": 20})),
-            ACCOUNT_ADMINS,
-        ),
-        command(
-            Method::POST,
-            "/v1/webhooks",
-            Some(|_| json!({"url": "http://127.0.0.1:9/hook", "event_types": ["ContactUpserted"]})),
-            ACCOUNT_ADMINS,
-        ),
-        command(Method::GET, "/v1/webhooks", None, ACCOUNT_ADMINS),
-        command(Method::GET, "/v1/webhooks/{new}", None, ACCOUNT_ADMINS),
-        command(Method::DELETE, "/v1/webhooks/{new}", None, ACCOUNT_ADMINS),
-        command(
-            Method::GET,
-            "/v1/webhooks/{new}/deliveries",
-            None,
-            ACCOUNT_ADMINS,
-        ),
-        command(
-            Method::POST,
-            "/v1/webhooks/{new}/deliveries/{new}/retry",
-            None,
             ACCOUNT_ADMINS,
         ),
         command(
