@@ -24,7 +24,8 @@ pub(super) fn asyncapi_document(
             "local": {
                 "host": "127.0.0.1:54222",
                 "protocol": "nats",
-                "description": "deploy/dev's nats-server; analytics connect as user `analytics` (read-only, through the `analytics` consumer).",
+                "description": "deploy/dev's nats-server. Integrators read through a subscription of their own: `command-service subscriptions add NAME --tenant T` (or `--all`) prints a NATS user `sub-NAME` and its password, allowed only to pull from and acknowledge the durable consumer `sub-NAME` (filtered to `caselog.v1.<T>.>`) and to receive replies on `_INBOX_sub-NAME`.",
+                "security": [{"$ref": "#/components/securitySchemes/subscription"}],
             }
         },
         "channels": channels,
@@ -32,6 +33,12 @@ pub(super) fn asyncapi_document(
         "components": {
             "messages": messages,
             "messageTraits": {"caselogHeaders": {"headers": headers_schema()}},
+            "securitySchemes": {
+                "subscription": {
+                    "type": "userPassword",
+                    "description": "A subscription's NATS user and password, as `subscriptions add` printed them.",
+                },
+            },
             "schemas": components,
         },
     })
