@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::baseline;
+use crate::cpu::{CpuMeter, per_command};
 use crate::figures::{Latency, Measurement};
 use crate::load;
 use crate::mix::Client;
@@ -17,6 +18,8 @@ pub struct CommandRow {
     pub caselog: Measurement,
     pub refused: u64,
     pub relay_lag: Latency,
+    /// µs of CPU per answered command, by process.
+    pub cpu: Vec<(&'static str, f64)>,
 }
 
 pub struct Sweep<'a> {
@@ -24,6 +27,7 @@ pub struct Sweep<'a> {
     pub database_url: &'a str,
     pub duration: Duration,
     pub relay: &'a RelayLag,
+    pub cpu: &'a CpuMeter,
 }
 
 impl Sweep<'_> {
@@ -42,7 +46,9 @@ impl Sweep<'_> {
             eprintln!("commands: the mix, {count} clients");
             let rest = clients.split_off(count.min(clients.len()));
             self.relay.take();
+            let cpu_before = self.cpu.sample();
             let (used, result) = load::closed_loop(clients, self.duration, None).await;
+            let cpu = per_command(&cpu_before, &self.cpu.sample(), result.succeeded);
             let relay_lag = Latency::from_histogram(&self.relay.take());
             clients = used;
             clients.extend(rest);
@@ -57,6 +63,7 @@ impl Sweep<'_> {
                 caselog,
                 refused: result.failed,
                 relay_lag,
+                cpu,
             });
         }
         Ok((clients, rows))

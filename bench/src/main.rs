@@ -13,6 +13,7 @@
 
 mod baseline;
 mod commands;
+mod cpu;
 mod environment;
 mod exports;
 mod figures;
@@ -190,6 +191,7 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
         database_url: &database_url,
         duration: Duration::from_secs(cli.seconds),
         relay: &relay,
+        cpu: &cpu::CpuMeter::find(stack, pool).await,
     };
     let (mut clients, commands) = sweep.run(clients, &cli.clients).await?;
     let memory_under_commands = memory::peaks(stack);

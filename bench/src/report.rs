@@ -212,6 +212,19 @@ impl Report {
             );
         }
         out.push('\n');
+        let _ = writeln!(
+            out,
+            "CPU per command, in µs, by process (user + system time from `/proc` over the \
+             measurement, divided by the commands answered; `postgres` is the postmaster and \
+             every child of it, `load generator` this benchmark's own clients):\n"
+        );
+        let cpu: Vec<(usize, Vec<(&'static str, f64)>)> = self
+            .commands
+            .iter()
+            .map(|row| (row.clients, row.cpu.clone()))
+            .collect();
+        out.push_str(&crate::cpu::table(&cpu));
+        out.push('\n');
     }
 
     fn projection_lag(&self, out: &mut String) {

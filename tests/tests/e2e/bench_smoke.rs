@@ -43,4 +43,35 @@ async fn the_benchmark_suite_takes_every_measurement() {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cells[7], "0", "refused commands in {row}");
     }
+    // CPU per command is measured for every process, Postgres and NATS included.
+    let cpu: Vec<&str> = report
+        .lines()
+        .skip_while(|line| !line.starts_with("| clients | command-service"))
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    let header: Vec<&str> = cpu
+        .first()
+        .expect("a CPU table")
+        .split('|')
+        .map(str::trim)
+        .collect();
+    for process in [
+        "command-service",
+        "projection-service",
+        "postgres",
+        "nats-server",
+    ] {
+        assert!(header.contains(&process), "no {process} column: {header:?}");
+    }
+    assert_eq!(cpu.len(), 4, "one CPU row per client count:\n{report}");
+    for row in &cpu[2..] {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let postgres = header.iter().position(|name| *name == "postgres").unwrap();
+        assert!(
+            cells[postgres].parse::<f64>().unwrap() > 0.0,
+            "Postgres spent nothing: {row}"
+        );
+        let all: f64 = cells[cells.len() - 2].trim_matches('*').parse().unwrap();
+        assert!(all > 0.0, "{row}");
+    }
 }
