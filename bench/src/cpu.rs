@@ -131,6 +131,27 @@ fn nats_server_pid(url: &str) -> Option<u32> {
     })
 }
 
+/// The markdown table of CPU per command at each client count: a column per process
+/// and their sum.
+pub fn table(rows: &[(usize, Vec<(&'static str, f64)>)]) -> String {
+    use std::fmt::Write;
+    let Some((_, first)) = rows.first() else {
+        return String::new();
+    };
+    let names: Vec<&str> = first.iter().map(|(name, _)| *name).collect();
+    let mut out = format!("| clients | {} | all |\n", names.join(" | "));
+    let _ = writeln!(out, "|---:|{}---:|", "---:|".repeat(names.len()));
+    for (clients, costs) in rows {
+        let cells: Vec<String> = costs
+            .iter()
+            .map(|(_, micros)| format!("{micros:.0}"))
+            .collect();
+        let all: f64 = costs.iter().map(|(_, micros)| micros).sum();
+        let _ = writeln!(out, "| {clients} | {} | **{all:.0}** |", cells.join(" | "));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,25 +177,4 @@ mod tests {
         assert!((cost("postgres") - 500.0).abs() < 1e-6);
         assert!((cost("nats-server") - 100.0).abs() < 1e-6);
     }
-}
-
-/// The markdown table of CPU per command at each client count: a column per process
-/// and their sum.
-pub fn table(rows: &[(usize, Vec<(&'static str, f64)>)]) -> String {
-    use std::fmt::Write;
-    let Some((_, first)) = rows.first() else {
-        return String::new();
-    };
-    let names: Vec<&str> = first.iter().map(|(name, _)| *name).collect();
-    let mut out = format!("| clients | {} | all |\n", names.join(" | "));
-    let _ = writeln!(out, "|---:|{}---:|", "---:|".repeat(names.len()));
-    for (clients, costs) in rows {
-        let cells: Vec<String> = costs
-            .iter()
-            .map(|(_, micros)| format!("{micros:.0}"))
-            .collect();
-        let all: f64 = costs.iter().map(|(_, micros)| micros).sum();
-        let _ = writeln!(out, "| {clients} | {} | **{all:.0}** |", cells.join(" | "));
-    }
-    out
 }

@@ -102,6 +102,8 @@ impl Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut cli = Cli::parse();
+    // Progress lines (seeding) on stderr when no terminal shows a bar.
+    caselog_platform::telemetry::init_stderr(caselog_platform::settings::LogFormat::Text)?;
     if cli.smoke {
         cli = cli.smoke();
     }

@@ -48,15 +48,26 @@ pub async fn conversations(
     let streams: Vec<StreamRef> = plans.iter().flat_map(|plan| plan.streams()).collect();
     let keys = Arc::new(create_keys(pool, &streams).await?);
 
+    let progress = caselog_platform::progress::Progress::new(
+        "seeding the log",
+        "conversations",
+        plans.len() as u64,
+    );
     let appended = futures::stream::iter(plans)
         .map(|plan| {
             let log = log.clone();
             let keys = keys.clone();
-            async move { plan.append(&log, &keys).await }
+            let progress = &progress;
+            async move {
+                let appended = plan.append(&log, &keys).await;
+                progress.advance(1);
+                appended
+            }
         })
         .buffer_unordered(CONCURRENT_APPENDS)
         .collect::<Vec<_>>()
         .await;
+    progress.finish();
     let mut events = 0;
     for result in appended {
         events += result?;

@@ -8,6 +8,7 @@ pub mod http;
 pub mod leadership;
 pub mod metrics;
 pub mod migrations;
+pub mod progress;
 pub mod retry;
 pub mod service;
 pub mod settings;

@@ -73,6 +73,31 @@ pub fn init(service: &'static str, settings: &CommonSettings) -> anyhow::Result<
     Ok(TelemetryGuard { provider })
 }
 
+/// Logging for a command-line tool (a rebuild, a verification): log lines on stderr,
+/// so what the tool prints on stdout stays machine-readable. No traces.
+pub fn init_tool(settings: &CommonSettings) -> anyhow::Result<()> {
+    init_stderr(settings.log_format)
+}
+
+/// Log lines in `format` on stderr (tools, and the benchmark).
+pub fn init_stderr(format: LogFormat) -> anyhow::Result<()> {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let layer = match format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .boxed(),
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(layer.with_filter(filter))
+        .try_init()?;
+    Ok(())
+}
+
 /// The W3C context of the current span, to store in event metadata.
 pub fn current_trace_context() -> Option<TraceContext> {
     let context = tracing::Span::current().context();

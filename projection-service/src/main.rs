@@ -67,8 +67,16 @@ async fn operator_pool(settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = cli.settings;
-    let _telemetry = telemetry::init("projection-service", &settings.common)?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The service traces; a tool logs to stderr, its answer alone on stdout.
+    let _telemetry = match command {
+        Command::Serve => Some(telemetry::init("projection-service", &settings.common)?),
+        _ => {
+            telemetry::init_tool(&settings.common)?;
+            None
+        }
+    };
+    match command {
         Command::Serve => {
             settings.common.check()?;
             Keyring::install_from(&settings.common)?;

@@ -91,6 +91,8 @@ async fn main() -> anyhow::Result<ExitCode> {
             .await?;
         return Ok(ExitCode::SUCCESS);
     }
+    // A tool: log lines (progress) on stderr, its report alone on stdout.
+    telemetry::init_tool(&settings.common)?;
     let pool = connect::postgres(&settings.common.database_url, "query-service-cli", 2).await?;
     let reader = LogReader::new(pool);
     match command {
@@ -119,6 +121,7 @@ async fn main() -> anyhow::Result<ExitCode> {
                 reader,
                 keys: Arc::new(settings.trusted_keys()?),
                 published,
+                show_progress: true,
             };
             let report = match tenant {
                 Some(tenant) => verifier.tenant(TenantId(tenant)).await?,

@@ -45,6 +45,7 @@ impl Application {
                 settings.common.stream_name.clone(),
                 SubjectRoot::new(settings.common.subject_root.clone()),
             )),
+            show_progress: false,
         };
         // Records of who read what are appended by a writer of this service's own.
         let writer = EventLog::start(

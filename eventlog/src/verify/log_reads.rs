@@ -5,6 +5,7 @@ use futures::TryStreamExt;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
+use caselog_platform::progress::Progress;
 use caselog_schemas::{StreamId, StreamType, TenantId};
 
 use super::StoredEvent;
@@ -28,7 +29,12 @@ macro_rules! select_events {
 impl LogReader {
     /// Walks `scope`'s events up to the log head. The caller may add anchors from
     /// outside the database before [`LogReader::finish_walk`].
-    pub async fn walk<'k>(&self, walk: &mut ChainWalk<'k>, scope: Scope) -> Result<(), ReadError> {
+    pub async fn walk<'k>(
+        &self,
+        walk: &mut ChainWalk<'k>,
+        scope: Scope,
+        progress: &Progress,
+    ) -> Result<(), ReadError> {
         let mut rows = match scope {
             Scope::Log => sqlx::query(select_events!("")).fetch(self.pool()),
             Scope::Tenant(tenant) => sqlx::query(select_events!("WHERE tenant_id = $1"))
@@ -37,8 +43,23 @@ impl LogReader {
         };
         while let Some(row) = rows.try_next().await? {
             walk.push(&logged_event(&row)?);
+            progress.advance(1);
         }
         Ok(())
+    }
+
+    /// How many events a walk of `scope` reads (for its progress).
+    pub async fn events_in(&self, scope: Scope) -> Result<u64, ReadError> {
+        let count: i64 = match scope {
+            Scope::Log => self.head().await?.0,
+            Scope::Tenant(tenant) => {
+                sqlx::query_scalar("SELECT count(*) FROM eventlog.events WHERE tenant_id = $1")
+                    .bind(tenant.0)
+                    .fetch_one(self.pool())
+                    .await?
+            }
+        };
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     /// Compares the log hashes the walk's checkpoints signed with the stored log, and

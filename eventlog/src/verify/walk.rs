@@ -32,6 +32,15 @@ pub enum Scope {
     Tenant(TenantId),
 }
 
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Log => f.write_str("the whole log"),
+            Self::Tenant(tenant) => write!(f, "tenant {tenant}"),
+        }
+    }
+}
+
 /// One stored event with its place and its links.
 #[derive(Debug, Clone)]
 pub struct LoggedEvent {

@@ -12,6 +12,7 @@ use std::time::Instant;
 use sqlx::PgPool;
 
 use caselog_eventlog::LogReader;
+use caselog_platform::progress::Progress;
 use caselog_schemas::Position;
 
 use super::batch::{self, BatchError, Poisoned};
@@ -34,6 +35,8 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
     let next = format!("{live}_next");
     create_copy(pool, live, &next).await?;
     let mut poisoned = Poisoned::new();
+    let head = u64::try_from(reader.head().await?.0).unwrap_or(0);
+    let progress = Progress::new(format!("rebuild {}", projection.name()), "events", head);
 
     // The next batch is read while this one is applied: the log's read and the
     // projector's writes run on two Postgres backends at once.
@@ -51,6 +54,8 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
                 break reached;
             }
         };
+        progress.set_total(head.max(u64::try_from(position).unwrap_or(0)));
+        progress.advance(events.len() as u64);
     }
     read_ahead.await?;
 
@@ -97,6 +102,7 @@ pub async fn rebuild(pool: &PgPool, projection: Projection) -> anyhow::Result<Re
             .await?;
     }
     tx.commit().await?;
+    progress.finish();
     Ok(RebuildReport {
         projection: projection.name(),
         events: position,

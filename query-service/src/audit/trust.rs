@@ -10,6 +10,7 @@ use async_nats::jetstream::stream::LastRawMessageErrorKind;
 use caselog_eventlog::LogReader;
 use caselog_eventlog::checkpoint::{STREAM_TYPE, TrustedKeys};
 use caselog_eventlog::verify::{ChainWalk, Scope, TrustReport};
+use caselog_platform::progress::Progress;
 use caselog_schemas::events::{CheckpointEvent, SignedCheckpoint, from_stored};
 use caselog_schemas::{EventEnvelope, SubjectRoot, TenantId, decode_msgpack};
 
@@ -93,6 +94,8 @@ pub struct Verifier {
     pub reader: LogReader,
     pub keys: Arc<TrustedKeys>,
     pub published: Option<PublishedCheckpoints>,
+    /// Report how far a walk is (`query-service verify`); an HTTP request does not.
+    pub show_progress: bool,
 }
 
 impl Verifier {
@@ -121,7 +124,14 @@ impl Verifier {
         published: Option<(TenantId, SignedCheckpoint)>,
     ) -> Result<TrustReport, TrustError> {
         let mut walk = ChainWalk::new(scope, &self.keys);
-        self.reader.walk(&mut walk, scope).await?;
+        let progress = if self.show_progress {
+            let total = self.reader.events_in(scope).await?;
+            Progress::new(format!("verify {scope}"), "events", total)
+        } else {
+            Progress::hidden()
+        };
+        self.reader.walk(&mut walk, scope, &progress).await?;
+        progress.finish();
         if let Some((tenant_id, checkpoint)) = &published {
             walk.anchor(*tenant_id, checkpoint);
         }
