@@ -90,6 +90,8 @@ pub fn init_stderr(format: LogFormat) -> anyhow::Result<()> {
             .boxed(),
         LogFormat::Text => tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
+            // Colours for a person at a terminal, plain text for a file or a pipe.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .boxed(),
     };
     tracing_subscriber::registry()

@@ -207,6 +207,7 @@ impl Stack {
                 .arg("rebuild")
                 .arg(name)
                 .env("CASELOG_ENV", "dev")
+                .env("RUST_LOG", "info")
                 // A rebuild creates and swaps schemas: the owner's work.
                 .env("CASELOG_DATABASE_URL", &self.database.owner_url)
                 .env("CASELOG_NATS_URL", crate::nats_url())
@@ -218,9 +219,13 @@ impl Stack {
             "rebuild {name} failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let report = stdout.lines().last().expect("a report line");
-        serde_json::from_str(report).expect("a JSON report")
+        // The report alone on stdout; the progress, ending with its rate, on stderr.
+        let logged = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            logged.contains("finished") && logged.contains(&format!("job=rebuild {name}")),
+            "the rebuild said nothing of its progress: {logged}"
+        );
+        serde_json::from_slice(&output.stdout).expect("a JSON report")
     }
 
     pub async fn stop(self) {

@@ -132,10 +132,20 @@ async fn verification_names_the_first_version_an_sql_edit_broke() {
 
     let tenant = case.auditor.tenant.to_string();
     let offline = stack
-        .cli("query-service", &["verify", "--tenant", &tenant])
+        .cli_with(
+            "query-service",
+            &["verify", "--tenant", &tenant],
+            &[("RUST_LOG", "info".to_owned())],
+        )
         .await;
     assert!(offline.status.success(), "{offline:?}");
+    // The report alone on stdout; how far the walk went, and its rate, on stderr.
     let report: Value = serde_json::from_slice(&offline.stdout).unwrap();
+    let logged = String::from_utf8_lossy(&offline.stderr);
+    assert!(
+        logged.contains("finished") && logged.contains(&format!("job=verify tenant {tenant}")),
+        "{logged}"
+    );
     assert_eq!(report["ok"], true);
     assert!(
         report["streams"].as_i64().unwrap() >= 4,
