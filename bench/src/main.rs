@@ -12,6 +12,7 @@
 //! 7. the pgbench baseline, run right before each command measurement.
 
 mod baseline;
+mod before;
 mod commands;
 mod cpu;
 mod environment;
@@ -26,6 +27,7 @@ mod rebuild;
 mod relay_lag;
 mod report;
 mod seed;
+mod summary;
 mod team;
 
 use std::path::PathBuf;

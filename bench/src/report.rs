@@ -34,7 +34,7 @@ pub struct Report {
     pub memory_at_end: Vec<(&'static str, f64)>,
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "**not met**" }
 }
 
@@ -89,94 +89,6 @@ impl Report {
              command measurement, on the same Postgres, and the ratio between the two is the \
              figure to compare across runs.\n"
         );
-    }
-
-    fn summary(&self, out: &mut String) {
-        let _ = writeln!(out, "## Summary\n");
-        let _ = writeln!(out, "| # | measurement | figure | target | |");
-        let _ = writeln!(out, "|---:|---|---|---|---|");
-        if let Some(row) = self.commands.iter().find(|row| row.clients == 64) {
-            let ratio = row.caselog.per_second / row.baseline.per_second;
-            let _ = writeln!(
-                out,
-                "| 1 | commands at 64 clients | {:.0}/s = **{ratio:.2}×** the baseline; p99 {:.1} ms | ≥ 0.5×, p99 ≤ 20 ms | {} |",
-                row.caselog.per_second,
-                row.caselog.latency.p99_ms,
-                verdict(ratio >= 0.5 && row.caselog.latency.p99_ms <= 20.0)
-            );
-            let _ = writeln!(
-                out,
-                "| 1 | relay publish lag at 64 clients | p50 {:.1} ms, p99 {:.1} ms | — | |",
-                row.relay_lag.p50_ms, row.relay_lag.p99_ms
-            );
-        }
-        let worst = self
-            .projection_lag
-            .lag
-            .iter()
-            .map(|(_, lag)| lag.p99_ms)
-            .fold(0.0, f64::max);
-        let _ = writeln!(
-            out,
-            "| 2 | projection lag at half the highest rate | worst p99 {worst:.1} ms | p99 ≤ 100 ms | {} |",
-            verdict(worst <= 100.0)
-        );
-        if let Some(largest) = self.queries.last() {
-            let cached = largest
-                .rows
-                .iter()
-                .map(|r| r.warm.p99_ms)
-                .fold(0.0, f64::max);
-            let uncached = largest
-                .rows
-                .iter()
-                .map(|r| r.cold.p99_ms)
-                .fold(0.0, f64::max);
-            let _ = writeln!(
-                out,
-                "| 3 | queries at {} conversations, worst p99 | cached {cached:.1} ms, uncached {uncached:.1} ms | ≤ 5 ms, ≤ 20 ms | {} |",
-                largest.conversations,
-                verdict(cached <= 5.0 && uncached <= 20.0)
-            );
-        }
-        let slowest = self
-            .rebuilds
-            .iter()
-            .map(Rebuild::per_second)
-            .fold(f64::INFINITY, f64::min);
-        let events = self.rebuilds.first().map_or(0, |r| r.events);
-        let _ = writeln!(
-            out,
-            "| 4 | rebuild of each projection from {events} events, slowest | {slowest:.0} events/s | ≥ 100 000/s | {} |",
-            verdict(slowest >= 100_000.0)
-        );
-        let _ = writeln!(
-            out,
-            "| 5 | PDF export of a {}-entry case | {:.0} ms (p50 of {}), {:.0} KiB | ≤ 300 ms | {} |",
-            self.pdf.entries,
-            self.pdf.rendered.p50_ms,
-            self.pdf.rendered.samples,
-            self.pdf.bytes as f64 / 1024.0,
-            verdict(self.pdf.rendered.p99_ms <= 300.0)
-        );
-        let biggest = self
-            .memory_at_end
-            .iter()
-            .map(|(_, mib)| *mib)
-            .fold(0.0, f64::max);
-        let _ = writeln!(
-            out,
-            "| 6 | peak RSS, largest service | {biggest:.0} MiB | ≤ 150 MB each | {} |",
-            verdict(biggest * 1.048_576 <= 150.0)
-        );
-        if let Some(row) = self.commands.iter().find(|row| row.clients == 64) {
-            let _ = writeln!(
-                out,
-                "| 7 | pgbench baseline at 64 clients | {:.0} rows/s, p99 {:.1} ms | (the yardstick) | |",
-                row.baseline.per_second, row.baseline.latency.p99_ms
-            );
-        }
-        out.push('\n');
     }
 
     fn commands(&self, out: &mut String) {
