@@ -54,12 +54,15 @@ impl CpuMeter {
             sample.insert(name, stat(*pid).map_or(0.0, |stat| stat.cpu_seconds));
         }
         if let Some(postmaster) = self.postmaster {
-            let family: f64 = processes()
-                .filter_map(|pid| stat(pid).map(|stat| (pid, stat)))
-                .filter(|(pid, stat)| *pid == postmaster || stat.parent == postmaster)
-                .map(|(_, stat)| stat.cpu_seconds)
+            // A backend that exits takes its time with it, into the postmaster's
+            // children's time once reaped: counting both keeps the sum whole.
+            let children: f64 = processes()
+                .filter_map(stat)
+                .filter(|stat| stat.parent == postmaster)
+                .map(|stat| stat.cpu_seconds)
                 .sum();
-            sample.insert("postgres", family);
+            let own = stat(postmaster).map_or(0.0, |stat| stat.cpu_seconds + stat.reaped_seconds);
+            sample.insert("postgres", own + children);
         }
         if let Some(nats) = self.nats_server {
             sample.insert(
@@ -90,13 +93,16 @@ pub fn per_command(
 struct Stat {
     parent: u32,
     cpu_seconds: f64,
+    /// The time of its children that exited and were waited for.
+    reaped_seconds: f64,
 }
 
 fn stat(pid: u32) -> Option<Stat> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces and parentheses: fields start after the last ')'.
     let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
-    // After the name: state (3), ppid (4), …, utime (14), stime (15).
+    // After the name: state (3), ppid (4), …, utime (14), stime (15), cutime (16),
+    // cstime (17).
     let field = |number: usize| {
         fields
             .get(number - 3)
@@ -105,6 +111,7 @@ fn stat(pid: u32) -> Option<Stat> {
     Some(Stat {
         parent: u32::try_from(field(4)?).ok()?,
         cpu_seconds: (field(14)? + field(15)?) as f64 / TICKS_PER_SECOND,
+        reaped_seconds: (field(16)? + field(17)?) as f64 / TICKS_PER_SECOND,
     })
 }
 
