@@ -6,7 +6,6 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
 
 /// The prefix of a secret as shown to the admin, as Standard Webhooks writes them.
 const SECRET_PREFIX: &str = "whsec_";
@@ -16,12 +15,10 @@ const SECRET_PREFIX: &str = "whsec_";
 pub struct Secret([u8; 32]);
 
 impl Secret {
+    /// 32 random bytes, drawn as the log's data keys are (it is stored as one).
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        SystemRandom::new()
-            .fill(&mut bytes)
-            .expect("the system random source works");
-        Self(bytes)
+        Self::from_bytes(caselog_eventlog::erasure::DataKey::generate().as_bytes())
+            .expect("a data key is 32 bytes")
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
