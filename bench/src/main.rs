@@ -80,6 +80,10 @@ pub struct Cli {
     /// Cases exported.
     #[arg(long, default_value_t = 5)]
     pdf_cases: usize,
+    /// Measure only commands, the baseline and projection lag (1, 2 and 7), for a quick
+    /// comparison of two builds; the report is printed, not written to BENCHMARKS.md.
+    #[arg(long)]
+    commands_only: bool,
     /// Leave the run's database behind (its name is printed) to inspect query plans.
     #[arg(long)]
     keep_database: bool,
@@ -121,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let report = outcome?;
     let text = report.render(&cli, started.elapsed());
-    if let Some(out) = &cli.out {
+    if let Some(out) = cli.out.as_ref().filter(|_| !cli.commands_only) {
         std::fs::write(out, &text)?;
     }
     println!("{text}");
@@ -227,6 +231,16 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
     .await?;
     used.extend(rest);
     drop(used);
+    let report = report::Report {
+        environment: report::Environment::probe(pool, &stack.nats.client, &cli.pgbench).await,
+        commands,
+        projection_lag,
+        memory_under_commands,
+        rest: None,
+    };
+    if cli.commands_only {
+        return Ok(report);
+    }
 
     // 3: queries at each size of history.
     let log = EventLog::start(pool.clone(), WriterConfig::default(), head_channel());
@@ -256,16 +270,14 @@ async fn run(cli: &Cli, stack: &Stack) -> anyhow::Result<report::Report> {
 
     // 6: memory.
     let memory_at_end = memory::peaks(stack);
-    let environment = report::Environment::probe(pool, &stack.nats.client, &cli.pgbench).await;
     Ok(report::Report {
-        environment,
-        commands,
-        projection_lag,
-        queries: query_sizes,
-        rebuilds,
-        pdf,
-        memory_under_commands,
-        memory_at_end,
+        rest: Some(report::Rest {
+            queries: query_sizes,
+            rebuilds,
+            pdf,
+            memory_at_end,
+        }),
+        ..report
     })
 }
 

@@ -27,10 +27,15 @@ pub struct Report {
     pub environment: Environment,
     pub commands: Vec<CommandRow>,
     pub projection_lag: ProjectionLag,
+    pub memory_under_commands: Vec<(&'static str, f64)>,
+    /// Measurements 3 to 6; `None` in a `--commands-only` run.
+    pub rest: Option<Rest>,
+}
+
+pub struct Rest {
     pub queries: Vec<QuerySize>,
     pub rebuilds: Vec<Rebuild>,
     pub pdf: PdfExport,
-    pub memory_under_commands: Vec<(&'static str, f64)>,
     pub memory_at_end: Vec<(&'static str, f64)>,
 }
 
@@ -42,13 +47,18 @@ impl Report {
     pub fn render(&self, cli: &Cli, took: Duration) -> String {
         let mut out = String::new();
         self.header(&mut out, cli, took);
-        self.summary(&mut out);
+        let Some(rest) = &self.rest else {
+            self.commands(&mut out);
+            self.projection_lag(&mut out);
+            return out;
+        };
+        self.summary(&mut out, rest);
         self.commands(&mut out);
         self.projection_lag(&mut out);
-        self.queries(&mut out);
-        self.rebuilds(&mut out);
-        self.pdf(&mut out);
-        self.memory(&mut out);
+        rest.queries(&mut out);
+        rest.rebuilds(&mut out);
+        rest.pdf(&mut out);
+        self.memory(&mut out, rest);
         out.push_str(ANALYSIS);
         out
     }
@@ -161,6 +171,24 @@ impl Report {
         out.push('\n');
     }
 
+    fn memory(&self, out: &mut String, rest: &Rest) {
+        let _ = writeln!(out, "## 6. Memory\n");
+        let _ = writeln!(
+            out,
+            "Peak resident set (VmHWM) of each service: after the command measurements, and at \
+             the end of the run (after the seeded history, the queries and the exports).\n"
+        );
+        let _ = writeln!(out, "| service | after commands MiB | at the end MiB |");
+        let _ = writeln!(out, "|---|---:|---:|");
+        for ((name, under), (_, end)) in self.memory_under_commands.iter().zip(&rest.memory_at_end)
+        {
+            let _ = writeln!(out, "| {name} | {under:.0} | {end:.0} |");
+        }
+        out.push('\n');
+    }
+}
+
+impl Rest {
     fn queries(&self, out: &mut String) {
         let _ = writeln!(out, "## 3. Queries\n");
         let _ = writeln!(
@@ -241,22 +269,6 @@ impl Report {
             pdf.cached.p50_ms,
             pdf.bytes
         );
-    }
-
-    fn memory(&self, out: &mut String) {
-        let _ = writeln!(out, "## 6. Memory\n");
-        let _ = writeln!(
-            out,
-            "Peak resident set (VmHWM) of each service: after the command measurements, and at \
-             the end of the run (after the seeded history, the queries and the exports).\n"
-        );
-        let _ = writeln!(out, "| service | after commands MiB | at the end MiB |");
-        let _ = writeln!(out, "|---|---:|---:|");
-        for ((name, under), (_, end)) in self.memory_under_commands.iter().zip(&self.memory_at_end)
-        {
-            let _ = writeln!(out, "| {name} | {under:.0} | {end:.0} |");
-        }
-        out.push('\n');
     }
 }
 

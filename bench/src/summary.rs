@@ -5,10 +5,10 @@ use std::fmt::Write;
 
 use crate::before;
 use crate::rebuild::Rebuild;
-use crate::report::{Report, verdict};
+use crate::report::{Report, Rest, verdict};
 
 impl Report {
-    pub(crate) fn summary(&self, out: &mut String) {
+    pub(crate) fn summary(&self, out: &mut String, rest: &Rest) {
         let _ = writeln!(out, "## Summary\n");
         let _ = writeln!(
             out,
@@ -28,7 +28,7 @@ impl Report {
             before::PROJECTION_LAG,
             verdict(worst <= 50.0)
         );
-        if let Some(largest) = self.queries.last() {
+        if let Some(largest) = rest.queries.last() {
             let cached = largest
                 .rows
                 .iter()
@@ -47,12 +47,12 @@ impl Report {
                 verdict(cached <= 5.0 && uncached <= 20.0)
             );
         }
-        let slowest = self
+        let slowest = rest
             .rebuilds
             .iter()
             .map(Rebuild::per_second)
             .fold(f64::INFINITY, f64::min);
-        let events = self.rebuilds.first().map_or(0, |r| r.events);
+        let events = rest.rebuilds.first().map_or(0, |r| r.events);
         let _ = writeln!(
             out,
             "| 4 | rebuild of each projection from {events} events, slowest | {slowest:.0} events/s | {} | ≥ 100 000/s | {} |",
@@ -62,14 +62,14 @@ impl Report {
         let _ = writeln!(
             out,
             "| 5 | PDF export of a {}-entry case | {:.0} ms (p50 of {}), {:.0} KiB | {} | ≤ 300 ms | {} |",
-            self.pdf.entries,
-            self.pdf.rendered.p50_ms,
-            self.pdf.rendered.samples,
-            self.pdf.bytes as f64 / 1024.0,
+            rest.pdf.entries,
+            rest.pdf.rendered.p50_ms,
+            rest.pdf.rendered.samples,
+            rest.pdf.bytes as f64 / 1024.0,
             before::PDF,
-            verdict(self.pdf.rendered.p99_ms <= 300.0)
+            verdict(rest.pdf.rendered.p99_ms <= 300.0)
         );
-        let biggest = self
+        let biggest = rest
             .memory_at_end
             .iter()
             .map(|(_, mib)| *mib)

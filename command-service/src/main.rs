@@ -65,29 +65,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::ProvisionNats => {
-            settings.common.check_nats_user()?;
-            let client = connect::nats(
-                &settings.common,
-                "caselog-provisioner",
-                LocalNatsUser::PROVISIONER,
-            )
-            .await?;
-            let config = RelayConfig {
-                stream_name: settings.common.stream_name.clone(),
-                subjects: SubjectRoot::new(settings.common.subject_root.clone()),
-                replicas: usize::from(settings.common.nats_replicas),
-                ..RelayConfig::default()
-            };
-            let provisioned = provision(
-                &async_nats::jetstream::new(client),
-                &config,
-                &caselog_read_model::durable_consumers(),
-            )
-            .await?;
-            println!("{}", serde_json::to_string(&provisioned)?);
-            Ok(())
-        }
+        Command::ProvisionNats => provision_nats(&settings).await,
         Command::Token {
             tenant,
             user,
@@ -162,4 +140,30 @@ async fn main() -> anyhow::Result<()> {
                 .await
         }
     }
+}
+
+/// Creates the stream and every durable consumer, and deletes retired consumers.
+async fn provision_nats(settings: &Settings) -> anyhow::Result<()> {
+    settings.common.check_nats_user()?;
+    let client = connect::nats(
+        &settings.common,
+        "caselog-provisioner",
+        LocalNatsUser::PROVISIONER,
+    )
+    .await?;
+    let config = RelayConfig {
+        stream_name: settings.common.stream_name.clone(),
+        subjects: SubjectRoot::new(settings.common.subject_root.clone()),
+        replicas: usize::from(settings.common.nats_replicas),
+        ..RelayConfig::default()
+    };
+    let provisioned = provision(
+        &async_nats::jetstream::new(client),
+        &config,
+        &caselog_read_model::durable_consumers(),
+        &caselog_read_model::RETIRED_CONSUMERS,
+    )
+    .await?;
+    println!("{}", serde_json::to_string(&provisioned)?);
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! Builds the service: one live runner per projection (each applying while this
-//! instance owns the projection), the routes.
+//! Builds the service: the live runner of every projection (applying while this
+//! instance holds the projections' lease), the routes.
 
 use std::net::SocketAddr;
 
@@ -12,7 +12,6 @@ use caselog_platform::{connect, health};
 use caselog_schemas::SubjectRoot;
 
 use crate::http;
-use crate::projections::Projection;
 use crate::runner::ownership::Ownership;
 use crate::runner::{LiveRunner, RunnerConfig};
 use crate::settings::Settings;
@@ -41,25 +40,18 @@ impl Application {
             idle_check: settings.idle_check,
         };
         let ownership = Ownership::default();
-        for projection in Projection::ALL {
-            let (ownership, pool, nats, config, shutdown) = (
+        {
+            let (ownership, pool, nats, shutdown) = (
                 ownership.clone(),
                 dependencies.postgres.clone(),
                 dependencies.nats.clone(),
-                config.clone(),
                 shutdown.clone(),
             );
             let poll = settings.standby_poll;
             tasks.spawn(async move {
                 ownership
-                    .run_while_owner(&pool.clone(), projection, poll, &shutdown, |stop| {
-                        LiveRunner::supervised(
-                            projection,
-                            pool.clone(),
-                            nats.clone(),
-                            config.clone(),
-                            stop,
-                        )
+                    .run_while_owner(&pool.clone(), poll, &shutdown, |stop| {
+                        LiveRunner::supervised(pool.clone(), nats.clone(), config.clone(), stop)
                     })
                     .await;
             });

@@ -16,7 +16,9 @@ pub mod migrations;
 mod projection;
 mod status;
 
-pub use projection::{Projection, durable_consumers};
+pub use projection::{
+    OWNER_LOCK_KEY, PROJECTIONS_CONSUMER, Projection, RETIRED_CONSUMERS, durable_consumers,
+};
 pub use status::ConversationStatus;
 
 /// The Postgres `NOTIFY` channel on which the projection service announces each

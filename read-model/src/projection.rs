@@ -57,40 +57,36 @@ impl Projection {
         }
     }
 
-    /// The durable JetStream consumer it reads through (the NATS users' permissions
-    /// name it: part of the contract).
-    pub fn consumer_name(self) -> &'static str {
-        match self {
-            Projection::Inbox => "projection-inbox",
-            Projection::History => "projection-history",
-            Projection::InternalMessages => "projection-internal-messages",
-            Projection::Directory => "projection-directory",
-            Projection::Chat => "projection-chat",
-        }
-    }
-
     /// Serialises every writer of this projection (live runners and a rebuild's swap):
     /// a transaction-scoped advisory lock.
     pub fn writer_lock_key(self) -> i64 {
         0x7072_6f6a_0000_0000 + self as i64
     }
-
-    /// Which instance of the projection service applies it: a session advisory lock
-    /// its owner holds while it runs.
-    pub fn owner_lock_key(self) -> i64 {
-        0x6f77_6e72_0000_0000 + self as i64
-    }
 }
 
-/// Every durable consumer of the stream `provision-nats` makes: one per projection
+/// The durable JetStream consumer the projection service reads through: one for every
+/// projection, so each event is delivered, decoded and acknowledged once (the NATS
+/// users' permissions name it: part of the contract).
+pub const PROJECTIONS_CONSUMER: DurableConsumer = DurableConsumer::projection("projections");
+
+/// Consumers earlier versions made, one per projection; `provision-nats` deletes them.
+pub const RETIRED_CONSUMERS: [&str; 5] = [
+    "projection-inbox",
+    "projection-history",
+    "projection-internal-messages",
+    "projection-directory",
+    "projection-chat",
+];
+
+/// Which instance of the projection service applies the projections: a session
+/// advisory lock its owner holds while it runs.
+pub const OWNER_LOCK_KEY: i64 = 0x6f77_6e72_0000_0000;
+
+/// Every durable consumer of the stream `provision-nats` makes: the projections'
 /// (acknowledging the last of each batch, as they apply in order), the analytics
 /// consumer and the webhook dispatcher's. Subscriptions make their own.
 pub fn durable_consumers() -> Vec<DurableConsumer> {
-    Projection::ALL
-        .iter()
-        .map(|projection| DurableConsumer::projection(projection.consumer_name()))
-        .chain([ANALYTICS_CONSUMER, WEBHOOKS_CONSUMER])
-        .collect()
+    vec![PROJECTIONS_CONSUMER, ANALYTICS_CONSUMER, WEBHOOKS_CONSUMER]
 }
 
 #[cfg(test)]
@@ -113,12 +109,15 @@ mod tests {
         assert!(distinct(
             durable_consumers()
                 .iter()
-                .map(|c| c.name.to_owned())
+                .map(|c| c.name)
+                .chain(RETIRED_CONSUMERS)
+                .map(str::to_owned)
                 .collect()
         ));
         assert!(distinct(
             all.iter()
-                .flat_map(|p| [p.writer_lock_key(), p.owner_lock_key()])
+                .map(|p| p.writer_lock_key())
+                .chain([OWNER_LOCK_KEY])
                 .map(|key| key.to_string())
                 .collect()
         ));

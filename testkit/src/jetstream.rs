@@ -41,6 +41,7 @@ impl TestNats {
             &nats.jetstream,
             &nats.relay_config(),
             &caselog_read_model::durable_consumers(),
+            &caselog_read_model::RETIRED_CONSUMERS,
         )
         .await
         .expect("provision the test stream and its consumers");

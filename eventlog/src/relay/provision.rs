@@ -63,15 +63,19 @@ pub struct Provisioned {
     pub stream: String,
     pub subjects: String,
     pub consumers: Vec<&'static str>,
+    /// Retired consumers this run deleted.
+    pub removed: Vec<String>,
 }
 
-/// Creates the stream and the durable `consumers` that are missing, and denies
-/// deleting and purging on a stream made before that was the rule; leaves the rest as
-/// it is. Running it again is harmless.
+/// Creates the stream and the durable `consumers` that are missing, deletes the
+/// `retired` ones an earlier version made, and denies deleting and purging on a stream
+/// made before that was the rule; leaves the rest as it is. Running it again is
+/// harmless.
 pub async fn provision(
     jetstream: &jetstream::Context,
     config: &RelayConfig,
     consumers: &[DurableConsumer],
+    retired: &[&str],
 ) -> Result<Provisioned, RelayError> {
     let mut stream = jetstream
         .get_or_create_stream(stream_config(config))
@@ -99,9 +103,23 @@ pub async fn provision(
             .await
             .map_err(RelayError::jetstream)?;
     }
+    let mut removed = Vec::new();
+    for name in retired {
+        match stream.delete_consumer(name).await {
+            Ok(_) => removed.push((*name).to_owned()),
+            Err(error) if is_not_found(&error) => {}
+            Err(error) => return Err(RelayError::jetstream(error)),
+        }
+    }
     Ok(Provisioned {
         stream: config.stream_name.clone(),
+        removed,
         subjects: config.subjects.wildcard(),
         consumers: consumers.iter().map(|durable| durable.name).collect(),
     })
+}
+
+fn is_not_found(error: &jetstream::stream::ConsumerError) -> bool {
+    matches!(error.kind(), jetstream::stream::ConsumerErrorKind::JetStream(error)
+        if error.error_code() == jetstream::ErrorCode::CONSUMER_NOT_FOUND)
 }

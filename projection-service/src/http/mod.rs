@@ -12,7 +12,6 @@ use utoipa_axum::routes;
 
 use caselog_platform::http::{ApiService, Problem, finish_openapi, openapi_router};
 
-use crate::projections::Projection;
 use crate::runner::ownership::Ownership;
 use crate::runner::status::{self, ProjectionStatus};
 
@@ -63,9 +62,10 @@ async fn projections(
     let projections = statuses
         .into_iter()
         .map(|status| {
-            let role = match Projection::from_name(status.name) {
-                Some(projection) if ownership.owns(projection) => "active",
-                _ => "standby",
+            let role = if ownership.owns() {
+                "active"
+            } else {
+                "standby"
             };
             ProjectionReport { status, role }
         })

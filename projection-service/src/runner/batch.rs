@@ -67,6 +67,25 @@ pub async fn begin(
     .await
 }
 
+/// How far each live read model is, in [`Projection::ALL`]'s order, in one statement.
+pub async fn live_checkpoints(
+    executor: impl sqlx::PgExecutor<'_>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let columns: Vec<String> = Projection::ALL
+        .iter()
+        .map(|projection| format!("(SELECT position FROM {}.checkpoint)", projection.schema()))
+        .collect();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {}",
+        columns.join(", ")
+    )))
+    .fetch_one(executor)
+    .await?;
+    (0..columns.len())
+        .map(|i| sqlx::Row::try_get(&row, i))
+        .collect()
+}
+
 /// How far `projection`'s live read model is.
 pub async fn live_checkpoint(pool: &PgPool, projection: Projection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -140,27 +159,75 @@ pub async fn apply_in_transaction(
         apply_one(conn, projection, event, &keys, poisoned, &mut tenants).await?;
         reached = position;
     }
-    if reached == start {
-        return Ok(reached);
+    if reached > start {
+        record_progress(
+            conn,
+            &[Progress {
+                projection,
+                schema: None,
+                position: reached,
+                tenants,
+            }],
+        )
+        .await?;
     }
-    let (tenant_ids, positions): (Vec<Uuid>, Vec<i64>) = tenants.into_iter().unzip();
-    // The checkpoint and every tenant's position in one round trip, and word of the
-    // progress (delivered at commit) to queries waiting on X-Min-Position.
-    sqlx::query(
-        "WITH checkpoint AS (UPDATE checkpoint SET position = $1 \
-             RETURNING pg_notify($4, $5 || ':' || $1)) \
-         INSERT INTO tenant_positions (tenant_id, position) \
-         SELECT * FROM unnest($2::uuid[], $3::bigint[]) \
-         ON CONFLICT (tenant_id) DO UPDATE SET position = EXCLUDED.position",
-    )
-    .bind(reached)
-    .bind(&tenant_ids)
-    .bind(&positions)
-    .bind(caselog_read_model::PROGRESS_CHANNEL)
-    .bind(projection.name())
-    .execute(&mut *conn)
-    .await?;
     Ok(reached)
+}
+
+/// How far a batch took one projection: its checkpoint, and the last position of each
+/// tenant it applied.
+pub struct Progress {
+    pub projection: Projection,
+    /// The schema of its tables; `None` for the one on the connection's `search_path`.
+    pub schema: Option<&'static str>,
+    pub position: i64,
+    pub tenants: HashMap<Uuid, i64>,
+}
+
+/// Moves each projection's checkpoint and tenant positions, all in one statement, and
+/// tells queries waiting on X-Min-Position (`pg_notify`, delivered at commit).
+pub async fn record_progress(
+    conn: &mut PgConnection,
+    progress: &[Progress],
+) -> Result<(), sqlx::Error> {
+    let mut sql = String::from("WITH ");
+    for (i, step) in progress.iter().enumerate() {
+        let prefix = step
+            .schema
+            .map(|schema| format!("{schema}."))
+            .unwrap_or_default();
+        let p = 2 + 4 * i;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "checkpoint_{i} AS (UPDATE {prefix}checkpoint SET position = ${p} \
+               RETURNING pg_notify($1, ${name} || ':' || ${p})), \
+             tenants_{i} AS (INSERT INTO {prefix}tenant_positions (tenant_id, position) \
+               SELECT * FROM unnest(${ids}::uuid[], ${positions}::bigint[]) \
+               ON CONFLICT (tenant_id) DO UPDATE SET position = EXCLUDED.position)",
+            name = p + 1,
+            ids = p + 2,
+            positions = p + 3,
+        ));
+    }
+    sql.push_str(" SELECT 1");
+    let mut query =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(caselog_read_model::PROGRESS_CHANNEL);
+    for step in progress {
+        let (tenant_ids, positions): (Vec<Uuid>, Vec<i64>) = step
+            .tenants
+            .iter()
+            .map(|(id, position)| (*id, *position))
+            .unzip();
+        query = query
+            .bind(step.position)
+            .bind(step.projection.name())
+            .bind(tenant_ids)
+            .bind(positions);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Applies the whole batch at once when the projection does that better and the batch
@@ -213,7 +280,7 @@ async fn apply_whole(
 }
 
 /// The keys of the streams whose sealed events are in `events`.
-async fn stream_keys(
+pub(super) async fn stream_keys(
     conn: &mut PgConnection,
     events: &[EventEnvelope],
 ) -> Result<HashMap<StreamRef, DataKey>, sqlx::Error> {

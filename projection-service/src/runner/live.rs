@@ -1,18 +1,14 @@
-//! The live runner of one projection: a durable JetStream pull consumer feeds batches
-//! to [`super::batch`]; messages are acknowledged only after their transaction commits,
-//! so a crash redelivers them and the checkpoint turns the redelivery into a no-op.
+//! The live runner: one durable JetStream pull consumer, read once for every
+//! projection, feeds batches to them all; messages are acknowledged only after the
+//! batch is committed in every projection, so a crash redelivers them and each
+//! checkpoint turns the redelivery into a no-op. A batch goes to every projection in
+//! one transaction ([`super::together`]) when it can, and to each projection's own
+//! writer ([`writer`]) when it cannot (a gap, a poisoned event, a failure, a panic).
 //!
-//! When no message arrives for a while yet the log is ahead of the checkpoint (the
+//! When no message arrives for a while yet the log is ahead of a checkpoint (the
 //! stream lost its tail, or NATS is unreachable), the runner reads the log directly:
 //! Postgres, not NATS, is the source of truth.
-//!
-//! Failures are of two kinds. A transient one (Postgres unreachable or restarting, a
-//! time-out, a serialization failure) is retried with the shared backoff for as long as
-//! it lasts; nothing is set aside, and it shows as lag. A permanent one (an event this
-//! code cannot decode or apply, or a projector that panics on it) sets that one event
-//! aside as a dead letter after `MAX_ATTEMPTS`, and everything after it flows on.
 
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
@@ -27,11 +23,14 @@ use caselog_platform::retry::Backoff;
 use caselog_platform::telemetry;
 use caselog_schemas::{EventEnvelope, Position, SubjectRoot, decode_msgpack};
 
-use super::batch::{self, BatchError, Poisoned};
+use super::batch::{self, Poisoned};
+use super::together;
 use crate::projections::Projection;
 
-/// Tries before an event is set aside as a dead letter.
-pub const MAX_ATTEMPTS: u32 = 3;
+pub mod writer;
+
+use writer::{ProjectionWriter, panic_message, record_position};
+
 const BATCH: usize = 500;
 
 #[derive(Debug, Clone)]
@@ -43,37 +42,33 @@ pub struct RunnerConfig {
 }
 
 pub struct LiveRunner {
-    projection: Projection,
     pool: PgPool,
     reader: LogReader,
     jetstream: jetstream::Context,
     config: RunnerConfig,
-    attempts: HashMap<i64, u32>,
-    poisoned: Poisoned,
+    /// One per projection, in [`Projection::ALL`]'s order.
+    writers: Vec<ProjectionWriter>,
 }
 
 impl LiveRunner {
-    pub fn new(
-        projection: Projection,
-        pool: PgPool,
-        nats: async_nats::Client,
-        config: RunnerConfig,
-    ) -> Self {
+    pub fn new(pool: PgPool, nats: async_nats::Client, config: RunnerConfig) -> Self {
+        let reader = LogReader::new(pool.clone());
         Self {
-            projection,
-            reader: LogReader::new(pool.clone()),
+            writers: Projection::ALL
+                .iter()
+                .map(|&projection| ProjectionWriter::new(projection, pool.clone(), reader.clone()))
+                .collect(),
+            reader,
             pool,
             jetstream: jetstream::new(nats),
             config,
-            attempts: HashMap::new(),
-            poisoned: Poisoned::new(),
         }
     }
 
-    /// Runs the projection until `shutdown`, starting a new runner whenever one panics
-    /// where it is not caught (a panic while applying events is caught in `write`).
+    /// Runs the projections until `shutdown`, starting a new runner whenever one
+    /// panics where it is not caught (a panic while applying events is caught in
+    /// `write`).
     pub async fn supervised(
-        projection: Projection,
         pool: PgPool,
         nats: async_nats::Client,
         config: RunnerConfig,
@@ -81,13 +76,12 @@ impl LiveRunner {
     ) {
         let mut backoff = Backoff::new();
         loop {
-            let runner = Self::new(projection, pool.clone(), nats.clone(), config.clone());
+            let runner = Self::new(pool.clone(), nats.clone(), config.clone());
             match tokio::spawn(runner.run(shutdown.clone())).await {
                 Ok(()) => return,
                 Err(error) => {
-                    tracing::error!(projection = projection.name(), error = %error,
-                        "the projection's runner died; starting a new one");
-                    metrics::counter!("caselog_projection_panics_total", "projection" => projection.name())
+                    tracing::error!(error = %error, "the projections' runner died; starting a new one");
+                    metrics::counter!("caselog_projection_panics_total", "projection" => "all")
                         .increment(1);
                     if !backoff.wait(&shutdown).await {
                         return;
@@ -104,8 +98,7 @@ impl LiveRunner {
             match self.consume(&shutdown).await {
                 Ok(()) => return,
                 Err(error) => {
-                    tracing::warn!(projection = self.projection.name(), error = %error,
-                        "projection consumer stopped; retrying");
+                    tracing::warn!(error = %error, "the projections' consumer stopped; retrying");
                     if !backoff.wait(&shutdown).await {
                         return;
                     }
@@ -120,7 +113,7 @@ impl LiveRunner {
         let stream = self.jetstream.get_stream(&self.config.stream_name).await?;
         // Bind to the pre-created durable consumer: this service's NATS user may not
         // create one (`command-service provision-nats` does).
-        let name = self.projection.consumer_name();
+        let name = caselog_read_model::PROJECTIONS_CONSUMER.name;
         let consumer: consumer::PullConsumer =
             stream.get_consumer(name).await.map_err(|error| {
                 anyhow::anyhow!(
@@ -186,110 +179,37 @@ impl LiveRunner {
             .await
     }
 
-    /// Writes one batch, retrying until it commits. A transient failure is retried for
-    /// as long as it lasts; an event that keeps failing for good is poisoned after
-    /// `MAX_ATTEMPTS` and the batch goes through without it. A projector that panics
-    /// is caught, and the batch is then written one event at a time to find the event
-    /// that made it panic.
+    /// Writes one batch to every projection: in one transaction if it can, else
+    /// through each projection's writer, which retries until it commits.
     async fn write(&mut self, events: &[EventEnvelope], shutdown: &CancellationToken) {
-        let span = batch_span(self.projection, events);
+        let span = batch_span(events);
         self.write_traced(events, shutdown).instrument(span).await;
     }
 
     async fn write_traced(&mut self, events: &[EventEnvelope], shutdown: &CancellationToken) {
-        if !self.write_guarded(events, shutdown).await {
-            for event in events {
-                let mut backoff = Backoff::new();
-                let mut panics = 0;
-                while !self
-                    .write_guarded(std::slice::from_ref(event), shutdown)
-                    .await
-                {
-                    panics += 1;
-                    if panics == 1 {
-                        self.poisoned.insert(
-                            event.position.0,
-                            (
-                                MAX_ATTEMPTS,
-                                "the projector panicked on this event".to_owned(),
-                            ),
-                        );
-                    } else if !backoff.wait(shutdown).await {
-                        // Set aside and still panicking: an event filled in from the
-                        // log before it is to blame; keep trying, as lag, logged.
-                        return;
-                    }
+        let poisoned: Vec<&Poisoned> = self.writers.iter().map(|w| &w.poisoned).collect();
+        let attempt = AssertUnwindSafe(together::apply(&self.pool, events, &poisoned))
+            .catch_unwind()
+            .await;
+        match attempt {
+            Ok(Ok(Some(positions))) => {
+                for (projection, position) in positions {
+                    record_position(projection, position);
                 }
+                return;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => {
+                tracing::debug!(error = %error, "the batch failed together; each projection writes it alone");
+            }
+            Err(panic) => {
+                tracing::debug!(panic = %panic_message(panic.as_ref()),
+                    "a projector panicked on the batch; each projection writes it alone");
             }
         }
-    }
-
-    /// [`Self::write`] until done; false if the projector panicked.
-    async fn write_guarded(
-        &mut self,
-        events: &[EventEnvelope],
-        shutdown: &CancellationToken,
-    ) -> bool {
-        let mut backoff = Backoff::new();
-        loop {
-            let attempt = AssertUnwindSafe(self.try_write(events))
-                .catch_unwind()
-                .await;
-            let result = match attempt {
-                Ok(result) => result,
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|text| (*text).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    tracing::error!(projection = self.projection.name(), panic = %message,
-                        events = events.len(), "the projector panicked");
-                    metrics::counter!("caselog_projection_panics_total", "projection" => self.projection.name())
-                        .increment(1);
-                    return false;
-                }
-            };
-            match result {
-                Ok(position) => {
-                    metrics::gauge!("caselog_projection_position", "projection" => self.projection.name())
-                        .set(position as f64);
-                    return true;
-                }
-                Err(BatchError::Event { position, error }) if !error.is_transient() => {
-                    let attempts = self.attempts.entry(position).or_insert(0);
-                    *attempts += 1;
-                    tracing::warn!(projection = self.projection.name(), position,
-                        attempts = *attempts, error = %error, "event failed to apply");
-                    if *attempts >= MAX_ATTEMPTS {
-                        self.poisoned
-                            .insert(position, (*attempts, error.to_string()));
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(projection = self.projection.name(), error = %error,
-                        "batch failed for a passing reason; retrying");
-                }
-            }
-            if !backoff.wait(shutdown).await {
-                return true;
-            }
+        for writer in &mut self.writers {
+            writer.write(events, shutdown).await;
         }
-    }
-
-    async fn try_write(&self, events: &[EventEnvelope]) -> Result<i64, BatchError> {
-        let mut tx =
-            batch::begin(&self.pool, self.projection, self.projection.schema(), true).await?;
-        let position = batch::apply_in_transaction(
-            &mut tx,
-            self.projection,
-            &self.reader,
-            events,
-            &self.poisoned,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(position)
     }
 }
 
@@ -300,9 +220,10 @@ struct CatchUp<'a> {
 }
 
 impl Follower for CatchUp<'_> {
+    /// The projection furthest behind: each skips what it already holds.
     async fn checkpoint(&mut self) -> anyhow::Result<Position> {
-        let position = batch::live_checkpoint(&self.runner.pool, self.runner.projection).await?;
-        Ok(Position(position))
+        let checkpoints = batch::live_checkpoints(&self.runner.pool).await?;
+        Ok(Position(checkpoints.into_iter().min().unwrap_or(0)))
     }
 
     /// The batch moves the checkpoint with it (`write` retries until it commits).
@@ -319,10 +240,9 @@ impl Follower for CatchUp<'_> {
 
 /// The span of one batch: a child of the first traced command it applies, linked to
 /// every other one, so a command's trace shows the projections it reached.
-fn batch_span(projection: Projection, events: &[EventEnvelope]) -> tracing::Span {
+fn batch_span(events: &[EventEnvelope]) -> tracing::Span {
     let span = tracing::info_span!(
         "project",
-        projection = projection.name(),
         events = events.len(),
         first_position = events.first().map(|event| event.position.0),
     );

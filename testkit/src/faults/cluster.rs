@@ -248,6 +248,7 @@ async fn provision(nats: &NatsCluster) {
             &jetstream,
             &relay_config(),
             &caselog_read_model::durable_consumers(),
+            &caselog_read_model::RETIRED_CONSUMERS,
         )
         .await
         {

@@ -357,6 +357,7 @@ pub async fn provision(nats: &PrivateNats) {
         &async_nats::jetstream::new(client),
         &FaultStack::relay_config(),
         &caselog_read_model::durable_consumers(),
+        &caselog_read_model::RETIRED_CONSUMERS,
     )
     .await
     .expect("provision the stream and its consumers");

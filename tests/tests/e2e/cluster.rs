@@ -129,7 +129,7 @@ async fn smoke_cluster_relay_and_projection_owners_killed_under_load() {
     assert_eq!(info.config.num_replicas, REPLICAS);
     assert_eq!(info.cluster.unwrap().replicas.len(), REPLICAS - 1);
     let mut consumer: async_nats::jetstream::consumer::PullConsumer =
-        stream.get_consumer("projection-inbox").await.unwrap();
+        stream.get_consumer("projections").await.unwrap();
     let consumer_info = consumer.info().await.unwrap();
     assert_eq!(
         consumer_info.cluster.as_ref().unwrap().replicas.len(),

@@ -141,11 +141,15 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
     // Projectors pull from their own consumers only.
     let (projection, mut projection_reports) = connect_as(LocalNatsUser::PROJECTION).await;
     let projection_js = jetstream::new(projection.clone());
-    let inbox: PullConsumer = projection_js
-        .get_consumer_from_stream("projection-inbox", stream.as_str())
+    let projections: PullConsumer = projection_js
+        .get_consumer_from_stream("projections", stream.as_str())
         .await
         .expect("the projector binds to its consumer");
-    assert_eq!(fetch(&inbox).await, 1, "the projector reads the event");
+    assert_eq!(
+        fetch(&projections).await,
+        1,
+        "the projector reads the event"
+    );
     for forbidden in administration(&stream) {
         request_refused(&projection, &mut projection_reports, forbidden).await;
     }
@@ -175,7 +179,7 @@ async fn each_nats_user_may_do_its_job_and_is_refused_everything_else() {
     request_refused(
         &analytics,
         &mut analytics_reports,
-        format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.projection-inbox"),
+        format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.projections"),
     )
     .await;
     request_refused(

@@ -408,3 +408,50 @@ async fn a_relay_refuses_loudly_to_publish_when_the_stream_is_ahead_of_the_log()
     shutdown.cancel();
     nats.delete_stream().await;
 }
+
+/// An upgrade from the version with one consumer per projection: provisioning again
+/// deletes those consumers (nothing reads them any more) and keeps the current ones.
+#[tokio::test]
+async fn provisioning_again_deletes_the_consumers_of_earlier_versions() {
+    let nats = TestNats::connect().await;
+    let config = nats.relay_config();
+    let stream = nats.jetstream.get_stream(&nats.stream_name).await.unwrap();
+    for retired in caselog_read_model::RETIRED_CONSUMERS {
+        let old = caselog_eventlog::relay::DurableConsumer::projection(retired);
+        stream
+            .create_consumer(caselog_eventlog::relay::consumer_config(&old, &config))
+            .await
+            .unwrap();
+    }
+    let provisioned = caselog_eventlog::relay::provision(
+        &nats.jetstream,
+        &config,
+        &caselog_read_model::durable_consumers(),
+        &caselog_read_model::RETIRED_CONSUMERS,
+    )
+    .await
+    .unwrap();
+    assert_eq!(provisioned.removed, caselog_read_model::RETIRED_CONSUMERS);
+    let mut names: Vec<String> = futures::StreamExt::collect::<Vec<_>>(stream.consumer_names())
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = caselog_read_model::durable_consumers()
+        .iter()
+        .map(|durable| durable.name.to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected, "only the current consumers are left");
+    let again = caselog_eventlog::relay::provision(
+        &nats.jetstream,
+        &config,
+        &caselog_read_model::durable_consumers(),
+        &caselog_read_model::RETIRED_CONSUMERS,
+    )
+    .await
+    .unwrap();
+    assert!(again.removed.is_empty(), "provisioning again is harmless");
+    nats.delete_stream().await;
+}

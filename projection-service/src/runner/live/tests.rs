@@ -9,7 +9,7 @@ use caselog_schemas::{
     TenantId, TraceContext,
 };
 
-use super::{Projection, batch_span};
+use super::batch_span;
 
 fn event(position: i64, trace: Option<TraceContext>) -> EventEnvelope {
     EventEnvelope {
@@ -49,13 +49,13 @@ fn a_batch_joins_the_trace_of_the_first_command_it_applies() {
             event(2, Some(first_trace)),
             event(3, Some(second_trace)),
         ];
-        let span = batch_span(Projection::Inbox, &events);
+        let span = batch_span(&events);
         assert_eq!(
             span.context().span().span_context().trace_id(),
             first.context().span().span_context().trace_id(),
             "the batch continues the first traced command's trace"
         );
-        let untraced = batch_span(Projection::Inbox, &events[..1]);
+        let untraced = batch_span(&events[..1]);
         assert_ne!(
             untraced.context().span().span_context().trace_id(),
             first.context().span().span_context().trace_id(),
