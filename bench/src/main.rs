@@ -114,15 +114,13 @@ async fn main() -> anyhow::Result<()> {
         cli = cli.smoke();
     }
     let started = Instant::now();
-    let stack = Stack::start_with(&service_env()).await;
+    let mut stack = Stack::start_with(&service_env()).await;
     let outcome = run(&cli, &stack).await;
-    let database = stack.database.name.clone();
-    stack.stop().await;
     if cli.keep_database {
-        eprintln!("the run's database is kept: {database}");
-    } else {
-        drop_database(&database).await;
+        stack.database.keep();
+        eprintln!("the run's database is kept: {}", stack.database.name);
     }
+    stack.stop().await;
     let report = outcome?;
     let text = report.render(&cli, started.elapsed());
     if let Some(out) = cli.out.as_ref().filter(|_| !cli.commands_only) {
@@ -298,21 +296,4 @@ fn service_env() -> Vec<(&'static str, String)> {
 /// A libpq URL for pgbench, which refuses sqlx's extra parameters.
 fn plain_url(url: &str) -> String {
     url.split('?').next().unwrap_or(url).to_owned()
-}
-
-async fn drop_database(name: &str) {
-    use sqlx::{ConnectOptions, Connection};
-    let Ok(options) =
-        caselog_testkit::admin_database_url().parse::<sqlx::postgres::PgConnectOptions>()
-    else {
-        return;
-    };
-    if let Ok(mut connection) = options.connect().await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut connection)
-        .await;
-        let _ = connection.close().await;
-    }
 }

@@ -72,6 +72,8 @@ pub struct TestDatabase {
     pub admin_url: String,
     /// A superuser pool on `admin_url`.
     pub pool: PgPool,
+    /// Left behind when dropped ([`Self::keep`]).
+    kept: bool,
 }
 
 impl TestDatabase {
@@ -110,7 +112,13 @@ impl TestDatabase {
             owner_url: as_role(caselog_migrate::OWNER),
             admin_url,
             pool,
+            kept: false,
         }
+    }
+
+    /// Leaves the database behind when this is dropped, for a look afterwards.
+    pub fn keep(&mut self) {
+        self.kept = true;
     }
 
     /// A group-commit writer on this database, as a command service would start it.
@@ -175,7 +183,7 @@ impl Drop for TestDatabase {
     /// look (`deploy/dev test` drops what earlier runs left). The services a test
     /// started may still be connected: `WITH (FORCE)` ends their sessions.
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if self.kept || std::thread::panicking() {
             return;
         }
         let Ok(admin) = self.admin_url.parse::<PgConnectOptions>() else {

@@ -162,3 +162,45 @@ async fn a_state_kept_hot_by_one_process_never_decides_what_another_has_changed(
     let accepted = reply("after the reopening").await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
 }
+
+/// A stream's data key kept hot by one process never seals an event after another
+/// process erased the stream (destroying the key): the append conflicts, and the
+/// erased state refuses the command.
+#[tokio::test]
+async fn a_data_key_kept_hot_by_one_process_never_seals_after_another_erased_the_stream() {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let second = stack.another_command_service().await;
+    let admin_elsewhere = admin.through(&second);
+    let contact = admin.new_contact("Ada").await;
+    let conversation = gateway.inbound(contact, "sms", "hello").await;
+    let path = format!("/v1/conversations/{conversation}/messages");
+    // Sealed here: this process now keeps the conversation's key.
+    admin
+        .post(&path, json!({ "text": "kept hot here" }))
+        .await
+        .ok();
+
+    admin_elsewhere
+        .post(&format!("/v1/contacts/{contact}/erase"), json!({}))
+        .await
+        .ok();
+    let events = stack.log_length().await;
+    let refused = admin
+        .post(&path, json!({ "text": "after the erasure" }))
+        .await;
+    assert!(
+        (400..500).contains(&refused.status),
+        "refused, not {}: {}",
+        refused.status,
+        refused.body
+    );
+    assert_eq!(
+        stack.log_length().await,
+        events,
+        "nothing was sealed with the destroyed key"
+    );
+    stack.stop().await;
+}

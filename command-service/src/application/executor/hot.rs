@@ -1,6 +1,12 @@
 //! States kept hot between commands, each with the stream version it was folded to, in
 //! one typed cache per aggregate: a load reads only the events after that version
 //! (usually none: one indexed lookup) instead of the whole stream.
+//!
+//! Streams' data keys are kept hot too, so a command that seals personal fields does
+//! not read its stream's key each time. A key changes only when an erasure destroys
+//! it, and an erasure is an append to that same stream: a command that sealed with a
+//! key kept from before appends at the version its state was folded to, conflicts, and
+//! decides again on the erased state. The process that erases drops the key at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +14,7 @@ use std::time::Duration;
 use moka::future::Cache;
 
 use caselog_eventlog::StreamRef;
+use caselog_eventlog::erasure::DataKey;
 
 use super::aggregate::Loaded;
 use crate::domain::chat::{Channel, ChatReader};
@@ -26,6 +33,7 @@ pub struct HotStates {
     pub channels: States<Channel>,
     pub chat_readers: States<ChatReader>,
     pub directory: States<DirectoryEntry>,
+    pub keys: Cache<StreamRef, DataKey>,
 }
 
 impl HotStates {
@@ -36,6 +44,10 @@ impl HotStates {
             channels: states(5_000),
             chat_readers: states(5_000),
             directory: states(20_000),
+            keys: Cache::builder()
+                .max_capacity(60_000)
+                .time_to_idle(IDLE)
+                .build(),
         }
     }
 }

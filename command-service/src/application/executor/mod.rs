@@ -266,8 +266,12 @@ impl CommandExecutor {
             request_fingerprint: options.request_fingerprint.clone(),
             erases_stream: events.iter().any(A::erases),
         };
+        let erases = request.erases_stream;
         match self.log.append(request).await {
             Ok(outcome) => {
+                if erases {
+                    self.hot.keys.invalidate(stream).await;
+                }
                 let appended = Loaded {
                     state: events.iter().fold(loaded.state, A::apply),
                     version: outcome.stream_version,

@@ -36,7 +36,14 @@ impl CommandExecutor {
             .iter()
             .any(|event| needs_sealing(stream, &event.event_type))
         {
-            let key = self.keys.key_for_sealing(stream).await?;
+            let key = match self.hot.keys.get(stream).await {
+                Some(key) => key,
+                None => {
+                    let key = self.keys.key_for_sealing(stream).await?;
+                    self.hot.keys.insert(stream.clone(), key.clone()).await;
+                    key
+                }
+            };
             for event in &mut stored {
                 seal(&key, stream, &event.event_type, &mut event.payload);
             }
