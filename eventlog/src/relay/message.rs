@@ -1,7 +1,6 @@
 //! One event as a NATS message: subject, headers and MessagePack payload (README "Subscribing to caselog events").
 
 use async_nats::HeaderMap;
-use async_nats::header::NATS_MESSAGE_ID;
 use async_nats::jetstream::message::PublishMessage;
 use bytes::Bytes;
 
@@ -12,24 +11,6 @@ use super::RelayError;
 /// Room kept for the subject and headers within the server's `max_payload`.
 const HEADROOM_BYTES: usize = 4 * 1024;
 
-/// One event as it is published: its subject, headers (with the event id as
-/// `Nats-Msg-Id`) and MessagePack payload.
-#[derive(Debug, Clone)]
-pub struct EventMessage {
-    pub subject: String,
-    pub headers: HeaderMap,
-    pub payload: Bytes,
-}
-
-impl EventMessage {
-    pub fn into_publish(self) -> (String, PublishMessage) {
-        let message = PublishMessage::build()
-            .payload(self.payload)
-            .headers(self.headers);
-        (self.subject, message)
-    }
-}
-
 /// Builds the subject and message for one event. An event too large for the server
 /// (`max_payload`) is published without its payload, marked `Caselog-Payload-Omitted`,
 /// so the stream keeps every position in order and the relay never stalls on it.
@@ -37,7 +18,7 @@ pub fn event_message(
     subjects: &SubjectRoot,
     event: &EventEnvelope,
     max_payload: usize,
-) -> Result<EventMessage, RelayError> {
+) -> Result<(String, PublishMessage), RelayError> {
     let mut payload = encode_msgpack(event).map_err(RelayError::jetstream)?;
     let omitted = payload.len() + HEADROOM_BYTES > max_payload;
     if omitted {
@@ -71,10 +52,9 @@ pub fn event_message(
             header_map.insert(headers::TRACESTATE, state.as_str());
         }
     }
-    header_map.insert(NATS_MESSAGE_ID, event.event_id.0.to_string().as_str());
-    Ok(EventMessage {
-        subject: subjects.subject_for(event),
-        headers: header_map,
-        payload: Bytes::from(payload),
-    })
+    let message = PublishMessage::build()
+        .payload(Bytes::from(payload))
+        .headers(header_map)
+        .message_id(event.event_id.0.to_string());
+    Ok((subjects.subject_for(event), message))
 }

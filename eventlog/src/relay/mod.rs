@@ -29,7 +29,7 @@ use caselog_schemas::{Position, SubjectRoot};
 
 use crate::read::{LogReader, LogTail};
 
-pub use message::{EventMessage, event_message};
+pub use message::event_message;
 pub use provision::{
     ANALYTICS_CONSUMER, DurableConsumer, WEBHOOKS_CONSUMER, consumer_config, provision,
 };
@@ -179,20 +179,7 @@ impl Relay {
         shutdown: &CancellationToken,
         backoff: &mut caselog_platform::retry::Backoff,
     ) -> Result<(), RelayError> {
-        let mut stream = stream::open(&self.jetstream, &self.config).await?;
-        // A stream made before atomic batches were allowed (or a server older than
-        // 2.12) takes one message at a time until `provision-nats` updates it.
-        let mode = if stream
-            .info()
-            .await
-            .map_err(RelayError::jetstream)?
-            .config
-            .allow_atomic_publish
-        {
-            publish::Mode::Atomic
-        } else {
-            publish::Mode::Pipelined
-        };
+        let stream = stream::open(&self.jetstream, &self.config).await?;
         let ResumePoint {
             mut last_sequence,
             published,
@@ -213,12 +200,6 @@ impl Relay {
         self.status.observe_head(head);
         info!(published = %published, last_sequence, "relay resumes after what the stream holds");
 
-        let target = publish::Target {
-            jetstream: &self.jetstream,
-            client: &self.client,
-            config: &self.config,
-            mode,
-        };
         let mut tail = LogTail::new(self.reader.clone(), published, self.head.clone());
         let mut head = self.head.clone();
         loop {
@@ -232,7 +213,8 @@ impl Relay {
             let max_payload = self.client.server_info().max_payload;
             let refilled = deleted.min(batch.len() as u64);
             last_sequence = publish::publish_in_order(
-                &target,
+                &self.jetstream,
+                &self.config,
                 &batch,
                 last_sequence,
                 max_payload,

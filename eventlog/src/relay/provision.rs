@@ -68,9 +68,9 @@ pub struct Provisioned {
 }
 
 /// Creates the stream and the durable `consumers` that are missing, deletes the
-/// `retired` ones an earlier version made, and denies deleting and purging (and allows
-/// atomic batch publishes) on a stream made before that was the rule; leaves the rest
-/// as it is. Running it again is harmless.
+/// `retired` ones an earlier version made, and denies deleting and purging on a stream
+/// made before that was the rule; leaves the rest as it is. Running it again is
+/// harmless.
 pub async fn provision(
     jetstream: &jetstream::Context,
     config: &RelayConfig,
@@ -87,12 +87,11 @@ pub async fn provision(
         .map_err(RelayError::jetstream)?
         .config
         .clone();
-    if !existing.deny_delete || !existing.deny_purge || !existing.allow_atomic_publish {
+    if !existing.deny_delete || !existing.deny_purge {
         jetstream
             .update_stream(jetstream::stream::Config {
                 deny_delete: true,
                 deny_purge: true,
-                allow_atomic_publish: true,
                 ..existing
             })
             .await

@@ -24,8 +24,6 @@ pub fn stream_config(config: &RelayConfig) -> stream::Config {
         num_replicas: config.replicas,
         deny_delete: true,
         deny_purge: true,
-        // The relay publishes each batch as one atomic batch (`publish.rs`).
-        allow_atomic_publish: true,
         ..Default::default()
     }
 }

@@ -82,7 +82,6 @@ fn headers_schema() -> Value {
             headers::STREAM_VERSION: {"type": "string", "description": "The version within its stream, as a decimal string."},
             "Content-Type": {"const": "application/msgpack"},
             "traceparent": {"type": "string", "description": "W3C trace context, when the command was traced."},
-            "Nats-Batch-Id": {"type": "string", "description": "JetStream's own: the atomic batch the relay published the event in (with Nats-Batch-Sequence, and Nats-Batch-Commit on its last message). Nothing to act on."},
         },
         "required": ["Nats-Msg-Id", headers::EVENT_TYPE, headers::SCHEMA_VERSION, headers::POSITION, headers::STREAM_VERSION, "Content-Type"],
     })

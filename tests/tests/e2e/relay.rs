@@ -113,10 +113,6 @@ async fn a_published_event_carries_the_documented_subject_headers_and_payload() 
         Some(traceparent)
     );
     assert_eq!(event.payload["text"], "traced #0");
-    // Published as an atomic batch (here of one), committed whole.
-    assert!(header("Nats-Batch-Id").is_some(), "{:?}", message.headers);
-    assert_eq!(header("Nats-Batch-Sequence").as_deref(), Some("1"));
-    assert_eq!(header("Nats-Batch-Commit").as_deref(), Some("1"));
 
     shutdown.cancel();
     nats.delete_stream().await;
@@ -288,16 +284,13 @@ async fn the_stream_refuses_deleting_and_purging_messages() {
     nats.delete_stream().await;
 }
 
-/// A stream made before deleting and purging were denied and atomic batches allowed
-/// (as an older deployment's): the relay publishes into it message by message, so the
-/// tests that use it cover that way of publishing too.
+/// A stream made before deleting and purging were denied (as an older deployment's).
 async fn legacy_stream(nats: &TestNats) {
     nats.delete_stream().await;
     nats.jetstream
         .create_stream(async_nats::jetstream::stream::Config {
             deny_delete: false,
             deny_purge: false,
-            allow_atomic_publish: false,
             ..caselog_eventlog::relay::stream_config(&nats.relay_config())
         })
         .await
@@ -349,13 +342,6 @@ async fn refilled_after(take_away: impl AsyncFnOnce(&async_nats::jetstream::stre
     })
     .await;
     assert_stream_mirrors_log(&database, &nats).await;
-    assert!(
-        nats.read_all()
-            .await
-            .iter()
-            .all(|message| message.headers.get("Nats-Batch-Id").is_none()),
-        "a stream without atomic batches gets one message at a time"
-    );
     shutdown.cancel();
     nats.delete_stream().await;
 }
