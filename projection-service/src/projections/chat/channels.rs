@@ -68,17 +68,10 @@ async fn insert_message(
     content: serde_json::Value,
     card_id: Option<Uuid>,
 ) -> Result<(), ApplyError> {
-    // The message, the channel's newest message and the author's read mark (they have
-    // read what they wrote) in one round trip, which also tells the channel's kind.
-    let channel_kind: Option<String> = sqlx::query_scalar(
-        "WITH message AS (INSERT INTO messages (tenant_id, channel_id, message_id, author, \
-             content, mentions, card_id, posted_at, position) \
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING), \
-         author AS (UPDATE members SET last_read_position = $9 \
-           WHERE tenant_id = $1 AND channel_id = $2 AND user_id = $4), \
-         channel AS (UPDATE channels SET last_message_at = $8, last_message_position = $9 \
-           WHERE tenant_id = $1 AND channel_id = $2 RETURNING kind) \
-         SELECT kind FROM channel",
+    sqlx::query(
+        "INSERT INTO messages (tenant_id, channel_id, message_id, author, content, mentions, \
+           card_id, posted_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(event.tenant_id.0)
     .bind(event.stream_id.0)
@@ -89,12 +82,30 @@ async fn insert_message(
     .bind(card_id)
     .bind(posted.at)
     .bind(event.position.0)
-    .fetch_optional(&mut *conn)
+    .execute(&mut *conn)
     .await?;
-    let Some(channel_kind) = channel_kind else {
-        return Ok(());
-    };
-    notify::notify(conn, event, posted, &channel_kind).await
+    sqlx::query(
+        "UPDATE channels SET last_message_at = $3, last_message_position = $4 \
+         WHERE tenant_id = $1 AND channel_id = $2",
+    )
+    .bind(event.tenant_id.0)
+    .bind(event.stream_id.0)
+    .bind(posted.at)
+    .bind(event.position.0)
+    .execute(&mut *conn)
+    .await?;
+    // The author has read what they wrote.
+    sqlx::query(
+        "UPDATE members SET last_read_position = $4 \
+         WHERE tenant_id = $1 AND channel_id = $2 AND user_id = $3",
+    )
+    .bind(event.tenant_id.0)
+    .bind(event.stream_id.0)
+    .bind(posted.author.0)
+    .bind(event.position.0)
+    .execute(&mut *conn)
+    .await?;
+    notify::notify(conn, event, posted).await
 }
 
 fn ids(users: &[UserId]) -> Vec<Uuid> {

@@ -75,15 +75,22 @@ pub fn delivery(
     }
 }
 
-/// Notifies the recipients of a message posted to a channel of `channel_kind`.
 pub async fn notify(
     conn: &mut PgConnection,
     event: &EventEnvelope,
     posted: &Posted<'_>,
-    channel_kind: &str,
 ) -> Result<(), ApplyError> {
     let tenant_id = event.tenant_id.0;
     let channel_id = event.stream_id.0;
+    let Some(channel_kind): Option<String> =
+        sqlx::query_scalar("SELECT kind FROM channels WHERE tenant_id = $1 AND channel_id = $2")
+            .bind(tenant_id)
+            .bind(channel_id)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(());
+    };
     let mentions: Vec<Uuid> = posted.mentions.iter().map(|user| user.0).collect();
     // Members, every staff member for an announcement, and mentioned users who are not
     // members but may read the channel (public and announcement channels are read by
@@ -93,7 +100,7 @@ pub async fn notify(
             .bind(tenant_id)
             .bind(channel_id)
             .bind(&mentions)
-            .bind(matches!(channel_kind, "public" | "announcement"))
+            .bind(matches!(channel_kind.as_str(), "public" | "announcement"))
             .bind(posted.author.0)
             .bind(channel_kind == "announcement")
             .fetch_all(&mut *conn)
@@ -106,7 +113,7 @@ pub async fn notify(
             .find(|known| known.as_str() == level)
             .unwrap_or_default();
         let mentioned = mentions.contains(&user_id);
-        let Some(kind) = notification_kind(channel_kind, level, muted, mentioned) else {
+        let Some(kind) = notification_kind(&channel_kind, level, muted, mentioned) else {
             continue;
         };
         let goes = delivery(preferences.as_ref(), kind);
