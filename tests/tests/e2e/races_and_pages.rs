@@ -8,7 +8,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use caselog_schemas::Role;
-use caselog_testkit::stack::Stack;
+use caselog_testkit::services::ServiceProcess;
+use caselog_testkit::stack::{Session, Stack};
 
 #[tokio::test]
 async fn racing_commands_without_if_match_all_land_and_lists_page_through_everything() {
@@ -122,14 +123,7 @@ async fn racing_commands_without_if_match_all_land_and_lists_page_through_everyt
 /// kept state is checked against the stream before it is answered.
 #[tokio::test]
 async fn a_state_kept_hot_by_one_process_never_decides_what_another_has_changed() {
-    let stack = Stack::start().await;
-    let tenant = Uuid::now_v7();
-    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
-    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    let second = stack.another_command_service().await;
-    let admin_elsewhere = admin.through(&second);
-    let contact = admin.new_contact("Ada").await;
-    let conversation = gateway.inbound(contact, "sms", "hello").await;
+    let (stack, _second, admin, admin_elsewhere, _, conversation) = two_processes().await;
     let reply = |text: &'static str| {
         let admin = admin.clone();
         let path = format!("/v1/conversations/{conversation}/messages");
@@ -168,14 +162,7 @@ async fn a_state_kept_hot_by_one_process_never_decides_what_another_has_changed(
 /// erased state refuses the command.
 #[tokio::test]
 async fn a_data_key_kept_hot_by_one_process_never_seals_after_another_erased_the_stream() {
-    let stack = Stack::start().await;
-    let tenant = Uuid::now_v7();
-    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
-    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
-    let second = stack.another_command_service().await;
-    let admin_elsewhere = admin.through(&second);
-    let contact = admin.new_contact("Ada").await;
-    let conversation = gateway.inbound(contact, "sms", "hello").await;
+    let (stack, _second, admin, admin_elsewhere, contact, conversation) = two_processes().await;
     let path = format!("/v1/conversations/{conversation}/messages");
     // Sealed here: this process now keeps the conversation's key.
     admin
@@ -203,4 +190,18 @@ async fn a_data_key_kept_hot_by_one_process_never_seals_after_another_erased_the
         "nothing was sealed with the destroyed key"
     );
     stack.stop().await;
+}
+
+/// A stack with a second command service (kept running while its process handle
+/// lives), an admin through each, and a conversation with a new contact.
+async fn two_processes() -> (Stack, ServiceProcess, Session, Session, Uuid, String) {
+    let stack = Stack::start().await;
+    let tenant = Uuid::now_v7();
+    let admin = stack.session(tenant, Uuid::now_v7(), Role::Admin);
+    let gateway = stack.session(tenant, Uuid::now_v7(), Role::Integration);
+    let second = stack.another_command_service().await;
+    let admin_elsewhere = admin.through(&second);
+    let contact = admin.new_contact("Ada").await;
+    let conversation = gateway.inbound(contact, "sms", "hello").await;
+    (stack, second, admin, admin_elsewhere, contact, conversation)
 }

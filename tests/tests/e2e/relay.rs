@@ -423,14 +423,16 @@ async fn provisioning_again_deletes_the_consumers_of_earlier_versions() {
             .await
             .unwrap();
     }
-    let provisioned = caselog_eventlog::relay::provision(
-        &nats.jetstream,
-        &config,
-        &caselog_read_model::durable_consumers(),
-        &caselog_read_model::RETIRED_CONSUMERS,
-    )
-    .await
-    .unwrap();
+    let current = caselog_read_model::durable_consumers();
+    let provision = || {
+        caselog_eventlog::relay::provision(
+            &nats.jetstream,
+            &config,
+            &current,
+            &caselog_read_model::RETIRED_CONSUMERS,
+        )
+    };
+    let provisioned = provision().await.unwrap();
     assert_eq!(provisioned.removed, caselog_read_model::RETIRED_CONSUMERS);
     let mut names: Vec<String> = futures::StreamExt::collect::<Vec<_>>(stream.consumer_names())
         .await
@@ -444,14 +446,7 @@ async fn provisioning_again_deletes_the_consumers_of_earlier_versions() {
         .collect();
     expected.sort();
     assert_eq!(names, expected, "only the current consumers are left");
-    let again = caselog_eventlog::relay::provision(
-        &nats.jetstream,
-        &config,
-        &caselog_read_model::durable_consumers(),
-        &caselog_read_model::RETIRED_CONSUMERS,
-    )
-    .await
-    .unwrap();
+    let again = provision().await.unwrap();
     assert!(again.removed.is_empty(), "provisioning again is harmless");
     nats.delete_stream().await;
 }
