@@ -40,31 +40,48 @@ impl From<sqlx::Error> for BatchError {
 
 /// Opens a projection's transaction in one round trip: `BEGIN`, then — with `lock` —
 /// the projection's writer lock (live runners and a rebuild's swap take turns), then
-/// points unqualified table names at `schema` and lets the transaction commit without
-/// waiting for its WAL flush. A read model is derived from the log and its checkpoint
-/// commits with its rows, so a crash that loses the last few commits loses them whole
-/// and the runner applies those events again. The command side's appends, which are
-/// the record, keep waiting for the flush; they no longer queue behind five
-/// projections' flushes for every command.
+/// points unqualified table names at `schema` ([`begin_locked`]).
 pub async fn begin(
     pool: &PgPool,
     projection: Projection,
     schema: &str,
     lock: bool,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    debug_assert!(schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-    let lock = if lock {
-        format!(
-            "SELECT pg_advisory_xact_lock({}); ",
-            projection.writer_lock_key()
-        )
+    let locks = if lock {
+        std::slice::from_ref(&projection)
     } else {
-        String::new()
+        &[]
     };
-    pool.begin_with(sqlx::AssertSqlSafe(format!(
-        "BEGIN; {lock}SET LOCAL search_path TO {schema}; SET LOCAL synchronous_commit TO off"
-    )))
-    .await
+    begin_locked(pool, locks, Some(schema)).await
+}
+
+/// Opens a transaction in one round trip: `BEGIN`, the writer lock of each of `locks`
+/// (in the order given: every caller passes them in [`Projection::ALL`]'s order, so
+/// two writers wait for each other instead of deadlocking), `search_path` set to
+/// `schema` if given, and a commit that does not wait for its WAL flush. A read model
+/// is derived from the log and its checkpoint commits with its rows, so a crash that
+/// loses the last few commits loses them whole and the runner applies those events
+/// again. The command side's appends, which are the record, keep waiting for the
+/// flush; they do not queue behind the projections' flushes.
+pub async fn begin_locked(
+    pool: &PgPool,
+    locks: &[Projection],
+    schema: Option<&str>,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut statement = String::from("BEGIN; ");
+    if !locks.is_empty() {
+        let keys: Vec<String> = locks
+            .iter()
+            .map(|projection| format!("pg_advisory_xact_lock({})", projection.writer_lock_key()))
+            .collect();
+        statement.push_str(&format!("SELECT {}; ", keys.join(", ")));
+    }
+    if let Some(schema) = schema {
+        debug_assert!(schema.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        statement.push_str(&format!("SET LOCAL search_path TO {schema}; "));
+    }
+    statement.push_str("SET LOCAL synchronous_commit TO off");
+    pool.begin_with(sqlx::AssertSqlSafe(statement)).await
 }
 
 /// How far each live read model is, in [`Projection::ALL`]'s order, in one statement.
@@ -84,16 +101,6 @@ pub async fn live_checkpoints(
     (0..columns.len())
         .map(|i| sqlx::Row::try_get(&row, i))
         .collect()
-}
-
-/// How far `projection`'s live read model is.
-pub async fn live_checkpoint(pool: &PgPool, projection: Projection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT position FROM {}.checkpoint",
-        projection.schema()
-    )))
-    .fetch_one(pool)
-    .await
 }
 
 /// How far the read model on the connection's `search_path` is.

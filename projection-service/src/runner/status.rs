@@ -29,9 +29,9 @@ pub struct ProjectionStatus {
 pub async fn statuses(pool: &PgPool) -> Result<Vec<ProjectionStatus>, ReadError> {
     let log = LogReader::new(pool.clone());
     let head = log.head().await?.0;
+    let checkpoints = super::batch::live_checkpoints(pool).await?;
     let mut statuses = Vec::new();
-    for projection in Projection::ALL {
-        let position = super::batch::live_checkpoint(pool, projection).await?;
+    for (projection, position) in Projection::ALL.into_iter().zip(checkpoints) {
         let dead_letters: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM projections.dead_letters WHERE projection = $1",
         )

@@ -29,18 +29,7 @@ pub async fn apply(
     events: &[EventEnvelope],
     poisoned: &[&Poisoned],
 ) -> Result<Option<Vec<(Projection, i64)>>, BatchError> {
-    let locks: Vec<String> = Projection::ALL
-        .iter()
-        .map(|projection| format!("pg_advisory_xact_lock({})", projection.writer_lock_key()))
-        .collect();
-    // The locks in one fixed order, so two runners (a deposed owner's last batch) wait
-    // for each other instead of deadlocking; a rebuild's swap takes one.
-    let mut tx = pool
-        .begin_with(sqlx::AssertSqlSafe(format!(
-            "BEGIN; SELECT {}; SET LOCAL synchronous_commit TO off",
-            locks.join(", ")
-        )))
-        .await?;
+    let mut tx = batch::begin_locked(pool, &Projection::ALL, None).await?;
     let checkpoints = batch::live_checkpoints(&mut *tx).await?;
     let mut work = Vec::new();
     for (projection, checkpoint) in Projection::ALL.into_iter().zip(checkpoints) {
